@@ -1,0 +1,42 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/model/diagnostics.h"
+#include "engine/model/resource.h"
+#include "engine/model/schema.h"
+
+namespace mfgctl {
+
+/// What the language validates against: every resource type, and for each
+/// provider the settings of its targets (for `ssh`: address, port, user, key
+/// files), which hosts and `providers:` blocks set.
+struct BlueprintSchemas {
+  std::map<std::string, ResourceTypeSchema> resource_types;
+  std::map<std::string, ResourceTypeSchema> target_types;  // by provider name
+};
+
+struct LoadOptions {
+  std::vector<std::string> files;
+  /// `--var NAME=VALUE`, in command-line order (later wins).
+  std::vector<std::pair<std::string, std::string>> vars;
+  /// `--var-file FILE`, applied before `vars`.
+  std::vector<std::string> var_files;
+  /// Reads `${env.NAME}`; nullopt when unset.
+  std::function<std::optional<std::string>(const std::string&)> getenv;
+};
+
+/// Loads blueprint files into the desired configuration: parses them,
+/// checks every key and type, evaluates variables and expressions, expands
+/// sections into primitive resources and wires their dependencies. On any
+/// error returns false with diagnostics naming file:line:col; `out` is then
+/// unusable and nothing may be planned from it.
+bool LoadBlueprint(const LoadOptions& options, const BlueprintSchemas& schemas,
+                   DesiredConfig* out, Diagnostics* diags);
+
+}  // namespace mfgctl

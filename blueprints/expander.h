@@ -1,0 +1,88 @@
+#pragma once
+
+// Internal to blueprints/: the state of one blueprint load, shared by the
+// loader (top-level keys, variables, providers), the sections (gateways,
+// raw resources) and the evaluator (attributes, references, dependencies).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "blueprints/blueprint.h"
+#include "blueprints/source_node.h"
+
+namespace mfgctl {
+
+/// A resource found in a section, before its attributes are evaluated.
+struct PendingResource {
+  Resource resource;
+  const ResourceTypeSchema* schema = nullptr;
+  std::vector<std::pair<const SourceNode*, const SourceNode*>> attributes;  // key, value
+  std::vector<const SourceNode*> after;
+  enum class Eval { kPending, kRunning, kDone } eval = Eval::kPending;
+};
+
+class Expander {
+ public:
+  Expander(const LoadOptions& options, const BlueprintSchemas& schemas, Diagnostics* diags)
+      : options_(options), schemas_(schemas), diags_(diags) {}
+
+  /// Parses every file and fills `out`; false on any error.
+  bool Run(DesiredConfig* out);
+
+ private:
+  // loader.cc
+  bool LoadFile(const SourceNode& root);
+  bool LoadVariables(const SourceNode& node);
+  bool ApplyVariableOverrides();
+  bool LoadProviders(const SourceNode& node);
+
+  // sections.cc
+  bool ExpandGateways(const SourceNode& node);
+  bool ExpandGateway(const SourceNode& name, const SourceNode& body);
+  bool ExpandHostSection(const std::string& host, const SourceNode& key, const SourceNode& body,
+                         const std::string& type);
+  bool ExpandRawResources(const SourceNode& node);
+  bool AddResource(PendingResource pending);
+  void AddImplicitDependencies();
+
+  // evaluate.cc
+  bool EvaluateAll();
+  bool EvaluateResource(size_t index);
+  bool EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema,
+                         const std::string& owner_host, size_t owner, Value* out);
+  bool EvaluateScalar(const SourceNode& node, const std::string& owner_host, size_t owner,
+                      Value* out);
+  bool ResolveAfter();
+  bool CheckCycles();
+
+ public:
+  /// Typed conversion of one node, shared by targets and variables.
+  bool CheckKeys(const SourceNode& map, const std::vector<std::string>& allowed,
+                 const std::string& what);
+  bool ExpectMap(const SourceNode& node, const std::string& what);
+
+ private:
+  const LoadOptions& options_;
+  const BlueprintSchemas& schemas_;
+  Diagnostics* diags_;
+
+  std::vector<std::unique_ptr<SourceNode>> roots_;
+  std::string plant_;
+  const SourceNode* plant_node_ = nullptr;
+  struct Variable {
+    std::string type = "string";
+    Value value;
+    bool has_value = false;
+    const SourceNode* decl = nullptr;
+  };
+  std::map<std::string, Variable> variables_;
+  std::map<std::string, const SourceNode*> provider_blocks_;  // by provider name
+  std::map<std::string, Target> targets_;
+  std::vector<PendingResource> pending_;
+  std::unordered_map<std::string, size_t> by_address_;
+};
+
+}  // namespace mfgctl

@@ -1,0 +1,110 @@
+#include "blueprints/expressions.h"
+
+namespace mfgctl {
+namespace {
+
+bool ParseReference(std::string_view body, TemplatePart* part, std::string* error) {
+  auto prefixed = [&](std::string_view prefix, TemplatePart::Kind kind) {
+    if (body.substr(0, prefix.size()) != prefix) return false;
+    part->kind = kind;
+    part->text = std::string(body.substr(prefix.size()));
+    return true;
+  };
+  if (prefixed("var.", TemplatePart::Kind::kVar) || prefixed("env.", TemplatePart::Kind::kEnv)) {
+    if (part->text.empty()) {
+      *error = "expected a name after \"" + std::string(body) + "\"";
+      return false;
+    }
+    return true;
+  }
+  // A resource attribute: ADDRESS.ATTR, where ADDRESS ends with `]`.
+  size_t close = body.rfind(']');
+  if (close != std::string_view::npos && body.find('[') < close &&
+      close + 1 < body.size() && body[close + 1] == '.' && close + 2 < body.size()) {
+    part->kind = TemplatePart::Kind::kResource;
+    part->text = std::string(body.substr(0, close + 1));
+    part->attribute = std::string(body.substr(close + 2));
+    return true;
+  }
+  *error = "unknown expression \"${" + std::string(body) +
+           "}\"; expected ${var.NAME}, ${env.NAME} or ${HOST:KIND[NAME].ATTRIBUTE}";
+  return false;
+}
+
+std::string AsText(const Value& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+}  // namespace
+
+bool HasExpression(std::string_view text) { return text.find("${") != std::string_view::npos; }
+
+bool ParseTemplate(std::string_view text, std::vector<TemplatePart>* parts, std::string* error,
+                   size_t* error_offset) {
+  parts->clear();
+  std::string literal;
+  size_t literal_start = 0;
+  auto flush = [&](size_t next_start) {
+    if (!literal.empty()) {
+      parts->push_back({TemplatePart::Kind::kLiteral, std::move(literal), {}, literal_start});
+      literal.clear();
+    }
+    literal_start = next_start;
+  };
+  for (size_t i = 0; i < text.size();) {
+    if (text.compare(i, 3, "$${") == 0) {
+      literal += "${";
+      i += 3;
+      continue;
+    }
+    if (text.compare(i, 2, "${") != 0) {
+      literal += text[i++];
+      continue;
+    }
+    size_t close = text.find('}', i + 2);
+    if (close == std::string_view::npos) {
+      *error = "unterminated \"${\": expected \"}\"";
+      *error_offset = i;
+      return false;
+    }
+    flush(i);
+    TemplatePart part;
+    part.offset = i;
+    if (!ParseReference(text.substr(i + 2, close - i - 2), &part, error)) {
+      *error_offset = i;
+      return false;
+    }
+    parts->push_back(std::move(part));
+    i = close + 1;
+    literal_start = i;
+  }
+  flush(text.size());
+  return true;
+}
+
+bool EvaluateTemplate(const std::vector<TemplatePart>& parts, const ReferenceResolver& resolve,
+                      Value* out, std::string* error, const TemplatePart** error_part) {
+  if (parts.size() == 1 && parts[0].kind != TemplatePart::Kind::kLiteral) {
+    *error_part = &parts[0];
+    return resolve(parts[0], out, error);
+  }
+  std::string text;
+  for (const auto& p : parts) {
+    if (p.kind == TemplatePart::Kind::kLiteral) {
+      text += p.text;
+      continue;
+    }
+    Value v;
+    if (!resolve(p, &v, error)) {
+      *error_part = &p;
+      return false;
+    }
+    text += AsText(v);
+  }
+  *out = std::move(text);
+  return true;
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,240 @@
+#include <cstdlib>
+#include <filesystem>
+
+#include "blueprints/expander.h"
+#include "engine/model/suggest.h"
+
+namespace mfgctl {
+namespace {
+
+const std::vector<std::string> kTopLevelKeys = {"mfgctl",    "plant",    "variables",
+                                                "providers", "gateways", "resources"};
+const std::vector<std::string> kVariableKeys = {"default", "type", "description", "sensitive"};
+const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
+
+// Converts command-line or scalar text to a variable's declared type.
+bool Coerce(const std::string& type, const std::string& text, Value* out) {
+  if (type == "number") {
+    char* end = nullptr;
+    long long n = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0') return false;
+    *out = n;
+    return true;
+  }
+  if (type == "bool") {
+    if (text == "true" || text == "yes") *out = true;
+    else if (text == "false" || text == "no") *out = false;
+    else return false;
+    return true;
+  }
+  *out = text;
+  return true;
+}
+
+}  // namespace
+
+bool Expander::ExpectMap(const SourceNode& node, const std::string& what) {
+  if (node.IsMap()) return true;
+  diags_->Error(what + " must be a map, got " + std::string(node.Describe()), node.pos);
+  return false;
+}
+
+bool Expander::CheckKeys(const SourceNode& map, const std::vector<std::string>& allowed,
+                         const std::string& what) {
+  bool ok = true;
+  for (const auto& [key, value] : map.entries) {
+    if (std::find(allowed.begin(), allowed.end(), key.scalar) != allowed.end()) continue;
+    diags_->Error("unknown key \"" + key.scalar + "\" in " + what + DidYouMean(key.scalar, allowed),
+                  key.pos);
+    ok = false;
+  }
+  return ok;
+}
+
+bool Expander::Run(DesiredConfig* out) {
+  std::vector<const SourceNode*> gateway_sections, resource_sections;
+  for (const auto& file : options_.files) {
+    auto root = std::make_unique<SourceNode>();
+    if (!LoadYamlFile(file, root.get(), diags_)) return false;
+    if (root->IsNull()) {
+      diags_->Error("blueprint is empty; expected at least \"mfgctl: 1\" and \"plant:\"",
+                    {file, 1, 1});
+      return false;
+    }
+    if (!ExpectMap(*root, "a blueprint")) return false;
+    if (!LoadFile(*root)) return false;
+    if (const SourceNode* g = root->Get("gateways")) gateway_sections.push_back(g);
+    if (const SourceNode* r = root->Get("resources")) resource_sections.push_back(r);
+    roots_.push_back(std::move(root));
+  }
+  if (plant_.empty()) {
+    diags_->Error("missing \"plant:\": every blueprint names its plant",
+                  {options_.files.empty() ? "" : options_.files[0], 1, 1});
+    return false;
+  }
+  if (!ApplyVariableOverrides()) return false;
+  for (const SourceNode* g : gateway_sections) {
+    if (!ExpandGateways(*g)) return false;
+  }
+  for (const SourceNode* r : resource_sections) {
+    if (!ExpandRawResources(*r)) return false;
+  }
+  if (diags_->HasErrors()) return false;
+  AddImplicitDependencies();
+  if (!EvaluateAll() || !ResolveAfter() || !CheckCycles()) return false;
+
+  out->plant = plant_;
+  out->targets = std::move(targets_);
+  out->files = options_.files;
+  out->resources.reserve(pending_.size());
+  for (auto& p : pending_) out->resources.push_back(std::move(p.resource));
+  return true;
+}
+
+bool Expander::LoadFile(const SourceNode& root) {
+  if (!CheckKeys(root, kTopLevelKeys, "the blueprint")) return false;
+  const SourceNode* version = root.Get("mfgctl");
+  if (!version) {
+    diags_->Error("missing \"mfgctl: 1\": the blueprint language version", root.pos);
+    return false;
+  }
+  if (!version->IsScalar() || version->scalar != "1") {
+    diags_->Error("unsupported blueprint version; expected \"mfgctl: 1\"", version->pos);
+    return false;
+  }
+  if (const SourceNode* plant = root.Get("plant")) {
+    if (!plant->IsScalar() || plant->scalar.empty()) {
+      diags_->Error("\"plant\" must be a name, got " + std::string(plant->Describe()), plant->pos);
+      return false;
+    }
+    if (!plant_.empty() && plant->scalar != plant_) {
+      diags_->Error("plant \"" + plant->scalar + "\" differs from \"" + plant_ + "\" declared at " +
+                        plant_node_->pos.ToString(),
+                    plant->pos);
+      return false;
+    }
+    plant_ = plant->scalar;
+    plant_node_ = plant;
+  }
+  if (const SourceNode* vars = root.Get("variables")) {
+    if (!vars->IsNull() && !LoadVariables(*vars)) return false;
+  }
+  if (const SourceNode* providers = root.Get("providers")) {
+    if (!providers->IsNull() && !LoadProviders(*providers)) return false;
+  }
+  return true;
+}
+
+bool Expander::LoadVariables(const SourceNode& node) {
+  if (!ExpectMap(node, "\"variables\"")) return false;
+  for (const auto& [key, decl] : node.entries) {
+    if (variables_.count(key.scalar)) {
+      diags_->Error("variable \"" + key.scalar + "\" is declared twice", key.pos);
+      return false;
+    }
+    Variable v;
+    v.decl = &key;
+    if (decl.IsScalar()) {  // shorthand: `name: default`
+      v.value = decl.scalar;
+      v.has_value = true;
+      variables_[key.scalar] = std::move(v);
+      continue;
+    }
+    if (!decl.IsNull()) {
+      if (!ExpectMap(decl, "variable \"" + key.scalar + "\"")) return false;
+      if (!CheckKeys(decl, kVariableKeys, "variable \"" + key.scalar + "\"")) return false;
+    }
+    if (const SourceNode* t = decl.IsNull() ? nullptr : decl.Get("type")) {
+      if (!t->IsScalar() ||
+          std::find(kVariableTypes.begin(), kVariableTypes.end(), t->scalar) ==
+              kVariableTypes.end()) {
+        diags_->Error("variable type must be string, number or bool" +
+                          (t->IsScalar() ? DidYouMean(t->scalar, kVariableTypes) : ""),
+                      t->pos);
+        return false;
+      }
+      v.type = t->scalar;
+    }
+    if (const SourceNode* d = decl.IsNull() ? nullptr : decl.Get("default")) {
+      if (!d->IsScalar() || !Coerce(v.type, d->scalar, &v.value)) {
+        diags_->Error("default of variable \"" + key.scalar + "\" must be a " + v.type, d->pos);
+        return false;
+      }
+      v.has_value = true;
+    }
+    variables_[key.scalar] = std::move(v);
+  }
+  return true;
+}
+
+bool Expander::ApplyVariableOverrides() {
+  std::vector<std::string> names;
+  for (const auto& [name, v] : variables_) names.push_back(name);
+  auto set = [&](const std::string& name, const std::string& text, const SourcePos& pos) {
+    auto it = variables_.find(name);
+    if (it == variables_.end()) {
+      diags_->Error("no variable named \"" + name + "\" is declared" + DidYouMean(name, names),
+                    pos, "declare it under \"variables:\" in the blueprint");
+      return false;
+    }
+    if (!Coerce(it->second.type, text, &it->second.value)) {
+      diags_->Error("variable \"" + name + "\" must be a " + it->second.type + ", got \"" + text +
+                        "\"",
+                    pos);
+      return false;
+    }
+    it->second.has_value = true;
+    return true;
+  };
+  for (const auto& file : options_.var_files) {
+    auto root = std::make_unique<SourceNode>();
+    if (!LoadYamlFile(file, root.get(), diags_)) return false;
+    if (root->IsNull()) continue;
+    if (!ExpectMap(*root, "a variables file")) return false;
+    for (const auto& [key, value] : root->entries) {
+      if (!value.IsScalar()) {
+        diags_->Error("value of variable \"" + key.scalar + "\" must be a scalar, got " +
+                          std::string(value.Describe()),
+                      value.pos);
+        return false;
+      }
+      if (!set(key.scalar, value.scalar, value.pos)) return false;
+    }
+    roots_.push_back(std::move(root));
+  }
+  for (const auto& [name, text] : options_.vars) {
+    if (!set(name, text, {"--var " + name, 0, 0})) return false;
+  }
+  for (const auto& [name, v] : variables_) {
+    if (!v.has_value) {
+      diags_->Error("variable \"" + name + "\" has no value", v.decl->pos,
+                    "give it a default, or pass --var " + name + "=VALUE");
+    }
+  }
+  return !diags_->HasErrors();
+}
+
+bool Expander::LoadProviders(const SourceNode& node) {
+  if (!ExpectMap(node, "\"providers\"")) return false;
+  std::vector<std::string> known;
+  for (const auto& [name, schema] : schemas_.target_types) known.push_back(name);
+  for (const auto& [key, block] : node.entries) {
+    auto schema = schemas_.target_types.find(key.scalar);
+    if (schema == schemas_.target_types.end()) {
+      diags_->Error("unknown provider \"" + key.scalar + "\"" + DidYouMean(key.scalar, known),
+                    key.pos);
+      return false;
+    }
+    if (block.IsNull()) continue;
+    if (!ExpectMap(block, "provider \"" + key.scalar + "\"")) return false;
+    std::vector<std::string> allowed;
+    for (const auto& a : schema->second.attributes) {
+      if (a.name != "address") allowed.push_back(a.name);
+    }
+    if (!CheckKeys(block, allowed, "provider \"" + key.scalar + "\"")) return false;
+    provider_blocks_[key.scalar] = &block;
+  }
+  return true;
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,237 @@
+#include <cstdlib>
+#include <filesystem>
+
+#include "blueprints/expander.h"
+#include "engine/model/suggest.h"
+
+namespace mfgctl {
+namespace {
+
+// The sections of a host and the resource type each expands to.
+struct HostSection {
+  const char* key;
+  const char* type;
+};
+constexpr HostSection kHostSections[] = {
+    {"packages", "host.package"},
+    {"directories", "host.directory"},
+    {"files", "host.file"},
+    {"commands", "host.command"},
+};
+
+const char kHostProvider[] = "ssh";
+
+std::string AbsoluteLocalPath(const std::string& path, const SourcePos& written_at) {
+  namespace fs = std::filesystem;
+  if (path.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    return (fs::path(home ? home : "/") / path.substr(2)).string();
+  }
+  fs::path p(path);
+  if (p.is_absolute()) return path;
+  fs::path base = fs::absolute(fs::path(written_at.file)).parent_path();
+  return (base / p).lexically_normal().string();
+}
+
+}  // namespace
+
+bool Expander::ExpandGateways(const SourceNode& node) {
+  if (node.IsNull()) return true;
+  if (!ExpectMap(node, "\"gateways\"")) return false;
+  for (const auto& [name, body] : node.entries) {
+    if (!ExpandGateway(name, body)) return false;
+  }
+  return true;
+}
+
+bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
+  const std::string& host = name.scalar;
+  if (host.empty() || host.find_first_of(":[] \t\n") != std::string::npos) {
+    diags_->Error("gateway name \"" + host + "\" may not contain ':', '[', ']' or spaces",
+                  name.pos);
+    return false;
+  }
+  if (targets_.count(host)) {
+    diags_->Error("host \"" + host + "\" is declared twice; first at " +
+                      targets_[host].pos.ToString(),
+                  name.pos);
+    return false;
+  }
+  if (!ExpectMap(body, "gateway \"" + host + "\"")) return false;
+  const ResourceTypeSchema& conn = schemas_.target_types.at(kHostProvider);
+  std::vector<std::string> allowed;
+  for (const auto& a : conn.attributes) allowed.push_back(a.name);
+  for (const auto& s : kHostSections) allowed.push_back(s.key);
+  if (!CheckKeys(body, allowed, "gateway \"" + host + "\"")) return false;
+
+  // Connection settings: the provider block's, then the host's own.
+  Target target{host, kHostProvider, Value::object(), name.pos};
+  auto read_settings = [&](const SourceNode& block) {
+    for (const auto& [key, value] : block.entries) {
+      const AttributeSchema* a = conn.Find(key.scalar);
+      if (!a) continue;  // a section
+      Value v;
+      if (!EvaluateAttribute(value, *a, host, SIZE_MAX, &v)) return false;
+      if (a->local_path && v.is_string()) v = AbsoluteLocalPath(v.get<std::string>(), value.pos);
+      target.config[key.scalar] = std::move(v);
+    }
+    return true;
+  };
+  if (auto it = provider_blocks_.find(kHostProvider); it != provider_blocks_.end()) {
+    if (!read_settings(*it->second)) return false;
+  }
+  if (!read_settings(body)) return false;
+  for (const auto& a : conn.attributes) {
+    if (a.required && !target.config.contains(a.name)) {
+      diags_->Error("gateway \"" + host + "\" needs \"" + a.name + ":\"", name.pos);
+      return false;
+    }
+  }
+  targets_[host] = std::move(target);
+
+  for (const auto& s : kHostSections) {
+    for (const auto& [key, value] : body.entries) {
+      if (key.scalar == s.key && !ExpandHostSection(host, key, value, s.type)) return false;
+    }
+  }
+  return true;
+}
+
+bool Expander::ExpandHostSection(const std::string& host, const SourceNode& key,
+                                 const SourceNode& body, const std::string& type) {
+  if (body.IsNull()) return true;
+  const ResourceTypeSchema& schema = schemas_.resource_types.at(type);
+  std::vector<std::string> allowed{"after"};
+  for (const auto& a : schema.attributes) allowed.push_back(a.name);
+
+  auto add = [&](const SourceNode& name, const SourceNode* attrs) {
+    if (!name.IsScalar() || name.scalar.empty()) {
+      diags_->Error("expected a name in \"" + key.scalar + "\", got " +
+                        std::string(name.Describe()),
+                    name.pos);
+      return false;
+    }
+    PendingResource p;
+    p.resource.address = {host, std::string(KindOfType(type)), name.scalar};
+    p.resource.type = type;
+    p.resource.pos = name.pos;
+    p.schema = &schema;
+    if (attrs && !attrs->IsNull()) {
+      std::string what = p.resource.address.ToString();
+      if (!ExpectMap(*attrs, what)) return false;
+      if (!CheckKeys(*attrs, allowed, what)) return false;
+      for (const auto& [k, v] : attrs->entries) {
+        if (k.scalar == "after") {
+          p.after.push_back(&v);
+        } else {
+          p.attributes.emplace_back(&k, &v);
+        }
+      }
+    }
+    return AddResource(std::move(p));
+  };
+
+  if (body.IsSequence()) {  // the list form: names only
+    for (const auto& item : body.items) {
+      if (!add(item, nullptr)) return false;
+    }
+    return true;
+  }
+  if (!body.IsMap()) {
+    diags_->Error("\"" + key.scalar + "\" must be a map or a list, got " +
+                      std::string(body.Describe()),
+                  body.pos);
+    return false;
+  }
+  for (const auto& [name, attrs] : body.entries) {
+    if (!add(name, &attrs)) return false;
+  }
+  return true;
+}
+
+bool Expander::ExpandRawResources(const SourceNode& node) {
+  if (node.IsNull()) return true;
+  if (!node.IsSequence()) {
+    diags_->Error("\"resources\" must be a list, got " + std::string(node.Describe()), node.pos);
+    return false;
+  }
+  std::vector<std::string> types;
+  for (const auto& [t, s] : schemas_.resource_types) types.push_back(t);
+  for (const auto& item : node.items) {
+    if (!ExpectMap(item, "a resource")) return false;
+    const SourceNode* type = item.Get("type");
+    const SourceNode* on = item.Get("on");
+    const SourceNode* name = item.Get("name");
+    for (auto [field, n] : {std::pair{"type", type}, {"on", on}, {"name", name}}) {
+      if (!n || !n->IsScalar() || n->scalar.empty()) {
+        diags_->Error(std::string("a resource needs \"") + field + ":\"", n ? n->pos : item.pos);
+        return false;
+      }
+    }
+    auto schema = schemas_.resource_types.find(type->scalar);
+    if (schema == schemas_.resource_types.end()) {
+      diags_->Error("unknown resource type \"" + type->scalar + "\"" +
+                        DidYouMean(type->scalar, types),
+                    type->pos);
+      return false;
+    }
+    if (!targets_.count(on->scalar)) {
+      std::vector<std::string> hosts;
+      for (const auto& [h, t] : targets_) hosts.push_back(h);
+      diags_->Error("\"on: " + on->scalar + "\" names no declared host" +
+                        DidYouMean(on->scalar, hosts),
+                    on->pos);
+      return false;
+    }
+    std::vector<std::string> allowed{"type", "on", "name", "after"};
+    for (const auto& a : schema->second.attributes) allowed.push_back(a.name);
+    PendingResource p;
+    p.resource.address = {on->scalar, std::string(KindOfType(type->scalar)), name->scalar};
+    p.resource.type = type->scalar;
+    p.resource.pos = item.pos;
+    p.schema = &schema->second;
+    if (!CheckKeys(item, allowed, p.resource.address.ToString())) return false;
+    for (const auto& [k, v] : item.entries) {
+      if (k.scalar == "after") p.after.push_back(&v);
+      else if (k.scalar != "type" && k.scalar != "on" && k.scalar != "name")
+        p.attributes.emplace_back(&k, &v);
+    }
+    if (!AddResource(std::move(p))) return false;
+  }
+  return true;
+}
+
+bool Expander::AddResource(PendingResource pending) {
+  std::string addr = pending.resource.address.ToString();
+  auto [it, inserted] = by_address_.emplace(addr, pending_.size());
+  if (!inserted) {
+    diags_->Error("resource " + addr + " is declared twice; first at " +
+                      pending_[it->second].resource.pos.ToString(),
+                  pending.resource.pos);
+    return false;
+  }
+  pending_.push_back(std::move(pending));
+  return true;
+}
+
+void Expander::AddImplicitDependencies() {
+  // A file or directory comes after the nearest declared directory above it
+  // on the same host.
+  for (auto& p : pending_) {
+    const ResourceAddress& a = p.resource.address;
+    if (a.kind != "file" && a.kind != "directory") continue;
+    std::string path = a.name;
+    while (path.size() > 1) {
+      size_t slash = path.find_last_of('/');
+      if (slash == std::string::npos) break;
+      path = slash == 0 ? "/" : path.substr(0, slash);
+      auto it = by_address_.find(ResourceAddress{a.target, "directory", path}.ToString());
+      if (it != by_address_.end()) {
+        p.resource.depends_on.push_back(it->first);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,79 @@
+#include "cli/commands/apply.h"
+
+#include <memory>
+
+#include "cli/commands/commands.h"
+#include "engine/model/digest.h"
+
+namespace mfgctl {
+namespace {
+
+// Loads a saved plan and proves it still holds: same blueprint (digest of
+// the desired configuration) and same state (lineage and serial).
+bool LoadSavedPlan(const std::string& path, Workspace* ws, Plan* plan, Diagnostics* diags,
+                   int lock_timeout_s) {
+  BlueprintOptions inputs;
+  if (!ReadPlanFile(path, plan, &inputs, diags)) return false;
+  if (!LoadWorkspace(inputs, ws, diags)) return false;
+  if (!LockAndReadState(ws, "apply", lock_timeout_s, diags)) return false;
+  if (ws->state.lineage != plan->state_lineage || ws->state.serial != plan->state_serial) {
+    diags->Error("the saved plan " + path + " is stale: the state changed since it was made",
+                 {},
+                 "state serial " + std::to_string(plan->state_serial) + " when planned, " +
+                     std::to_string(ws->state.serial) + " now; run mfgctl plan again");
+    return false;
+  }
+  if (DigestOf(ws->config) != plan->config_digest) {
+    diags->Error("the saved plan " + path +
+                     " is stale: the blueprint or its variables changed since it was made",
+                 {}, "run mfgctl plan again");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int RunApply(const ApplyCommandOptions& o, bool destroy) {
+  auto ui = MakeUi(o.blueprint.json);
+  Workspace ws;
+  Diagnostics diags;
+  Plan plan;
+  if (!o.plan_file.empty()) {
+    if (!o.blueprint.files.empty() || !o.blueprint.vars.empty()) {
+      diags.Error("a saved plan carries its own blueprint and variables; do not pass -f or --var "
+                  "with it");
+      ui->ShowDiagnostics(diags);
+      return 1;
+    }
+    if (!LoadSavedPlan(o.plan_file, &ws, &plan, &diags, o.flags.lock_timeout_s)) {
+      ui->ShowDiagnostics(diags);
+      return 1;
+    }
+    ui->ShowPlan(plan, ws.providers, &ws.config);
+  } else {
+    if (!LoadWorkspace(o.blueprint, &ws, &diags) ||
+        !LockAndReadState(&ws, destroy ? "destroy" : "apply", o.flags.lock_timeout_s, &diags)) {
+      ui->ShowDiagnostics(diags);
+      return 1;
+    }
+    plan = MakeAndShowPlan(*ui, ws, o.flags, destroy);
+    if (!plan.HasChanges()) return plan.diagnostics.HasErrors() ? 1 : 0;
+    if (!o.auto_approve && !Confirm(*ui, destroy)) return 1;
+  }
+  if (!plan.HasChanges()) return 0;
+  return ExecutePlan(*ui, ws, plan, o.flags.parallelism);
+}
+
+void SetupApplyCommand(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<ApplyCommandOptions>();
+  auto* cmd = app.add_subcommand(
+      "apply", "Make the plant match the blueprint (or apply exactly a saved plan file)");
+  AddBlueprintOptions(cmd, &o->blueprint);
+  AddPlanFlags(cmd, &o->flags);
+  cmd->add_option("planfile", o->plan_file, "A plan saved with `mfgctl plan --out`");
+  cmd->add_flag("--auto-approve", o->auto_approve, "Apply without asking for approval");
+  cmd->callback([o, exit_code] { *exit_code = RunApply(*o, false); });
+}
+
+}  // namespace mfgctl

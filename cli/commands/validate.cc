@@ -1,0 +1,37 @@
+#include <memory>
+#include <set>
+
+#include "cli/commands/commands.h"
+#include "cli/render/ui.h"
+#include "cli/workspace.h"
+
+namespace mfgctl {
+
+struct ValidateOptions {
+  BlueprintOptions blueprint;
+};
+
+int RunValidate(const ValidateOptions& o) {
+  auto ui = MakeUi(o.blueprint.json);
+  Workspace ws;
+  Diagnostics diags;
+  if (!LoadWorkspace(o.blueprint, &ws, &diags)) {
+    ui->ShowDiagnostics(diags);
+    return 1;
+  }
+  ui->ShowDiagnostics(diags);
+  ui->Info("The blueprint is valid: plant " + ws.config.plant + ", " +
+           std::to_string(ws.config.resources.size()) + " resources on " +
+           std::to_string(ws.config.targets.size()) + " hosts.");
+  return 0;
+}
+
+void SetupValidateCommand(CLI::App& app, int* exit_code) {
+  auto o = std::make_shared<ValidateOptions>();
+  auto* cmd = app.add_subcommand(
+      "validate", "Check the blueprint (syntax, keys, types, references, cycles); touches nothing");
+  AddBlueprintOptions(cmd, &o->blueprint);
+  cmd->callback([o, exit_code] { *exit_code = RunValidate(*o); });
+}
+
+}  // namespace mfgctl

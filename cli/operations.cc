@@ -1,0 +1,137 @@
+#include "cli/operations.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "engine/apply/walker.h"
+#include "engine/plan/planner.h"
+#include "engine/state/atomic_file.h"
+#include "engine/state/recorder.h"
+
+namespace mfgctl {
+namespace {
+
+// Set by SIGINT/SIGTERM during apply; the walker starts nothing new.
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void OnInterrupt(int) { g_interrupted.store(true); }
+
+class RecordingObserver : public ApplyObserver {
+ public:
+  RecordingObserver(Ui& ui, StateRecorder& recorder) : ui_(ui), recorder_(recorder) {}
+
+  void OnEvent(const ApplyEvent& event) override { ui_.ShowApplyEvent(event); }
+
+  void OnApplied(const PlanChange& change) override {
+    Diagnostics diags;
+    if (!recorder_.Record(change, &diags)) {
+      ui_.ShowDiagnostics(diags);
+      record_failed_ = true;
+    }
+  }
+
+  bool record_failed() const { return record_failed_; }
+
+ private:
+  Ui& ui_;
+  StateRecorder& recorder_;
+  bool record_failed_ = false;
+};
+
+}  // namespace
+
+void AddPlanFlags(CLI::App* cmd, PlanFlags* o) {
+  cmd->add_option("--parallelism", o->parallelism, "Hosts worked on at once (default 10)")
+      ->check(CLI::Range(1, 1000));
+  cmd->add_option("--target", o->only,
+                  "Only this resource address or host, with its dependencies (repeatable)");
+  cmd->add_option("--lock-timeout", o->lock_timeout_s,
+                  "Seconds to wait for another run's state lock (default 0: refuse at once)");
+}
+
+Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy) {
+  PlanOptions options;
+  options.parallelism = flags.parallelism;
+  options.destroy = destroy;
+  options.only = flags.only;
+  Plan plan = MakePlan(ws.config, ws.state, ws.providers, options);
+  ui.ShowPlan(plan, ws.providers, &ws.config);
+  ui.ShowDiagnostics(plan.diagnostics);
+  return plan;
+}
+
+bool Confirm(Ui& ui, bool destroy) {
+  if (!isatty(STDIN_FILENO)) {
+    Diagnostics d;
+    d.Error("approval needed, but standard input is not a terminal", {},
+            "review the plan and pass --auto-approve, or apply a saved plan file");
+    ui.ShowDiagnostics(d);
+    return false;
+  }
+  std::cout << "\nDo you want to " << (destroy ? "destroy these resources" : "perform these actions")
+            << "?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != "yes") {
+    ui.Info("Apply cancelled.");
+    return false;
+  }
+  return true;
+}
+
+int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
+  StateRecorder recorder(*ws.backend, ws.state, plan);
+  RecordingObserver observer(ui, recorder);
+  g_interrupted.store(false);
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  struct sigaction old_int {}, old_term {};
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  ApplyOptions options;
+  options.parallelism = parallelism;
+  options.interrupted = &g_interrupted;
+  ApplyResult result = ApplyPlan(plan, ws.config, ws.providers, observer, options);
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  if (g_interrupted.load()) {
+    ui.Info("Interrupted: in-flight actions finished and were recorded; run apply again to "
+            "continue.");
+  }
+  ui.ShowApplySummary(result, plan);
+  bool failed = result.failed || result.not_started || observer.record_failed() ||
+                plan.diagnostics.HasErrors();
+  return failed ? 1 : 0;
+}
+
+bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOptions& inputs,
+                   Diagnostics* diags) {
+  return AtomicWriteFile(path, PlanToJson(plan, InputsToJson(inputs)).dump() + "\n", diags);
+}
+
+bool ReadPlanFile(const std::string& path, Plan* plan, BlueprintOptions* inputs,
+                  Diagnostics* diags) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags->Error("cannot read plan file " + path);
+    return false;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Value j = Value::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) {
+    diags->Error(path + " is not a plan file (not JSON); make one with mfgctl plan --out");
+    return false;
+  }
+  Value raw_inputs;
+  if (!PlanFromJson(j, path, plan, &raw_inputs, diags)) return false;
+  *inputs = InputsFromJson(raw_inputs);
+  return true;
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/render/ui.h"
+#include "cli/workspace.h"
+#include "engine/plan/plan.h"
+
+namespace mfgctl {
+
+/// Flags shared by plan, apply and destroy.
+struct PlanFlags {
+  int parallelism = 10;
+  std::vector<std::string> only;  // --target
+  int lock_timeout_s = 0;
+};
+void AddPlanFlags(CLI::App* cmd, PlanFlags* o);
+
+/// Plans against the workspace's blueprint and state, shows the plan and
+/// its diagnostics.
+Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy);
+
+/// Asks for approval on a terminal; refuses without one. True to go ahead.
+bool Confirm(Ui& ui, bool destroy);
+
+/// Applies a plan under the workspace's lock, recording every finished
+/// change in state at once; SIGINT and SIGTERM stop new work and let
+/// in-flight actions finish. Returns the exit code.
+int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism);
+
+/// Writes a plan file (0600, atomic).
+bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOptions& inputs,
+                   Diagnostics* diags);
+/// Reads a plan file.
+bool ReadPlanFile(const std::string& path, Plan* plan, BlueprintOptions* inputs,
+                  Diagnostics* diags);
+
+}  // namespace mfgctl

@@ -1,0 +1,145 @@
+// Machine-readable output: one JSON object per line, shaped like
+// `terraform -json` (@level, @message, @module, @timestamp, type).
+#include <chrono>
+#include <ctime>
+#include <ostream>
+
+#include "cli/render/ui.h"
+
+namespace mfgctl {
+namespace {
+
+std::string Timestamp() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()) %
+            1000000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof buf - n, ".%06ldZ", static_cast<long>(us.count()));
+  return buf;
+}
+
+Value ResourceJson(const PlanChange& c) {
+  return {{"addr", c.address.ToString()},
+          {"resource_type", c.type},
+          {"resource_name", c.address.name},
+          {"target", c.address.target}};
+}
+
+// Redacts sensitive attributes of an attribute object.
+Value Redacted(const Value& attrs, const ResourceTypeSchema* schema) {
+  if (!attrs.is_object() || !schema) return attrs;
+  Value out = attrs;
+  for (const auto& a : schema->attributes) {
+    if (a.sensitive && out.contains(a.name)) out[a.name] = "(sensitive value)";
+  }
+  return out;
+}
+
+class JsonUi : public Ui {
+ public:
+  explicit JsonUi(std::ostream& out) : out_(out) {
+    Emit("info", "mfgctl " MFGCTL_VERSION, "version", {{"mfgctl", MFGCTL_VERSION}, {"ui", "1.0"}});
+  }
+
+  void ShowDiagnostics(const Diagnostics& diags) override {
+    for (const auto& d : diags) {
+      Value diag = {{"severity", d.severity == Severity::kError ? "error" : "warning"},
+                    {"summary", d.summary},
+                    {"detail", d.detail}};
+      if (!d.address.empty()) diag["address"] = d.address;
+      if (d.pos.Known()) {
+        diag["range"] = {{"filename", d.pos.file},
+                         {"start", {{"line", d.pos.line}, {"column", d.pos.col}}}};
+      }
+      Emit(d.severity == Severity::kError ? "error" : "warn", d.summary, "diagnostic",
+           {{"diagnostic", diag}});
+    }
+  }
+
+  void ShowPlan(const Plan& plan, const ProviderRegistry& providers,
+                const DesiredConfig*) override {
+    for (const auto& c : plan.changes) {
+      const ResourceTypeSchema* schema = providers.SchemaOf(c.type);
+      Value change = {{"resource", ResourceJson(c)},
+                      {"action", ActionName(c.action)},
+                      {"before", Redacted(c.before, schema)},
+                      {"after", Redacted(c.after, schema)}};
+      if (!c.replace_because.empty()) change["reason"] = "replace_because_cannot_update";
+      if (!c.replace_because.empty()) change["replace_paths"] = c.replace_because;
+      Emit("info", c.address.ToString() + ": Plan to " + std::string(ActionName(c.action)),
+           "planned_change", {{"change", change}});
+    }
+    PlanSummary s = Summarize(plan);
+    Emit("info",
+         "Plan: " + std::to_string(s.add) + " to add, " + std::to_string(s.change) +
+             " to change, " + std::to_string(s.destroy) + " to destroy.",
+         "change_summary",
+         {{"changes",
+           {{"add", s.add}, {"change", s.change}, {"remove", s.destroy},
+            {"operation", plan.destroy ? "destroy" : "plan"}}}});
+  }
+
+  void ShowApplyEvent(const ApplyEvent& ev) override {
+    std::string addr = ev.change->address.ToString();
+    Value hook = {{"resource", ResourceJson(*ev.change)},
+                  {"action", ActionName(ev.change->action)}};
+    switch (ev.kind) {
+      case ApplyEvent::Kind::kStart:
+        Emit("info", addr + ": " + std::string(ActionName(ev.change->action)) + " started",
+             "apply_start", {{"hook", hook}});
+        break;
+      case ApplyEvent::Kind::kComplete:
+        hook["elapsed_seconds"] = static_cast<double>(ev.elapsed.count()) / 1000.0;
+        Emit("info", addr + ": " + std::string(ActionName(ev.change->action)) + " complete",
+             "apply_complete", {{"hook", hook}});
+        break;
+      case ApplyEvent::Kind::kError:
+        hook["elapsed_seconds"] = static_cast<double>(ev.elapsed.count()) / 1000.0;
+        Emit("error", addr + ": " + std::string(ActionName(ev.change->action)) + " errored",
+             "apply_errored", {{"hook", hook}});
+        ShowDiagnostics(ev.diagnostics);
+        break;
+      case ApplyEvent::Kind::kSkipped:
+        Emit("warn", addr + ": skipped", "apply_skipped", {{"hook", hook}});
+        break;
+    }
+  }
+
+  void ShowApplySummary(const ApplyResult& r, const Plan& plan) override {
+    Emit(r.failed ? "error" : "info",
+         std::string(plan.destroy ? "Destroy" : "Apply") + " complete! Resources: " +
+             std::to_string(r.done.add) + " added, " + std::to_string(r.done.change) +
+             " changed, " + std::to_string(r.done.destroy) + " destroyed.",
+         "change_summary",
+         {{"changes",
+           {{"add", r.done.add}, {"change", r.done.change}, {"remove", r.done.destroy},
+            {"failed", r.failed}, {"skipped", r.skipped}, {"not_started", r.not_started},
+            {"operation", plan.destroy ? "destroy" : "apply"}}}});
+  }
+
+  void Info(const std::string& message) override { Emit("info", message, "log", Value::object()); }
+
+ private:
+  void Emit(const char* level, const std::string& message, const char* type, Value fields) {
+    Value line = {{"@level", level},
+                  {"@message", message},
+                  {"@module", "mfgctl.ui"},
+                  {"@timestamp", Timestamp()},
+                  {"type", type}};
+    for (auto& [k, v] : fields.items()) line[k] = v;
+    out_ << line.dump() << "\n";
+    out_.flush();
+  }
+
+  std::ostream& out_;
+};
+
+}  // namespace
+
+std::unique_ptr<Ui> MakeJsonUi(std::ostream& out) { return std::make_unique<JsonUi>(out); }
+
+}  // namespace mfgctl

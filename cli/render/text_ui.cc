@@ -1,0 +1,193 @@
+#include <fstream>
+#include <ostream>
+#include <set>
+
+#include "cli/render/ui.h"
+
+namespace mfgctl {
+namespace {
+
+const char* kRed = "\033[31m";
+const char* kGreen = "\033[32m";
+const char* kYellow = "\033[33m";
+const char* kBold = "\033[1m";
+const char* kReset = "\033[0m";
+
+// The source line a diagnostic points at, with a caret under the column.
+std::string Snippet(const SourcePos& pos) {
+  if (!pos.Known() || pos.line <= 0) return {};
+  std::ifstream in(pos.file);
+  std::string line;
+  for (int n = 0; n < pos.line && std::getline(in, line); ++n) {
+  }
+  if (!in) return {};
+  std::string num = std::to_string(pos.line);
+  std::string out = "  " + num + " | " + line + "\n";
+  out += "  " + std::string(num.size(), ' ') + " | ";
+  for (int c = 1; c < pos.col && c <= static_cast<int>(line.size()); ++c) {
+    out += line[c - 1] == '\t' ? '\t' : ' ';
+  }
+  return out + "^\n";
+}
+
+class TextUi : public Ui {
+ public:
+  TextUi(std::ostream& out, std::ostream& err, bool color) : out_(out), err_(err), color_(color) {}
+
+  void ShowDiagnostics(const Diagnostics& diags) override {
+    for (const auto& d : diags) {
+      bool error = d.severity == Severity::kError;
+      err_ << Paint(error ? kRed : kYellow, FormatDiagnostic(d)) << "\n" << Snippet(d.pos);
+    }
+  }
+
+  void ShowPlan(const Plan& plan, const ProviderRegistry& providers,
+                const DesiredConfig* desired) override {
+    if (!plan.HasChanges()) {
+      out_ << Paint(kGreen, "No changes.") << " The plant matches the blueprint.\n";
+      return;
+    }
+    std::map<std::string, const Resource*> wanted;
+    if (desired) {
+      for (const auto& r : desired->resources) wanted[r.address.ToString()] = &r;
+    }
+    out_ << "mfgctl will perform the following actions:\n";
+    for (const auto& c : plan.changes) {
+      auto it = wanted.find(c.address.ToString());
+      ShowChange(c, providers.SchemaOf(c.type), it == wanted.end() ? nullptr : it->second);
+    }
+    PlanSummary s = Summarize(plan);
+    out_ << "\n" << Paint(kBold, "Plan:") << " " << s.add << " to add, " << s.change
+         << " to change, " << s.destroy << " to destroy.\n";
+  }
+
+  void ShowApplyEvent(const ApplyEvent& ev) override {
+    std::string addr = ev.change->address.ToString();
+    switch (ev.kind) {
+      case ApplyEvent::Kind::kStart:
+        out_ << addr << ": " << Verb(ev.change->action, false) << "...\n";
+        break;
+      case ApplyEvent::Kind::kComplete:
+        out_ << addr << ": " << Verb(ev.change->action, true) << " after "
+             << Seconds(ev.elapsed) << "\n";
+        break;
+      case ApplyEvent::Kind::kError:
+        out_ << Paint(kRed, addr + ": failed after " + Seconds(ev.elapsed)) << "\n";
+        ShowDiagnostics(ev.diagnostics);
+        break;
+      case ApplyEvent::Kind::kSkipped:
+        out_ << Paint(kYellow, addr + ": skipped") << "\n";
+        ShowDiagnostics(ev.diagnostics);
+        break;
+    }
+    out_.flush();
+  }
+
+  void ShowApplySummary(const ApplyResult& r, const Plan& plan) override {
+    std::string line = std::string(plan.destroy ? "Destroy" : "Apply") +
+                       (r.failed || r.not_started ? " incomplete!" : " complete!") +
+                       " Resources: " + std::to_string(r.done.add) + " added, " +
+                       std::to_string(r.done.change) + " changed, " +
+                       std::to_string(r.done.destroy) +
+                       " destroyed.";
+    if (r.failed) line += " " + std::to_string(r.failed) + " failed.";
+    if (r.skipped) line += " " + std::to_string(r.skipped) + " skipped.";
+    if (r.not_started) line += " " + std::to_string(r.not_started) + " not started.";
+    out_ << "\n" << Paint(r.failed || r.not_started ? kRed : kGreen, line) << "\n";
+  }
+
+  void Info(const std::string& message) override { out_ << message << "\n"; }
+
+ private:
+  std::string Paint(const char* code, const std::string& text) const {
+    return color_ ? code + text + kReset : text;
+  }
+
+  static std::string Seconds(std::chrono::milliseconds ms) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms.count()) / 1000.0);
+    return buf;
+  }
+
+  static std::string Verb(Action a, bool done) {
+    switch (a) {
+      case Action::kCreate: return done ? "Creation complete" : "Creating";
+      case Action::kUpdate: return done ? "Modifications complete" : "Modifying";
+      case Action::kReplace: return done ? "Replacement complete" : "Replacing";
+      case Action::kDelete: return done ? "Destruction complete" : "Destroying";
+      case Action::kNoOp: break;
+    }
+    return "";
+  }
+
+  void ShowChange(const PlanChange& c, const ResourceTypeSchema* schema, const Resource* want) {
+    static const std::map<Action, std::pair<const char*, const char*>> kHeading = {
+        {Action::kCreate, {"will be created", kGreen}},
+        {Action::kUpdate, {"will be updated in-place", kYellow}},
+        {Action::kReplace, {"must be replaced", kRed}},
+        {Action::kDelete, {"will be destroyed", kRed}},
+    };
+    auto [heading, colour] = kHeading.at(c.action);
+    std::string addr = c.address.ToString();
+    out_ << "\n  " << Paint(kBold, "# " + addr) << " " << heading << "\n";
+    std::string sym(ActionSymbol(c.action));
+    out_ << (sym.size() == 1 ? "  " : "") << Paint(colour, sym) << " " << c.type << " "
+         << Value(addr).dump() << " {\n";
+
+    std::vector<std::string> keys;
+    std::set<std::string> seen;
+    for (const Value* side : {&c.before, &c.after}) {
+      if (!side->is_object()) continue;
+      for (const auto& [k, v] : side->items()) {
+        if (seen.insert(k).second) keys.push_back(k);
+      }
+    }
+    size_t width = 0;
+    for (const auto& k : keys) width = std::max(width, k.size());
+    int hidden = 0;
+    for (const auto& k : keys) {
+      const AttributeSchema* a = schema ? schema->Find(k) : nullptr;
+      const Value* readable = nullptr;
+      if (want && want->attributes.contains(k)) readable = &want->attributes[k];
+      Value before = c.before.is_object() && c.before.contains(k) ? c.before[k] : Value();
+      Value after = c.after.is_object() && c.after.contains(k) ? c.after[k] : Value();
+      std::string name = k + std::string(width - k.size(), ' ');
+      std::string line;
+      if (c.action == Action::kCreate) {
+        line = Paint(kGreen, "+") + " " + name + " = " + RenderValue(a, after, readable);
+      } else if (c.action == Action::kDelete) {
+        line = Paint(kRed, "-") + " " + name + " = " + RenderValue(a, before, nullptr);
+      } else if (after.is_null()) {
+        ++hidden;  // live-only attribute the blueprint does not manage
+        continue;
+      } else if (before == after) {
+        ++hidden;
+        continue;
+      } else {
+        bool forces = std::find(c.replace_because.begin(), c.replace_because.end(), k) !=
+                      c.replace_because.end();
+        line = Paint(kYellow, "~") + " " + name + " = " + RenderValue(a, before, nullptr) +
+               " -> " + RenderValue(a, after, readable) +
+               (forces ? Paint(kRed, " # forces replacement") : "");
+      }
+      out_ << "      " << line << "\n";
+    }
+    if (hidden > 0) {
+      out_ << "        # (" << hidden << " unchanged attribute" << (hidden == 1 ? "" : "s")
+           << " hidden)\n";
+    }
+    out_ << "    }\n";
+  }
+
+  std::ostream& out_;
+  std::ostream& err_;
+  bool color_;
+};
+
+}  // namespace
+
+std::unique_ptr<Ui> MakeTextUi(std::ostream& out, std::ostream& err, bool color) {
+  return std::make_unique<TextUi>(out, err, color);
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,29 @@
+#include "cli/render/ui.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "engine/model/digest.h"
+
+namespace mfgctl {
+
+std::unique_ptr<Ui> MakeUi(bool json) {
+  if (json) return MakeJsonUi(std::cout);
+  const char* no_color = std::getenv("NO_COLOR");
+  bool color = isatty(STDOUT_FILENO) && (!no_color || !*no_color);
+  return MakeTextUi(std::cout, std::cerr, color);
+}
+
+std::string RenderValue(const AttributeSchema* schema, const Value& v, const Value* readable) {
+  if (v.is_null()) return "null";
+  if (schema && schema->sensitive) return "(sensitive value)";
+  if (v.is_string() && IsDigest(v.get_ref<const std::string&>())) {
+    if (readable && readable->is_string()) return readable->dump();
+    return "(" + v.get<std::string>().substr(0, 7 + 12) + ")";
+  }
+  return v.dump();
+}
+
+}  // namespace mfgctl

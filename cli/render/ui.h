@@ -1,0 +1,45 @@
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "engine/apply/walker.h"
+#include "engine/model/diagnostics.h"
+#include "engine/model/resource.h"
+#include "engine/plan/plan.h"
+#include "engine/provider/registry.h"
+
+namespace mfgctl {
+
+/// Everything a command shows a person or a pipeline. Two renderings: text
+/// like Terraform's (colour only on a terminal, never with NO_COLOR) and
+/// JSON lines shaped like `terraform -json` (documented in docs/cli.md).
+class Ui {
+ public:
+  virtual ~Ui() = default;
+
+  virtual void ShowDiagnostics(const Diagnostics& diags) = 0;
+  /// The planned changes and the summary line. `desired`, when given,
+  /// supplies readable new values behind digests (never for secrets).
+  virtual void ShowPlan(const Plan& plan, const ProviderRegistry& providers,
+                        const DesiredConfig* desired) = 0;
+  virtual void ShowApplyEvent(const ApplyEvent& event) = 0;
+  virtual void ShowApplySummary(const ApplyResult& result, const Plan& plan) = 0;
+  /// A plain informational line.
+  virtual void Info(const std::string& message) = 0;
+};
+
+std::unique_ptr<Ui> MakeTextUi(std::ostream& out, std::ostream& err, bool color);
+std::unique_ptr<Ui> MakeJsonUi(std::ostream& out);
+
+/// Text or JSON as asked; colour when stdout is a terminal and NO_COLOR is
+/// unset.
+std::unique_ptr<Ui> MakeUi(bool json);
+
+/// An attribute's value as the UI shows it: secrets redacted, digests short,
+/// strings JSON-quoted. `readable`, if not null, is the plain desired value
+/// behind a digest.
+std::string RenderValue(const AttributeSchema* schema, const Value& v, const Value* readable);
+
+}  // namespace mfgctl

@@ -1,0 +1,104 @@
+#include "cli/workspace.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "cli/providers.h"
+
+namespace mfgctl {
+
+void AddBlueprintOptions(CLI::App* cmd, BlueprintOptions* o) {
+  cmd->add_option("-f,--file", o->files,
+                  "Blueprint file (repeatable); default: plant.yaml in the current directory");
+  cmd->add_option("--var", o->vars, "Set a variable: NAME=VALUE (repeatable)");
+  cmd->add_option("--var-file", o->var_files, "YAML file of variable values (repeatable)");
+  cmd->add_option("--state", o->state_path,
+                  "State file; default: .mfgctl/PLANT.state.json beside the blueprint");
+  cmd->add_flag("--json", o->json, "Machine-readable output: one JSON object per line");
+}
+
+bool SplitVar(const std::string& text, std::string* name, std::string* value) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return false;
+  *name = text.substr(0, eq);
+  *value = text.substr(eq + 1);
+  return true;
+}
+
+std::string StatePath(const BlueprintOptions& o, const std::string& plant) {
+  if (!o.state_path.empty()) return std::filesystem::absolute(o.state_path).string();
+  std::filesystem::path first = o.files.empty() ? "plant.yaml" : o.files[0];
+  auto dir = std::filesystem::absolute(first).parent_path();
+  return (dir / ".mfgctl" / (plant + ".state.json")).string();
+}
+
+bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags) {
+  RegisterProviders(&ws->providers);
+  LoadOptions load;
+  for (const auto& f : o.files.empty() ? std::vector<std::string>{"plant.yaml"} : o.files) {
+    load.files.push_back(std::filesystem::absolute(f).lexically_normal().string());
+  }
+  for (const auto& f : o.var_files) {
+    load.var_files.push_back(std::filesystem::absolute(f).lexically_normal().string());
+  }
+  for (const auto& v : o.vars) {
+    std::string name, value;
+    if (!SplitVar(v, &name, &value)) {
+      diags->Error("--var expects NAME=VALUE, got \"" + v + "\"");
+      return false;
+    }
+    load.vars.emplace_back(name, value);
+  }
+  load.getenv = [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  if (o.files.empty() && !std::filesystem::exists(load.files[0])) {
+    diags->Error("no plant.yaml in the current directory", {},
+                 "pass the blueprint with -f FILE");
+    return false;
+  }
+  if (!LoadBlueprint(load, SchemasOf(ws->providers), &ws->config, diags)) return false;
+  ws->backend = std::make_unique<LocalStateBackend>(StatePath(o, ws->config.plant));
+  return true;
+}
+
+bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeout_s,
+                      Diagnostics* diags) {
+  char host[256] = "?";
+  gethostname(host, sizeof host - 1);
+  const char* user = std::getenv("USER");
+  std::string who = "pid " + std::to_string(getpid()) + " (mfgctl " + command + ") of " +
+                    (user ? user : "?") + "@" + host;
+  return ws->backend->Lock(who, lock_timeout_s * 1000, diags) &&
+         ws->backend->Read(&ws->state, diags);
+}
+
+Value InputsToJson(const BlueprintOptions& o) {
+  std::vector<std::string> files, var_files;
+  for (const auto& f : o.files.empty() ? std::vector<std::string>{"plant.yaml"} : o.files) {
+    files.push_back(std::filesystem::absolute(f).lexically_normal().string());
+  }
+  for (const auto& f : o.var_files) {
+    var_files.push_back(std::filesystem::absolute(f).lexically_normal().string());
+  }
+  return {{"files", files},
+          {"vars", o.vars},
+          {"var_files", var_files},
+          {"state", o.state_path.empty()
+                        ? std::string()
+                        : std::filesystem::absolute(o.state_path).string()}};
+}
+
+BlueprintOptions InputsFromJson(const Value& j) {
+  BlueprintOptions o;
+  o.files = j.value("files", std::vector<std::string>{});
+  o.vars = j.value("vars", std::vector<std::string>{});
+  o.var_files = j.value("var_files", std::vector<std::string>{});
+  o.state_path = j.value("state", "");
+  return o;
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "blueprints/blueprint.h"
+#include "engine/provider/registry.h"
+#include "engine/state/backend.h"
+#include "engine/state/state.h"
+
+namespace mfgctl {
+
+/// The flags every blueprint-reading command shares.
+struct BlueprintOptions {
+  std::vector<std::string> files;
+  std::vector<std::string> vars;  // NAME=VALUE
+  std::vector<std::string> var_files;
+  std::string state_path;
+  bool json = false;
+};
+
+/// Adds -f, --var, --var-file, --state and --json to a command.
+void AddBlueprintOptions(CLI::App* cmd, BlueprintOptions* o);
+
+/// The providers, the blueprint and the state of one run.
+struct Workspace {
+  ProviderRegistry providers;
+  DesiredConfig config;
+  std::unique_ptr<LocalStateBackend> backend;
+  StateSnapshot state;
+};
+
+/// Registers the providers, loads the blueprint (plant.yaml in the current
+/// directory without -f) and opens its state backend. Does not read state.
+bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags);
+
+/// Takes the plant's state lock (waiting up to lock_timeout_s) and reads
+/// the state. `command` is shown to other runs that find the lock taken.
+bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeout_s,
+                      Diagnostics* diags);
+
+/// The state file of a plant: `.mfgctl/PLANT.state.json` beside the first
+/// blueprint file, unless --state says otherwise.
+std::string StatePath(const BlueprintOptions& o, const std::string& plant);
+
+/// The blueprint flags a saved plan records, and back.
+Value InputsToJson(const BlueprintOptions& o);
+BlueprintOptions InputsFromJson(const Value& j);
+
+/// Splits NAME=VALUE; false when there is no `=`.
+bool SplitVar(const std::string& text, std::string* name, std::string* value);
+
+}  // namespace mfgctl

@@ -1,0 +1,201 @@
+#include "engine/apply/walker.h"
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "engine/plan/planner.h"
+
+namespace mfgctl {
+namespace {
+
+class Walker {
+ public:
+  Walker(const Plan& plan, const DesiredConfig& desired, const ProviderRegistry& providers,
+         ApplyObserver& observer, const ApplyOptions& options)
+      : plan_(plan), providers_(providers), observer_(observer), options_(options),
+        graph_(ChangeGraph(plan.changes)), waiting_on_(plan.changes.size()),
+        state_(plan.changes.size(), kWaiting) {
+    for (const auto& r : desired.resources) desired_[r.address.ToString()] = &r;
+    for (size_t i = 0; i < plan.changes.size(); ++i) {
+      waiting_on_[i] = graph_.DependenciesOf(i).size();
+      if (waiting_on_[i] == 0) MakeReady(i);
+    }
+  }
+
+  ApplyResult Run() {
+    int workers = std::max(1, options_.parallelism);
+    std::vector<std::thread> pool;
+    for (int w = 0; w < workers; ++w) pool.emplace_back([this] { Work(); });
+    for (auto& t : pool) t.join();
+    for (auto s : state_) {
+      if (s == kWaiting || s == kReady) ++result_.not_started;
+    }
+    return std::move(result_);
+  }
+
+ private:
+  enum NodeState { kWaiting, kReady, kRunning, kDone, kFailed, kSkipped };
+
+  void MakeReady(size_t i) {
+    state_[i] = kReady;
+    ready_[plan_.changes[i].address.target].push_back(i);
+  }
+
+  bool Interrupted() const { return options_.interrupted && options_.interrupted->load(); }
+
+  // Picks a ready change on a target that is not busy; false when there is
+  // nothing left to start now.
+  bool PickLocked(size_t* out) {
+    for (auto& [target, queue] : ready_) {
+      if (queue.empty() || busy_.count(target)) continue;
+      *out = queue.front();
+      queue.pop_front();
+      busy_.insert(target);
+      state_[*out] = kRunning;
+      ++running_;
+      return true;
+    }
+    return false;
+  }
+
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      size_t i;
+      if (Interrupted() || !PickLocked(&i)) {
+        if (running_ == 0) {
+          cv_.notify_all();
+          return;
+        }
+        cv_.wait(lock);
+        continue;
+      }
+      lock.unlock();
+      bool ok = Execute(plan_.changes[i]);
+      lock.lock();
+      --running_;
+      busy_.erase(plan_.changes[i].address.target);
+      if (ok) {
+        state_[i] = kDone;
+        for (size_t dep : graph_.DependentsOf(i)) {
+          if (state_[dep] == kWaiting && --waiting_on_[dep] == 0) MakeReady(dep);
+        }
+      } else {
+        state_[i] = kFailed;
+        SkipDependents(i);
+      }
+      cv_.notify_all();
+    }
+  }
+
+  void SkipDependents(size_t failed) {
+    std::vector<size_t> work{failed};
+    while (!work.empty()) {
+      size_t n = work.back();
+      work.pop_back();
+      for (size_t dep : graph_.DependentsOf(n)) {
+        if (state_[dep] != kWaiting) continue;
+        state_[dep] = kSkipped;
+        ApplyEvent ev;
+        ev.kind = ApplyEvent::Kind::kSkipped;
+        ev.change = &plan_.changes[dep];
+        ev.diagnostics.Warning("skipped because " + plan_.changes[failed].address.ToString() +
+                               " failed")
+            .address = plan_.changes[dep].address.ToString();
+        {
+          std::lock_guard<std::mutex> g(observer_mu_);
+          ++result_.skipped;
+          observer_.OnEvent(ev);
+        }
+        work.push_back(dep);
+      }
+    }
+  }
+
+  bool Execute(const PlanChange& change) {
+    auto start = std::chrono::steady_clock::now();
+    std::string addr = change.address.ToString();
+    Emit({ApplyEvent::Kind::kStart, &change, {}, {}});
+    ApplyRequest req;
+    req.address = change.address;
+    req.type = change.type;
+    req.action = change.action;
+    req.before = change.before;
+    Diagnostics diags;
+    auto target = plan_.targets.find(change.address.target);
+    Provider* provider = target == plan_.targets.end()
+                             ? nullptr
+                             : providers_.ByName(target->second.provider);
+    if (!provider) {
+      diags.Error("no provider for target \"" + change.address.target + "\"");
+    } else {
+      req.target = &target->second;
+      if (change.action != Action::kDelete) {
+        auto it = desired_.find(addr);
+        if (it == desired_.end()) {
+          diags.Error("the blueprint no longer declares this resource");
+        } else {
+          req.after = it->second->attributes;
+        }
+      }
+      if (!diags.HasErrors()) diags = provider->Apply(req).diagnostics;
+    }
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    std::lock_guard<std::mutex> g(observer_mu_);
+    if (diags.HasErrors()) {
+      Diagnostics named;
+      for (Diagnostic d : diags) {
+        d.address = addr;
+        named.Add(std::move(d));
+      }
+      ++result_.failed;
+      result_.diagnostics.Append(named);
+      observer_.OnEvent({ApplyEvent::Kind::kError, &change, named, elapsed});
+      return false;
+    }
+    observer_.OnApplied(change);
+    ++result_.applied;
+    CountAction(change.action, &result_.done);
+    observer_.OnEvent({ApplyEvent::Kind::kComplete, &change, diags, elapsed});
+    return true;
+  }
+
+  void Emit(ApplyEvent ev) {
+    std::lock_guard<std::mutex> g(observer_mu_);
+    observer_.OnEvent(ev);
+  }
+
+  const Plan& plan_;
+  const ProviderRegistry& providers_;
+  ApplyObserver& observer_;
+  const ApplyOptions& options_;
+  DependencyGraph graph_;
+  std::unordered_map<std::string, const Resource*> desired_;
+
+  std::mutex mu_;  // guards everything below
+  std::condition_variable cv_;
+  std::vector<size_t> waiting_on_;
+  std::vector<NodeState> state_;
+  std::map<std::string, std::deque<size_t>> ready_;  // by target
+  std::set<std::string> busy_;                       // targets with a running action
+  int running_ = 0;
+
+  std::mutex observer_mu_;  // serializes observer calls and result_
+  ApplyResult result_;
+};
+
+}  // namespace
+
+ApplyResult ApplyPlan(const Plan& plan, const DesiredConfig& desired,
+                      const ProviderRegistry& providers, ApplyObserver& observer,
+                      const ApplyOptions& options) {
+  return Walker(plan, desired, providers, observer, options).Run();
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "engine/model/diagnostics.h"
+#include "engine/model/resource.h"
+#include "engine/plan/plan.h"
+#include "engine/provider/registry.h"
+
+namespace mfgctl {
+
+/// What happened to one planned change during apply.
+struct ApplyEvent {
+  enum class Kind { kStart, kComplete, kError, kSkipped };
+  Kind kind = Kind::kStart;
+  const PlanChange* change = nullptr;
+  Diagnostics diagnostics;  // kError: why; kSkipped: which dependency failed
+  std::chrono::milliseconds elapsed{0};
+};
+
+/// Receives every event, and every finished change so that it can be
+/// recorded in state at once. Called from worker threads, one call at a time.
+class ApplyObserver {
+ public:
+  virtual ~ApplyObserver() = default;
+  virtual void OnEvent(const ApplyEvent& event) = 0;
+  /// A change completed on its target; record it before returning.
+  virtual void OnApplied(const PlanChange& change) = 0;
+};
+
+struct ApplyOptions {
+  /// How many targets run actions at once; one action at a time per target,
+  /// so each host's single connection is reused in order.
+  int parallelism = 10;
+  /// Set (e.g. by SIGINT) to start nothing new; in-flight actions finish.
+  const std::atomic<bool>* interrupted = nullptr;
+};
+
+struct ApplyResult {
+  int applied = 0, failed = 0, skipped = 0, not_started = 0;
+  /// What the applied changes did, counted like a plan's summary.
+  PlanSummary done;
+  Diagnostics diagnostics;
+};
+
+/// Executes a plan: a want-map plus a ready queue over the change graph, one
+/// provider call per change. A failed change never makes its dependents
+/// ready: they are skipped and everything else goes on. `desired` supplies
+/// the full desired attributes (contents, secrets) behind the plan's digests.
+ApplyResult ApplyPlan(const Plan& plan, const DesiredConfig& desired,
+                      const ProviderRegistry& providers, ApplyObserver& observer,
+                      const ApplyOptions& options);
+
+}  // namespace mfgctl

@@ -1,0 +1,42 @@
+#include "engine/model/schema.h"
+
+#include "engine/model/digest.h"
+
+namespace mfgctl {
+
+std::string_view AttrTypeName(AttrType t) {
+  switch (t) {
+    case AttrType::kString: return "string";
+    case AttrType::kNumber: return "number";
+    case AttrType::kBool: return "bool";
+    case AttrType::kStringList: return "list of strings";
+  }
+  return "?";
+}
+
+const AttributeSchema* ResourceTypeSchema::Find(std::string_view name) const {
+  for (const auto& a : attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::string NormalizeMode(std::string_view mode) {
+  if (mode.empty() || mode.size() > 4) return std::string(mode);
+  for (char c : mode) {
+    if (c < '0' || c > '7') return std::string(mode);
+  }
+  return std::string(4 - mode.size(), '0') + std::string(mode);
+}
+
+Value CanonicalAttribute(const AttributeSchema& a, const Value& v) {
+  if (v.is_null()) return v;
+  if (a.digest || a.sensitive) {
+    if (v.is_string() && IsDigest(v.get_ref<const std::string&>())) return v;
+    return Sha256Digest(v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  if (a.octal_mode && v.is_string()) return NormalizeMode(v.get<std::string>());
+  return v;
+}
+
+}  // namespace mfgctl

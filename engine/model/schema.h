@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/model/value.h"
+
+namespace mfgctl {
+
+enum class AttrType { kString, kNumber, kBool, kStringList };
+
+std::string_view AttrTypeName(AttrType t);
+
+/// One attribute of a resource type as its provider declares it.
+struct AttributeSchema {
+  std::string name;
+  AttrType type = AttrType::kString;
+  bool required = false;
+  /// A change to it cannot be made in place: the plan shows `-/+`.
+  bool force_new = false;
+  /// Redacted in every output; stored in state only as a digest.
+  bool sensitive = false;
+  /// Compared and stored as `sha256:HEX` of its value (file content): the
+  /// provider reads back a digest, never the content.
+  bool digest = false;
+  /// For octal file modes: "750", "0750" and 0750 compare equal.
+  bool octal_mode = false;
+  /// A local file path: relative paths are taken from the blueprint's
+  /// folder, `~/` from $HOME.
+  bool local_path = false;
+  std::string description{};
+};
+
+/// A resource type: `host.file`, its attributes, what it is for.
+struct ResourceTypeSchema {
+  std::string type;
+  std::string description;
+  std::vector<AttributeSchema> attributes;
+
+  const AttributeSchema* Find(std::string_view name) const;
+};
+
+/// `0750`, `750`, `"0750"` -> `0750`; anything else is returned unchanged.
+std::string NormalizeMode(std::string_view mode);
+
+/// The value an attribute is compared and stored as: the digest of digest and
+/// sensitive attributes, the normalized mode of modes, else the value itself.
+Value CanonicalAttribute(const AttributeSchema& a, const Value& v);
+
+}  // namespace mfgctl

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/model/action.h"
+#include "engine/model/diagnostics.h"
+#include "engine/model/resource.h"
+#include "engine/model/value.h"
+
+namespace mfgctl {
+
+/// One planned action: what the resource is (`before`, canonical live state,
+/// null when absent) and what it will be (`after`, canonical desired state,
+/// null when deleted). Sensitive and digest attributes appear as digests.
+struct PlanChange {
+  ResourceAddress address;
+  std::string type;
+  Action action = Action::kNoOp;
+  Value before;
+  Value after;
+  /// Attributes whose change forces the replacement.
+  std::vector<std::string> replace_because;
+  /// Addresses this resource depends on (from the blueprint or the state).
+  std::vector<std::string> depends_on;
+};
+
+/// The result of planning: changes in dependency order (deletions in reverse
+/// dependency order) and what the plan was made against, so that a saved
+/// plan can refuse to apply to a moved state or an edited blueprint.
+struct Plan {
+  std::string plant;
+  bool destroy = false;
+  std::string state_lineage;
+  uint64_t state_serial = 0;
+  std::string config_digest;
+  std::vector<PlanChange> changes;  // no-ops left out
+  /// Targets the changes run on: the blueprint's, else the state's.
+  std::map<std::string, Target> targets;
+  /// Resources that could not be planned (unreachable host, read error).
+  Diagnostics diagnostics;
+
+  bool HasChanges() const { return !changes.empty(); }
+};
+
+struct PlanSummary {
+  int add = 0, change = 0, destroy = 0;
+};
+PlanSummary Summarize(const Plan& plan);
+/// Adds one change of `action` to a summary (a replacement counts as both).
+void CountAction(Action action, PlanSummary* summary);
+
+/// A saved plan file's JSON, and back. The plan file carries no plaintext
+/// secret: sensitive values are digests, apply takes them from the blueprint.
+Value PlanToJson(const Plan& plan, const Value& inputs);
+bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* inputs,
+                  Diagnostics* diags);
+
+}  // namespace mfgctl

@@ -1,0 +1,229 @@
+#include "engine/plan/planner.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "engine/apply/parallel.h"
+#include "engine/plan/differ.h"
+
+namespace mfgctl {
+namespace {
+
+// One resource the plan considers: wanted by the blueprint, known to the
+// state, or both.
+struct Candidate {
+  std::string address;
+  const Resource* desired = nullptr;
+  const ResourceState* prior = nullptr;
+  const ResourceAddress& addr() const { return desired ? desired->address : prior->address; }
+  const std::string& type() const { return desired ? desired->type : prior->type; }
+};
+
+bool Selected(const std::vector<std::string>& only, const ResourceAddress& a,
+              const std::string& text) {
+  for (const auto& o : only) {
+    if (o == text || o == a.target) return true;
+  }
+  return false;
+}
+
+// Applies --target: the selected resources plus, transitively, what they
+// depend on.
+std::vector<Candidate> FilterSelected(std::vector<Candidate> all,
+                                      const std::vector<std::string>& only) {
+  if (only.empty()) return all;
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < all.size(); ++i) index[all[i].address] = i;
+  std::vector<bool> keep(all.size(), false);
+  std::vector<size_t> work;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (Selected(only, all[i].addr(), all[i].address)) {
+      keep[i] = true;
+      work.push_back(i);
+    }
+  }
+  while (!work.empty()) {
+    size_t i = work.back();
+    work.pop_back();
+    const auto& deps = all[i].desired ? all[i].desired->depends_on : all[i].prior->dependencies;
+    for (const auto& d : deps) {
+      auto it = index.find(d);
+      if (it != index.end() && !keep[it->second]) {
+        keep[it->second] = true;
+        work.push_back(it->second);
+      }
+    }
+  }
+  std::vector<Candidate> out;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (keep[i]) out.push_back(all[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+DependencyGraph ChangeGraph(const std::vector<PlanChange>& changes) {
+  DependencyGraph g(changes.size());
+  std::unordered_map<std::string, size_t> index;
+  for (size_t i = 0; i < changes.size(); ++i) index[changes[i].address.ToString()] = i;
+  for (size_t i = 0; i < changes.size(); ++i) {
+    for (const auto& d : changes[i].depends_on) {
+      auto it = index.find(d);
+      if (it == index.end()) continue;
+      size_t j = it->second;
+      bool i_del = changes[i].action == Action::kDelete;
+      bool j_del = changes[j].action == Action::kDelete;
+      if (!i_del && !j_del) g.AddDependency(i, j);
+      if (i_del && j_del) g.AddDependency(j, i);  // dependents go first
+    }
+  }
+  return g;
+}
+
+Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
+              const ProviderRegistry& providers, const PlanOptions& options) {
+  Plan plan;
+  plan.plant = desired.plant.empty() ? prior.plant : desired.plant;
+  plan.destroy = options.destroy;
+  plan.state_lineage = prior.lineage;
+  plan.state_serial = prior.serial;
+  plan.config_digest = DigestOf(desired);
+
+  // Everything to consider, in blueprint order, then what only the state knows.
+  std::vector<Candidate> all;
+  all.reserve(desired.resources.size() + prior.resources.size());
+  std::unordered_map<std::string, size_t> index;
+  if (!options.destroy) {
+    for (const auto& r : desired.resources) {
+      std::string a = r.address.ToString();
+      index.emplace(a, all.size());
+      all.push_back({std::move(a), &r, nullptr});
+    }
+  }
+  for (const auto& [addr, rs] : prior.resources) {
+    auto it = index.find(addr);
+    if (it != index.end()) {
+      all[it->second].prior = &rs;
+    } else {
+      all.push_back({addr, nullptr, &rs});
+    }
+  }
+  all = FilterSelected(std::move(all), options.only);
+
+  // Group by target; the blueprint's connection settings win over the state's.
+  std::map<std::string, std::vector<size_t>> by_target;
+  for (size_t i = 0; i < all.size(); ++i) by_target[all[i].addr().target].push_back(i);
+  std::vector<const Target*> targets;
+  std::vector<std::vector<size_t>*> groups;
+  for (auto& [name, members] : by_target) {
+    const Target* t = nullptr;
+    if (auto it = desired.targets.find(name); it != desired.targets.end()) t = &it->second;
+    else if (auto it2 = prior.targets.find(name); it2 != prior.targets.end()) t = &it2->second;
+    if (!t) {
+      for (size_t i : members) {
+        plan.diagnostics.Error("no connection settings for target \"" + name + "\"").address =
+            all[i].address;
+      }
+      continue;
+    }
+    plan.targets[name] = *t;
+    targets.push_back(t);
+    groups.push_back(&members);
+  }
+
+  // Refresh: one batched read per target, targets in parallel.
+  std::vector<ReadResponse> responses(targets.size());
+  RunParallel(targets.size(), options.parallelism, [&](size_t ti) {
+    ReadRequest req;
+    req.target = targets[ti];
+    for (size_t i : *groups[ti]) {
+      const Candidate& c = all[i];
+      req.items.push_back({c.addr(), c.type(),
+                           c.desired ? c.desired->attributes : Value(),
+                           c.prior ? c.prior->attributes : Value()});
+    }
+    Provider* p = providers.ByName(targets[ti]->provider);
+    if (!p) {
+      responses[ti].diagnostics.Error("unknown provider \"" + targets[ti]->provider + "\"");
+      return;
+    }
+    responses[ti] = p->Read(req);
+  });
+
+  // Diff.
+  std::vector<PlanChange> unordered;
+  std::vector<size_t> rank;  // position in `all`, for a stable order
+  for (size_t ti = 0; ti < targets.size(); ++ti) {
+    const ReadResponse& resp = responses[ti];
+    const auto& members = *groups[ti];
+    for (size_t k = 0; k < members.size(); ++k) {
+      const Candidate& c = all[members[k]];
+      if (resp.diagnostics.HasErrors() || k >= resp.results.size()) {
+        for (Diagnostic d : resp.diagnostics) {
+          d.address = c.address;
+          plan.diagnostics.Add(std::move(d));
+        }
+        if (!resp.diagnostics.HasErrors()) {
+          plan.diagnostics.Error("provider returned no result").address = c.address;
+        }
+        continue;
+      }
+      const ReadResult& live = resp.results[k];
+      if (live.diagnostics.HasErrors()) {
+        for (Diagnostic d : live.diagnostics) {
+          d.address = c.address;
+          plan.diagnostics.Add(std::move(d));
+        }
+        continue;
+      }
+      const ResourceTypeSchema* schema = providers.SchemaOf(c.type());
+      if (!schema) {
+        plan.diagnostics.Error("unknown resource type \"" + c.type() + "\"").address = c.address;
+        continue;
+      }
+      PlanChange change;
+      change.address = c.addr();
+      change.type = c.type();
+      change.before = live.exists ? live.attributes : Value();
+      if (c.desired) {
+        change.after = CanonicalAttributes(*schema, c.desired->attributes);
+        change.depends_on = c.desired->depends_on;
+        change.action = DiffResource(*schema, change.after, change.before,
+                                     &change.replace_because);
+      } else {
+        change.depends_on = c.prior->dependencies;
+        change.action = live.exists ? Action::kDelete : Action::kNoOp;
+      }
+      if (change.action != Action::kNoOp) {
+        unordered.push_back(std::move(change));
+        rank.push_back(members[k]);
+      }
+    }
+  }
+
+  // Order: dependency order, ties in the order the blueprint lists them.
+  std::vector<size_t> by_rank(unordered.size());
+  for (size_t i = 0; i < by_rank.size(); ++i) by_rank[i] = i;
+  std::sort(by_rank.begin(), by_rank.end(),
+            [&](size_t a, size_t b) { return rank[a] < rank[b]; });
+  std::vector<PlanChange> changes;
+  changes.reserve(unordered.size());
+  for (size_t i : by_rank) changes.push_back(std::move(unordered[i]));
+  DependencyGraph g = ChangeGraph(changes);
+  std::vector<size_t> cycle;
+  std::vector<size_t> order = g.TopologicalOrder(&cycle);
+  if (!cycle.empty()) {
+    std::string path;
+    for (size_t i : cycle) path += (path.empty() ? "" : " -> ") + changes[i].address.ToString();
+    plan.diagnostics.Error("dependency cycle among planned changes: " + path);
+    return plan;
+  }
+  plan.changes.reserve(changes.size());
+  for (size_t i : order) plan.changes.push_back(std::move(changes[i]));
+  return plan;
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/graph/graph.h"
+#include "engine/model/resource.h"
+#include "engine/plan/plan.h"
+#include "engine/provider/registry.h"
+#include "engine/state/state.h"
+
+namespace mfgctl {
+
+struct PlanOptions {
+  /// How many targets are read at once.
+  int parallelism = 10;
+  /// Plan the deletion of everything the state knows.
+  bool destroy = false;
+  /// `--target`: addresses or target names; empty means everything. A
+  /// selected resource brings its dependencies along.
+  std::vector<std::string> only;
+};
+
+/// Refreshes live state through the providers (one batched read per target,
+/// targets in parallel), diffs it against `desired` and `prior`, and orders
+/// the changes. Never changes anything. Resources that cannot be read fail
+/// with a diagnostic naming them; the rest are planned.
+Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
+              const ProviderRegistry& providers, const PlanOptions& options);
+
+/// The order constraints between planned changes: a create or update after
+/// the changes of what it depends on; a deletion after the deletions of what
+/// depends on it.
+DependencyGraph ChangeGraph(const std::vector<PlanChange>& changes);
+
+}  // namespace mfgctl

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/model/diagnostics.h"
+#include "engine/model/resource.h"
+#include "engine/model/schema.h"
+#include "engine/model/value.h"
+#include "engine/model/action.h"
+
+namespace mfgctl {
+
+/// One resource whose live state a provider should read.
+struct ReadItem {
+  ResourceAddress address;
+  std::string type;
+  Value desired;  // null when only the state still knows it
+  Value prior;    // null when the state does not know it
+};
+
+struct ReadResult {
+  bool exists = false;
+  /// Live attributes, canonical (digests for digest attributes).
+  Value attributes = Value::object();
+  Diagnostics diagnostics;
+};
+
+/// Every resource of one target, read together: a provider makes this one
+/// round trip (one SSH exec per host).
+struct ReadRequest {
+  const Target* target = nullptr;
+  std::vector<ReadItem> items;
+};
+
+struct ReadResponse {
+  std::vector<ReadResult> results;  // one per item, same order
+  /// Target-level failures (unreachable host, refused key): every item of
+  /// the target is failed by them.
+  Diagnostics diagnostics;
+};
+
+/// One action on one resource. `after` holds the desired attributes in full
+/// (content, not digest); `before` the canonical prior state.
+struct ApplyRequest {
+  const Target* target = nullptr;
+  ResourceAddress address;
+  std::string type;
+  Action action = Action::kNoOp;
+  Value before;
+  Value after;
+};
+
+struct ApplyResponse {
+  Diagnostics diagnostics;
+};
+
+/// The contract between the engine and a provider: request/response
+/// structs, so new fields break nobody and the same shape can later cross a
+/// process boundary. A provider never prints. Read and Apply may be called
+/// from several threads at once for different targets; calls for one target
+/// are never concurrent.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  /// The provider's name as blueprints write it under `providers:` ("ssh").
+  virtual std::string Name() const = 0;
+  /// The settings of one target (for `ssh`: address, port, user, key
+  /// files), as hosts and the `providers:` block write them.
+  virtual ResourceTypeSchema TargetSchema() const = 0;
+  virtual std::vector<ResourceTypeSchema> Schemas() const = 0;
+  virtual ReadResponse Read(const ReadRequest& req) = 0;
+  virtual ApplyResponse Apply(const ApplyRequest& req) = 0;
+};
+
+}  // namespace mfgctl

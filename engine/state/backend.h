@@ -1,0 +1,50 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/model/diagnostics.h"
+#include "engine/state/state.h"
+
+namespace mfgctl {
+
+/// Where a plant's state lives. Read gives an empty snapshot (no lineage)
+/// when there is none yet. Write bumps nothing: the caller sets serial.
+class StateBackend {
+ public:
+  virtual ~StateBackend() = default;
+
+  virtual bool Read(StateSnapshot* out, Diagnostics* diags) = 0;
+  virtual bool Write(const StateSnapshot& s, Diagnostics* diags) = 0;
+
+  /// Takes the plant's lock for as long as the backend lives or until
+  /// Unlock. Waits up to timeout_ms (0: fail at once); on failure the
+  /// diagnostic names the holder. `who` describes this run for others.
+  virtual bool Lock(const std::string& who, int timeout_ms, Diagnostics* diags) = 0;
+  virtual void Unlock() = 0;
+};
+
+/// State in a local JSON file, mode 0600, replaced atomically (temp file,
+/// fsync, rename, fsync of the directory). The first write of a backend's
+/// life copies the previous file to PATH.backup. The lock is a flock on
+/// PATH.lock holding the holder's description: the kernel drops it when
+/// the holder dies, so a killed run never blocks the next.
+class LocalStateBackend : public StateBackend {
+ public:
+  explicit LocalStateBackend(std::string path);
+  ~LocalStateBackend() override;
+
+  bool Read(StateSnapshot* out, Diagnostics* diags) override;
+  bool Write(const StateSnapshot& s, Diagnostics* diags) override;
+  bool Lock(const std::string& who, int timeout_ms, Diagnostics* diags) override;
+  void Unlock() override;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int lock_fd_ = -1;
+  bool backed_up_ = false;
+};
+
+}  // namespace mfgctl

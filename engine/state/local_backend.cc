@@ -1,0 +1,116 @@
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "engine/state/atomic_file.h"
+#include "engine/state/backend.h"
+
+namespace mfgctl {
+namespace {
+
+std::string Errno() { return std::strerror(errno); }
+
+std::string ReadHolder(int fd) {
+  char buf[512];
+  ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return "another mfgctl run";
+  std::string s(buf, static_cast<size_t>(n));
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+LocalStateBackend::LocalStateBackend(std::string path) : path_(std::move(path)) {}
+
+LocalStateBackend::~LocalStateBackend() { Unlock(); }
+
+bool LocalStateBackend::Read(StateSnapshot* out, Diagnostics* diags) {
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    *out = StateSnapshot{};
+    return true;  // no state yet
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  Value j = Value::parse(ss.str(), nullptr, false);
+  if (j.is_discarded()) {
+    diags->Error("state file " + path_ + " is not valid JSON",
+                 {}, "restore it from " + path_ + ".backup or fix it by hand");
+    return false;
+  }
+  return StateFromJson(j, path_, out, diags);
+}
+
+bool LocalStateBackend::Write(const StateSnapshot& s, Diagnostics* diags) {
+  std::error_code ec;
+  auto dir = std::filesystem::path(path_).parent_path();
+  if (!dir.empty()) {
+    std::filesystem::create_directories(dir, ec);
+    ::chmod(dir.c_str(), 0700);
+  }
+  if (!backed_up_) {
+    backed_up_ = true;
+    std::ifstream in(path_, std::ios::binary);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      if (!AtomicWriteFile(path_ + ".backup", ss.str(), diags)) return false;
+    }
+  }
+  return AtomicWriteFile(path_, StateToJson(s).dump(1) + "\n", diags);
+}
+
+bool LocalStateBackend::Lock(const std::string& who, int timeout_ms, Diagnostics* diags) {
+  if (lock_fd_ >= 0) return true;
+  std::error_code ec;
+  auto dir = std::filesystem::path(path_).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  std::string lock_path = path_ + ".lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    diags->Error("cannot open state lock " + lock_path + ": " + Errno());
+    return false;
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      diags->Error("cannot lock state " + lock_path + ": " + Errno());
+      ::close(fd);
+      return false;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      diags->Error("state of this plant is locked by " + ReadHolder(fd), {},
+                   "wait for that run to finish, or pass --lock-timeout to wait for it (lock: " +
+                       lock_path + ")");
+      ::close(fd);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (::ftruncate(fd, 0) == 0) {
+    WriteAllFd(fd, who + "\n");
+  }
+  lock_fd_ = fd;
+  return true;
+}
+
+void LocalStateBackend::Unlock() {
+  if (lock_fd_ < 0) return;
+  if (::ftruncate(lock_fd_, 0) != 0) {
+    // Nothing to do: the lock itself is what matters and close drops it.
+  }
+  ::close(lock_fd_);
+  lock_fd_ = -1;
+}
+
+}  // namespace mfgctl

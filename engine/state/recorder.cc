@@ -1,0 +1,48 @@
+#include "engine/state/recorder.h"
+
+namespace mfgctl {
+
+void FoldChange(const PlanChange& change, const Plan& plan, StateSnapshot* state) {
+  std::string addr = change.address.ToString();
+  const std::string& target = change.address.target;
+  if (change.action == Action::kDelete) {
+    state->resources.erase(addr);
+    bool target_used = false;
+    for (const auto& [a, r] : state->resources) {
+      if (r.address.target == target) {
+        target_used = true;
+        break;
+      }
+    }
+    if (!target_used) state->targets.erase(target);
+    return;
+  }
+  ResourceState& rs = state->resources[addr];
+  rs.address = change.address;
+  rs.type = change.type;
+  rs.attributes = change.after;
+  rs.dependencies = change.depends_on;
+  if (auto it = plan.targets.find(target); it != plan.targets.end()) {
+    state->targets[target] = it->second;
+  }
+}
+
+StateRecorder::StateRecorder(StateBackend& backend, StateSnapshot initial, const Plan& plan)
+    : backend_(backend), plan_(plan), state_(std::move(initial)) {
+  if (state_.lineage.empty()) state_.lineage = NewLineage();
+  if (state_.plant.empty()) state_.plant = plan.plant;
+}
+
+bool StateRecorder::Record(const PlanChange& change, Diagnostics* diags) {
+  std::lock_guard<std::mutex> g(mu_);
+  FoldChange(change, plan_, &state_);
+  ++state_.serial;
+  return backend_.Write(state_, diags);
+}
+
+StateSnapshot StateRecorder::Snapshot() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return state_;
+}
+
+}  // namespace mfgctl

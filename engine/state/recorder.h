@@ -1,0 +1,37 @@
+#pragma once
+
+#include <mutex>
+
+#include "engine/model/diagnostics.h"
+#include "engine/plan/plan.h"
+#include "engine/state/backend.h"
+#include "engine/state/state.h"
+
+namespace mfgctl {
+
+/// Keeps a plant's state true while a plan is applied: every finished change
+/// is folded into the snapshot and written through the backend before the
+/// next one is reported, so a run killed at any moment loses nothing it did.
+class StateRecorder {
+ public:
+  StateRecorder(StateBackend& backend, StateSnapshot initial, const Plan& plan);
+
+  /// Records one finished change and writes the state. Thread-safe.
+  bool Record(const PlanChange& change, Diagnostics* diags);
+
+  /// The snapshot as last recorded.
+  StateSnapshot Snapshot() const;
+
+ private:
+  StateBackend& backend_;
+  const Plan& plan_;
+  mutable std::mutex mu_;
+  StateSnapshot state_;
+};
+
+/// Folds one change into a snapshot (no I/O): applied changes store their
+/// canonical `after`, deletions drop the resource, and a target's
+/// connection settings are kept exactly while it has resources.
+void FoldChange(const PlanChange& change, const Plan& plan, StateSnapshot* state);
+
+}  // namespace mfgctl

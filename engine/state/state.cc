@@ -1,0 +1,79 @@
+#include "engine/state/state.h"
+
+#include <fstream>
+#include <random>
+
+namespace mfgctl {
+
+Value StateToJson(const StateSnapshot& s) {
+  Value j = Value::object();
+  j["version"] = StateSnapshot::kFormatVersion;
+  j["lineage"] = s.lineage;
+  j["serial"] = s.serial;
+  j["plant"] = s.plant;
+  Value targets = Value::object();
+  for (const auto& [name, t] : s.targets) {
+    targets[name] = {{"provider", t.provider}, {"config", t.config}};
+  }
+  j["targets"] = std::move(targets);
+  Value resources = Value::array();
+  for (const auto& [addr, r] : s.resources) {
+    resources.push_back({{"address", addr},
+                         {"type", r.type},
+                         {"attributes", r.attributes},
+                         {"dependencies", r.dependencies}});
+  }
+  j["resources"] = std::move(resources);
+  return j;
+}
+
+bool StateFromJson(const Value& j, const std::string& origin, StateSnapshot* out,
+                   Diagnostics* diags) {
+  SourcePos pos{origin, 0, 0};
+  try {
+    if (!j.is_object() || j.value("version", 0) != StateSnapshot::kFormatVersion) {
+      diags->Error("unsupported state file (expected \"version\": 1)", pos);
+      return false;
+    }
+    StateSnapshot s;
+    s.lineage = j.at("lineage").get<std::string>();
+    s.serial = j.at("serial").get<uint64_t>();
+    s.plant = j.value("plant", "");
+    for (const auto& [name, t] : j.at("targets").items()) {
+      s.targets[name] = Target{name, t.at("provider").get<std::string>(), t.at("config"), {}};
+    }
+    for (const auto& r : j.at("resources")) {
+      ResourceState rs;
+      std::string addr = r.at("address").get<std::string>();
+      auto parsed = ResourceAddress::Parse(addr);
+      if (!parsed) {
+        diags->Error("malformed resource address \"" + addr + "\" in state", pos);
+        return false;
+      }
+      rs.address = *parsed;
+      rs.type = r.at("type").get<std::string>();
+      rs.attributes = r.at("attributes");
+      rs.dependencies = r.value("dependencies", std::vector<std::string>{});
+      s.resources.emplace(std::move(addr), std::move(rs));
+    }
+    *out = std::move(s);
+    return true;
+  } catch (const nlohmann::json::exception& e) {
+    diags->Error(std::string("malformed state file: ") + e.what(), pos);
+    return false;
+  }
+}
+
+std::string NewLineage() {
+  std::random_device rd;
+  std::uniform_int_distribution<int> nib(0, 15);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx";
+  for (char& c : out) {
+    if (c == 'x') c = kHex[nib(rd)];
+    if (c == 'y') c = kHex[8 + nib(rd) % 4];
+  }
+  return out;
+}
+
+}  // namespace mfgctl

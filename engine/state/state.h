@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/model/diagnostics.h"
+#include "engine/model/resource.h"
+#include "engine/model/value.h"
+
+namespace mfgctl {
+
+/// What mfgctl last made true for one resource.
+struct ResourceState {
+  ResourceAddress address;
+  std::string type;
+  /// Attributes as applied, canonical: digests for content and secrets.
+  Value attributes = Value::object();
+  std::vector<std::string> dependencies;
+};
+
+/// The state of one plant. `lineage` names the plant's state history (a new
+/// one per fresh state), `serial` counts writes within it; together they
+/// tell a saved plan whether the state moved since.
+struct StateSnapshot {
+  static constexpr int kFormatVersion = 1;
+  std::string lineage;
+  uint64_t serial = 0;
+  std::string plant;
+  /// Last-known connection settings of every target that still has
+  /// resources, so a resource removed from the blueprint can still be
+  /// deleted on its host.
+  std::map<std::string, Target> targets;
+  std::map<std::string, ResourceState> resources;  // by address string
+};
+
+Value StateToJson(const StateSnapshot& s);
+/// Parses a state file's JSON; errors name `origin` (the file).
+bool StateFromJson(const Value& j, const std::string& origin, StateSnapshot* out,
+                   Diagnostics* diags);
+
+/// A fresh random lineage (UUID v4 text).
+std::string NewLineage();
+
+}  // namespace mfgctl

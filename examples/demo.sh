@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# One command for a newcomer on a fresh Debian 12 machine, as root: installs
+# and builds mfgctl, starts two local test gateways (real Debian hosts with
+# systemd and sshd, in network namespaces), and shows the plan for the
+# example plant against them. Pass "apply" to apply it as well.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/bootstrap.sh
+./tests/hosts/testhosts.sh up 2
+keys=${MFGCTL_TEST_HOSTS:-/run/mfgctl-test}
+state=$(mktemp -d)/line-demo.state.json
+set -x
+./build/mfgctl plan -f examples/line-demo/plant.yaml --var keys="$keys" --state "$state"
+if [ "${1:-}" = apply ]; then
+  ./build/mfgctl apply -f examples/line-demo/plant.yaml --var keys="$keys" --state "$state" --auto-approve
+  ./build/mfgctl plan -f examples/line-demo/plant.yaml --var keys="$keys" --state "$state"
+fi

@@ -1,0 +1,65 @@
+// host.directory: a directory with its mode, owner and group.
+#include "providers/ssh/host_resource.h"
+#include "providers/transport/shell_quote.h"
+
+namespace mfgctl {
+namespace {
+
+class DirectoryType : public HostResourceType {
+ public:
+  ResourceTypeSchema Schema() const override {
+    ResourceTypeSchema s;
+    s.type = "host.directory";
+    s.description = "A directory (and its missing parents), with mode, owner and group.";
+    s.attributes = {
+        {.name = "mode", .octal_mode = true, .description = "Octal mode, e.g. \"0750\"."},
+        {.name = "owner", .description = "Owning user name."},
+        {.name = "group", .description = "Owning group name."},
+    };
+    return s;
+  }
+
+  std::string Probe(const ReadItem& item) const override {
+    return "p=" + ShellQuote(item.address.name) + "\n" +
+           "if [ -d \"$p\" ]; then echo exists=1; " + StatProbe() +
+           "elif [ -e \"$p\" ] || [ -L \"$p\" ]; then echo exists=0; echo 'error=exists and is "
+           "not a directory'; else echo exists=0; fi\n";
+  }
+
+  ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
+    ReadResult r;
+    if (auto e = facts.find("error"); e != facts.end()) {
+      r.diagnostics.Error(e->second);
+      return r;
+    }
+    r.exists = facts.count("exists") && facts.at("exists") == "1";
+    if (r.exists) {
+      for (const char* k : {"mode", "owner", "group"}) {
+        if (auto it = facts.find(k); it != facts.end()) r.attributes[k] = it->second;
+      }
+      if (r.attributes.contains("mode")) {
+        r.attributes["mode"] = NormalizeMode(r.attributes["mode"].get<std::string>());
+      }
+    }
+    return r;
+  }
+
+  HostStep Step(const ApplyRequest& req) const override {
+    HostStep step;
+    std::string p = ShellQuote(req.address.name);
+    if (req.action == Action::kDelete) {
+      // Only an empty directory is removed: its contents may not be ours.
+      step.script = "rmdir -- " + p + " || { echo 'directory is not empty: remove its "
+                    "contents first or keep it in the blueprint' >&2; exit 1; }\n";
+      return step;
+    }
+    step.script = "t=" + p + " && mkdir -p -- \"$t\"" + OwnershipCommands(req.after) + "\n";
+    return step;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<HostResourceType> MakeDirectoryType() { return std::make_unique<DirectoryType>(); }
+
+}  // namespace mfgctl

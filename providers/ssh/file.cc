@@ -1,0 +1,79 @@
+// host.file: a file's exact content, mode, owner and group. Content goes
+// over the channel's standard input (binary-safe) into a temporary file
+// beside the target, which is renamed into place: readers never see half a
+// file.
+#include "providers/ssh/host_resource.h"
+#include "providers/transport/shell_quote.h"
+
+namespace mfgctl {
+namespace {
+
+class FileType : public HostResourceType {
+ public:
+  ResourceTypeSchema Schema() const override {
+    ResourceTypeSchema s;
+    s.type = "host.file";
+    s.description = "A regular file with exact content, mode, owner and group.";
+    s.attributes = {
+        {.name = "content", .required = true, .digest = true,
+         .description = "The file's exact content."},
+        {.name = "mode", .octal_mode = true, .description = "Octal mode, e.g. \"0640\"."},
+        {.name = "owner", .description = "Owning user name."},
+        {.name = "group", .description = "Owning group name."},
+    };
+    return s;
+  }
+
+  std::string Probe(const ReadItem& item) const override {
+    return "p=" + ShellQuote(item.address.name) + "\n" +
+           "if [ -f \"$p\" ]; then echo exists=1; "
+           "echo \"content=sha256:$(sha256sum < \"$p\" | cut -c1-64)\"; " + StatProbe() +
+           "elif [ -e \"$p\" ]; then echo exists=0; echo 'error=exists and is not a regular "
+           "file'; else echo exists=0; fi\n";
+  }
+
+  ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
+    ReadResult r;
+    if (auto e = facts.find("error"); e != facts.end()) {
+      r.diagnostics.Error(e->second);
+      return r;
+    }
+    r.exists = facts.count("exists") && facts.at("exists") == "1";
+    if (r.exists) {
+      for (const char* k : {"content", "mode", "owner", "group"}) {
+        if (auto it = facts.find(k); it != facts.end()) r.attributes[k] = it->second;
+      }
+      if (r.attributes.contains("mode")) {
+        r.attributes["mode"] = NormalizeMode(r.attributes["mode"].get<std::string>());
+      }
+    }
+    return r;
+  }
+
+  HostStep Step(const ApplyRequest& req) const override {
+    HostStep step;
+    std::string p = ShellQuote(req.address.name);
+    if (req.action == Action::kDelete) {
+      step.script = "rm -f -- " + p + "\n";
+      return step;
+    }
+    // Unmanaged mode and ownership are kept from the file being replaced;
+    // a new file gets 0644.
+    step.script =
+        "p=" + p + "\n"
+        "d=$(dirname -- \"$p\") && mkdir -p -- \"$d\" && t=$(mktemp \"$d/.mfgctl.XXXXXX\") "
+        "|| exit 1\n"
+        "trap 'rm -f -- \"$t\"' EXIT\n"
+        "cat > \"$t\" && chmod \"$(stat -c %a \"$p\" 2>/dev/null || echo 644)\" \"$t\" && "
+        "{ [ ! -e \"$p\" ] || chown \"$(stat -c %u:%g \"$p\")\" \"$t\"; }" +
+        OwnershipCommands(req.after) + " && mv -f -- \"$t\" \"$p\" && trap - EXIT\n";
+    step.input = StringAttr(req.after, "content");
+    return step;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<HostResourceType> MakeFileType() { return std::make_unique<FileType>(); }
+
+}  // namespace mfgctl

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/provider/provider.h"
+
+namespace mfgctl {
+
+/// What a probe printed about one resource: `key=value` lines.
+using FactMap = std::map<std::string, std::string>;
+
+/// A shell script to run on the host, with what goes to its standard input.
+struct HostStep {
+  std::string script;
+  std::string input;
+};
+
+/// One resource type on SSH hosts. Everything here is pure text in, text
+/// out: the provider owns the connection, so each type is testable alone.
+class HostResourceType {
+ public:
+  virtual ~HostResourceType() = default;
+
+  virtual ResourceTypeSchema Schema() const = 0;
+  /// POSIX shell that prints this resource's live facts as `key=value` lines
+  /// (values on one line). Part of the host's single read script.
+  virtual std::string Probe(const ReadItem& item) const = 0;
+  /// The live state those facts describe, canonical.
+  virtual ReadResult Interpret(const FactMap& facts, const ReadItem& item) const = 0;
+  /// The shell that carries out one action.
+  virtual HostStep Step(const ApplyRequest& req) const = 0;
+};
+
+std::unique_ptr<HostResourceType> MakePackageType();
+std::unique_ptr<HostResourceType> MakeDirectoryType();
+std::unique_ptr<HostResourceType> MakeFileType();
+std::unique_ptr<HostResourceType> MakeCommandType();
+
+/// The attributes the probe reads or the state remembers, for the item
+/// being read: desired when the blueprint has it, else prior.
+const Value& ItemAttributes(const ReadItem& item);
+
+/// Shell lines printing `mode=`, `owner=`, `group=` of "$p".
+std::string StatProbe();
+
+/// Shell that applies mode, owner and group settings in `attrs` to "$t".
+std::string OwnershipCommands(const Value& attrs);
+
+/// A string attribute, or `fallback` when unset.
+std::string StringAttr(const Value& attrs, const char* name, const std::string& fallback = "");
+
+}  // namespace mfgctl

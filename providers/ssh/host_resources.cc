@@ -1,0 +1,32 @@
+#include "providers/ssh/host_resource.h"
+#include "providers/transport/shell_quote.h"
+
+namespace mfgctl {
+
+const Value& ItemAttributes(const ReadItem& item) {
+  return item.desired.is_null() ? item.prior : item.desired;
+}
+
+std::string StringAttr(const Value& attrs, const char* name, const std::string& fallback) {
+  auto it = attrs.find(name);
+  if (it == attrs.end() || it->is_null()) return fallback;
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string StatProbe() {
+  return "stat -c '%a %U %G' \"$p\" | { read m o g; echo \"mode=$m\"; echo \"owner=$o\"; "
+         "echo \"group=$g\"; }\n";
+}
+
+std::string OwnershipCommands(const Value& attrs) {
+  std::string out;
+  std::string mode = StringAttr(attrs, "mode");
+  if (!mode.empty()) out += " && chmod " + ShellQuote(mode) + " \"$t\"";
+  std::string owner = StringAttr(attrs, "owner");
+  std::string group = StringAttr(attrs, "group");
+  if (!owner.empty()) out += " && chown " + ShellQuote(owner) + " \"$t\"";
+  if (!group.empty()) out += " && chgrp " + ShellQuote(group) + " \"$t\"";
+  return out;
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,171 @@
+#include "providers/ssh/ssh_provider.h"
+
+#include "providers/ssh/read_script.h"
+#include "providers/transport/shell_quote.h"
+
+namespace mfgctl {
+namespace {
+
+// The last few lines of a command's error output, for a diagnostic.
+std::string Tail(const std::string& text, size_t max_lines = 6) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  size_t pos = t.size();
+  for (size_t n = 0; n < max_lines && pos != std::string::npos && pos > 0; ++n) {
+    pos = t.rfind('\n', pos - 1);
+  }
+  return pos == std::string::npos || pos == 0 ? t : t.substr(pos + 1);
+}
+
+}  // namespace
+
+SshEndpoint EndpointOf(const Target& target) {
+  const Value& c = target.config;
+  SshEndpoint e;
+  e.host = c.value("address", "");
+  e.port = c.value("port", 22);
+  e.user = c.value("user", "root");
+  e.identity_file = c.value("identity_file", "");
+  e.known_hosts = c.value("known_hosts", "");
+  e.connect_timeout_ms = c.value("connect_timeout", 10) * 1000;
+  e.command_timeout_ms = c.value("command_timeout", 600) * 1000;
+  return e;
+}
+
+SshProvider::SshProvider(ShellFactory factory) : factory_(std::move(factory)) {
+  if (!factory_) {
+    factory_ = [](const Target& t, std::string* error) -> std::unique_ptr<RemoteShell> {
+      return SshSession::Connect(EndpointOf(t), error);
+    };
+  }
+  for (auto make : {MakePackageType, MakeDirectoryType, MakeFileType, MakeCommandType}) {
+    auto type = make();
+    std::string name = type->Schema().type;
+    types_[name] = std::move(type);
+  }
+}
+
+SshProvider::~SshProvider() = default;
+
+ResourceTypeSchema SshProvider::TargetSchema() const {
+  ResourceTypeSchema s;
+  s.type = "ssh";
+  s.description = "How to reach a host over SSH.";
+  s.attributes = {
+      {.name = "address", .required = true, .description = "Host name or IP address."},
+      {.name = "port", .type = AttrType::kNumber, .description = "SSH port (default 22)."},
+      {.name = "user", .description = "Login user (default root)."},
+      {.name = "identity_file", .local_path = true,
+       .description = "Private key file; unset: the keys of ssh-agent."},
+      {.name = "known_hosts", .local_path = true,
+       .description = "OpenSSH known_hosts file the host key must be in."},
+      {.name = "connect_timeout", .type = AttrType::kNumber,
+       .description = "Seconds to wait for a connection (default 10)."},
+      {.name = "command_timeout", .type = AttrType::kNumber,
+       .description = "Seconds one command may run (default 600)."},
+  };
+  return s;
+}
+
+std::vector<ResourceTypeSchema> SshProvider::Schemas() const {
+  std::vector<ResourceTypeSchema> out;
+  for (const auto& [name, type] : types_) out.push_back(type->Schema());
+  return out;
+}
+
+const HostResourceType* SshProvider::TypeOf(const std::string& type) const {
+  auto it = types_.find(type);
+  return it == types_.end() ? nullptr : it->second.get();
+}
+
+SshProvider::Connection* SshProvider::ConnectionFor(const Target& target) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto& conn = connections_[target.name];
+  if (!conn) conn = std::make_unique<Connection>();
+  return conn.get();
+}
+
+RemoteShell* SshProvider::ShellLocked(Connection* conn, const Target& target,
+                                      std::string* error) {
+  if (conn->shell) return conn->shell.get();
+  if (!conn->error.empty()) {
+    *error = conn->error;
+    return nullptr;
+  }
+  conn->shell = factory_(target, &conn->error);
+  if (!conn->shell) *error = conn->error;
+  return conn->shell.get();
+}
+
+ReadResponse SshProvider::Read(const ReadRequest& req) {
+  ReadResponse resp;
+  std::vector<std::string> probes;
+  probes.reserve(req.items.size());
+  for (const auto& item : req.items) {
+    const HostResourceType* type = TypeOf(item.type);
+    probes.push_back(type ? type->Probe(item) : "");
+  }
+  Connection* conn = ConnectionFor(*req.target);
+  std::lock_guard<std::mutex> g(conn->mu);
+  std::string error;
+  RemoteShell* shell = ShellLocked(conn, *req.target, &error);
+  CommandResult result;
+  if (!shell) {
+    resp.diagnostics.Error("host " + req.target->name + " is unreachable: " + error);
+    return resp;
+  }
+  if (!shell->Run("sh -s", BuildReadScript(probes), &result, &error)) {
+    conn->shell.reset();
+    conn->error = error;
+    resp.diagnostics.Error("reading host " + req.target->name + " failed: " + error);
+    return resp;
+  }
+  std::vector<FactMap> facts = ParseReadOutput(result.out, req.items.size());
+  resp.results.reserve(req.items.size());
+  for (size_t i = 0; i < req.items.size(); ++i) {
+    const HostResourceType* type = TypeOf(req.items[i].type);
+    if (!type) {
+      ReadResult r;
+      r.diagnostics.Error("the ssh provider has no resource type \"" + req.items[i].type + "\"");
+      resp.results.push_back(std::move(r));
+      continue;
+    }
+    resp.results.push_back(type->Interpret(facts[i], req.items[i]));
+  }
+  return resp;
+}
+
+ApplyResponse SshProvider::Apply(const ApplyRequest& req) {
+  ApplyResponse resp;
+  const HostResourceType* type = TypeOf(req.type);
+  if (!type) {
+    resp.diagnostics.Error("the ssh provider has no resource type \"" + req.type + "\"");
+    return resp;
+  }
+  HostStep step = type->Step(req);
+  if (step.script.empty()) return resp;
+  Connection* conn = ConnectionFor(*req.target);
+  std::lock_guard<std::mutex> g(conn->mu);
+  std::string error;
+  RemoteShell* shell = ShellLocked(conn, *req.target, &error);
+  if (!shell) {
+    resp.diagnostics.Error("host " + req.target->name + " is unreachable: " + error);
+    return resp;
+  }
+  CommandResult result;
+  if (!shell->Run("sh -c " + ShellQuote(step.script), step.input, &result, &error)) {
+    conn->shell.reset();
+    conn->error = error;
+    resp.diagnostics.Error(std::string(ActionName(req.action)) + " failed: " + error);
+    return resp;
+  }
+  if (result.exit_status != 0) {
+    std::string why = Tail(result.err.empty() ? result.out : result.err);
+    resp.diagnostics.Error(std::string(ActionName(req.action)) + " failed (exit status " +
+                           std::to_string(result.exit_status) + ")" +
+                           (why.empty() ? "" : ": " + why));
+  }
+  return resp;
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "engine/provider/provider.h"
+#include "providers/ssh/host_resource.h"
+#include "providers/transport/remote_shell.h"
+#include "providers/transport/ssh_session.h"
+
+namespace mfgctl {
+
+/// Plain Linux hosts over SSH: one connection per host, opened on first use
+/// and reused for the read and every action; nothing on the host but a
+/// POSIX shell and its usual tools.
+class SshProvider : public Provider {
+ public:
+  /// Opens a shell on a target; the default opens an SshSession from the
+  /// target's settings. Tests may pass another.
+  using ShellFactory =
+      std::function<std::unique_ptr<RemoteShell>(const Target&, std::string* error)>;
+
+  explicit SshProvider(ShellFactory factory = {});
+  ~SshProvider() override;
+
+  std::string Name() const override { return "ssh"; }
+  ResourceTypeSchema TargetSchema() const override;
+  std::vector<ResourceTypeSchema> Schemas() const override;
+  ReadResponse Read(const ReadRequest& req) override;
+  ApplyResponse Apply(const ApplyRequest& req) override;
+
+ private:
+  struct Connection {
+    std::mutex mu;
+    std::unique_ptr<RemoteShell> shell;
+    std::string error;  // why it could not connect; not retried this run
+  };
+  /// The target's shell, connecting on first use; nullptr and `error` if it
+  /// cannot be reached. Hold conn->mu while using it.
+  Connection* ConnectionFor(const Target& target);
+  RemoteShell* ShellLocked(Connection* conn, const Target& target, std::string* error);
+  const HostResourceType* TypeOf(const std::string& type) const;
+
+  ShellFactory factory_;
+  std::map<std::string, std::unique_ptr<HostResourceType>> types_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Connection>> connections_;
+};
+
+/// A target's connection settings, with defaults filled in.
+SshEndpoint EndpointOf(const Target& target);
+
+}  // namespace mfgctl

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mfgctl {
+
+struct CommandResult {
+  int exit_status = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs commands on one host through a POSIX shell. The seam between host
+/// resources and the wire: the SSH session implements it; tests may fake it.
+class RemoteShell {
+ public:
+  virtual ~RemoteShell() = default;
+
+  /// Runs `command` (a shell command line) with `input` on its standard
+  /// input, binary-safe, and collects its output and exit status. False
+  /// when the command could not be run to completion (connection lost,
+  /// timeout): `error` says why. A non-zero exit status is not a failure here.
+  virtual bool Run(const std::string& command, std::string_view input, CommandResult* result,
+                   std::string* error) = 0;
+};
+
+}  // namespace mfgctl

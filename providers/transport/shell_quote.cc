@@ -1,0 +1,22 @@
+#include "providers/transport/shell_quote.h"
+
+namespace mfgctl {
+
+std::string ShellQuote(std::string_view arg) {
+  // Inside single quotes nothing is special but the quote itself, which is
+  // closed, escaped and reopened: ' -> '\''
+  std::string out;
+  out.reserve(arg.size() + 2);
+  out.push_back('\'');
+  for (char c : arg) {
+    if (c == '\'') {
+      out.append("'\\''");
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('\'');
+  return out;
+}
+
+}  // namespace mfgctl

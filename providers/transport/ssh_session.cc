@@ -1,0 +1,351 @@
+// The one user of libssh2.
+#include "providers/transport/ssh_session.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <libssh2.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+
+namespace mfgctl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void InitLibssh2Once() {
+  static std::once_flag once;
+  std::call_once(once, [] { libssh2_init(0); });
+}
+
+// Delayed ACKs stall each exchange by ~40 ms; Linux forgets QUICKACK after
+// a while, so it is set again before every read.
+ssize_t RecvQuickAck(libssh2_socket_t sock, void* buffer, size_t length, int flags,
+                     void** /*abstract*/) {
+  int one = 1;
+  setsockopt(sock, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+  ssize_t n = recv(sock, buffer, length, flags);
+  return n < 0 ? -errno : n;
+}
+
+std::string Base64(const unsigned char* data, size_t len) {
+  static constexpr char kChars[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < len; i += 3) {
+    unsigned v = data[i] << 16 | (i + 1 < len ? data[i + 1] << 8 : 0) |
+                 (i + 2 < len ? data[i + 2] : 0);
+    out += kChars[(v >> 18) & 63];
+    out += kChars[(v >> 12) & 63];
+    if (i + 1 < len) out += kChars[(v >> 6) & 63];
+    if (i + 2 < len) out += kChars[v & 63];
+  }
+  return out;  // unpadded, as OpenSSH prints fingerprints
+}
+
+std::string HostPort(const SshEndpoint& e) {
+  return e.port == 22 ? e.host : "[" + e.host + "]:" + std::to_string(e.port);
+}
+
+int ConnectSocket(const SshEndpoint& e, std::string* error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  int rc = getaddrinfo(e.host.c_str(), std::to_string(e.port).c_str(), &hints, &res);
+  if (rc != 0) {
+    *error = "cannot resolve " + e.host + ": " + gai_strerror(rc);
+    return -1;
+  }
+  std::string last = "no address";
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) continue;
+    int r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+    if (r != 0 && errno == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      r = poll(&p, 1, e.connect_timeout_ms);
+      if (r == 0) {
+        last = "connection timed out after " + std::to_string(e.connect_timeout_ms / 1000.0)
+                   .substr(0, 4) + " s";
+        close(fd);
+        continue;
+      }
+      int soerr = 0;
+      socklen_t len = sizeof soerr;
+      getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+      if (soerr != 0) {
+        last = std::strerror(soerr);
+        close(fd);
+        continue;
+      }
+    } else if (r != 0) {
+      last = std::strerror(errno);
+      close(fd);
+      continue;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    freeaddrinfo(res);
+    return fd;
+  }
+  freeaddrinfo(res);
+  *error = "cannot connect to " + e.host + ":" + std::to_string(e.port) + ": " + last;
+  return -1;
+}
+
+int KnownHostKeyType(int hostkey_type) {
+  switch (hostkey_type) {
+    case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+    case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+    case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
+  }
+  return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
+}
+
+std::string LastError(LIBSSH2_SESSION* s) {
+  char* msg = nullptr;
+  libssh2_session_last_error(s, &msg, nullptr, 0);
+  return msg ? msg : "unknown error";
+}
+
+}  // namespace
+
+struct SshSession::Impl {
+  SshEndpoint endpoint;
+  int fd = -1;
+  LIBSSH2_SESSION* session = nullptr;
+
+  ~Impl() {
+    if (session) {
+      libssh2_session_set_blocking(session, 1);
+      libssh2_session_disconnect(session, "bye");
+      libssh2_session_free(session);
+    }
+    if (fd >= 0) close(fd);
+  }
+
+  bool VerifyHostKey(std::string* error) {
+    size_t len = 0;
+    int type = 0;
+    const char* key = libssh2_session_hostkey(session, &len, &type);
+    if (!key) {
+      *error = "no host key from " + endpoint.host;
+      return false;
+    }
+    const unsigned char* hash = reinterpret_cast<const unsigned char*>(
+        libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256));
+    std::string fingerprint = hash ? "SHA256:" + Base64(hash, 32) : "(unknown)";
+    std::string who = HostPort(endpoint);
+    std::string trust_hint = "check the fingerprint with the host's owner, then record it: "
+                             "ssh-keyscan -p " + std::to_string(endpoint.port) + " " +
+                             endpoint.host + " >> " + endpoint.known_hosts;
+    if (endpoint.known_hosts.empty()) {
+      *error = "no known_hosts file is configured, so the host key of " + who +
+               " (" + fingerprint + ") cannot be verified; set known_hosts: in the ssh provider";
+      return false;
+    }
+    LIBSSH2_KNOWNHOSTS* kh = libssh2_knownhost_init(session);
+    if (libssh2_knownhost_readfile(kh, endpoint.known_hosts.c_str(),
+                                   LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0 &&
+        access(endpoint.known_hosts.c_str(), R_OK) == 0) {
+      libssh2_knownhost_free(kh);
+      *error = "cannot read known_hosts file " + endpoint.known_hosts;
+      return false;
+    }
+    libssh2_knownhost* entry = nullptr;
+    int check = libssh2_knownhost_checkp(
+        kh, endpoint.host.c_str(), endpoint.port, key, len,
+        LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | KnownHostKeyType(type),
+        &entry);
+    libssh2_knownhost_free(kh);
+    switch (check) {
+      case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+        return true;
+      case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+        *error = "host key of " + who + " has CHANGED (now " + fingerprint + ") and does not "
+                 "match " + endpoint.known_hosts + "; refusing to connect (possible "
+                 "man-in-the-middle). If the host was reinstalled, remove the old key with "
+                 "`ssh-keygen -R " + who + " -f " + endpoint.known_hosts + "`, then " +
+                 trust_hint;
+        return false;
+      case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+        *error = "host key of " + who + " (" + fingerprint + ") is unknown: it is not in " +
+                 endpoint.known_hosts + "; refusing to connect. To trust it, " + trust_hint;
+        return false;
+      default:
+        *error = "cannot check the host key of " + who;
+        return false;
+    }
+  }
+
+  bool Authenticate(std::string* error) {
+    const std::string& user = endpoint.user;
+    if (!endpoint.identity_file.empty()) {
+      if (access(endpoint.identity_file.c_str(), R_OK) != 0) {
+        *error = "cannot read identity_file " + endpoint.identity_file + ": " +
+                 std::strerror(errno);
+        return false;
+      }
+      int rc = libssh2_userauth_publickey_fromfile_ex(
+          session, user.c_str(), static_cast<unsigned>(user.size()), nullptr,
+          endpoint.identity_file.c_str(), nullptr);
+      if (rc == 0) return true;
+      *error = "authentication as " + user + "@" + endpoint.host + " with " +
+               endpoint.identity_file + " failed: " + LastError(session);
+      return false;
+    }
+    LIBSSH2_AGENT* agent = libssh2_agent_init(session);
+    if (!agent || libssh2_agent_connect(agent) != 0 || libssh2_agent_list_identities(agent) != 0) {
+      if (agent) libssh2_agent_free(agent);
+      *error = "no identity_file is set and no ssh-agent is reachable (SSH_AUTH_SOCK)";
+      return false;
+    }
+    libssh2_agent_publickey* id = nullptr;
+    libssh2_agent_publickey* prev = nullptr;
+    bool ok = false;
+    while (libssh2_agent_get_identity(agent, &id, prev) == 0) {
+      if (libssh2_agent_userauth(agent, user.c_str(), id) == 0) {
+        ok = true;
+        break;
+      }
+      prev = id;
+    }
+    libssh2_agent_disconnect(agent);
+    libssh2_agent_free(agent);
+    if (!ok) *error = "no ssh-agent key is accepted for " + user + "@" + endpoint.host;
+    return ok;
+  }
+
+  // Waits until the socket is ready in the direction libssh2 is blocked on.
+  bool Wait(Clock::time_point deadline) {
+    int dir = libssh2_session_block_directions(session);
+    pollfd p{fd, 0, 0};
+    if (dir & LIBSSH2_SESSION_BLOCK_INBOUND) p.events |= POLLIN;
+    if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND) p.events |= POLLOUT;
+    if (p.events == 0) p.events = POLLIN;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    return poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 1000))) >= 0;
+  }
+};
+
+SshSession::SshSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SshSession::~SshSession() = default;
+
+std::unique_ptr<SshSession> SshSession::Connect(const SshEndpoint& endpoint, std::string* error) {
+  InitLibssh2Once();
+  auto impl = std::make_unique<Impl>();
+  impl->endpoint = endpoint;
+  impl->fd = ConnectSocket(endpoint, error);
+  if (impl->fd < 0) return nullptr;
+  impl->session = libssh2_session_init_ex(nullptr, nullptr, nullptr, nullptr);
+  if (!impl->session) {
+    *error = "cannot create an SSH session";
+    return nullptr;
+  }
+  libssh2_session_callback_set(impl->session, LIBSSH2_CALLBACK_RECV,
+                               reinterpret_cast<void*>(&RecvQuickAck));
+  libssh2_session_method_pref(impl->session, LIBSSH2_METHOD_HOSTKEY,
+                              "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,"
+                              "ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256,ssh-rsa");
+  libssh2_session_set_blocking(impl->session, 1);
+  libssh2_session_set_timeout(impl->session, endpoint.connect_timeout_ms);
+  if (libssh2_session_handshake(impl->session, impl->fd) != 0) {
+    *error = "SSH handshake with " + HostPort(endpoint) + " failed: " + LastError(impl->session);
+    return nullptr;
+  }
+  if (!impl->VerifyHostKey(error) || !impl->Authenticate(error)) return nullptr;
+  libssh2_session_set_timeout(impl->session, endpoint.command_timeout_ms);
+  return std::unique_ptr<SshSession>(new SshSession(std::move(impl)));
+}
+
+bool SshSession::Run(const std::string& command, std::string_view input, CommandResult* result,
+                     std::string* error) {
+  LIBSSH2_SESSION* s = impl_->session;
+  auto deadline = Clock::now() + std::chrono::milliseconds(impl_->endpoint.command_timeout_ms);
+  libssh2_session_set_blocking(s, 1);
+  LIBSSH2_CHANNEL* ch = libssh2_channel_open_session(s);
+  if (!ch) {
+    *error = "cannot open an SSH channel: " + LastError(s);
+    return false;
+  }
+  if (libssh2_channel_exec(ch, command.c_str()) != 0) {
+    *error = "cannot start a command: " + LastError(s);
+    libssh2_channel_free(ch);
+    return false;
+  }
+  // Feed stdin and drain stdout and stderr in one non-blocking loop: doing
+  // them one after the other can deadlock on full windows.
+  libssh2_session_set_blocking(s, 0);
+  *result = CommandResult{};
+  size_t written = 0;
+  bool eof_sent = false;
+  char buf[32768];
+  bool ok = true;
+  for (;;) {
+    bool progress = false;
+    if (!eof_sent) {
+      if (written < input.size()) {
+        ssize_t n = libssh2_channel_write(ch, input.data() + written, input.size() - written);
+        if (n > 0) {
+          written += static_cast<size_t>(n);
+          progress = true;
+        } else if (n != LIBSSH2_ERROR_EAGAIN) {
+          *error = "lost the connection while sending input: " + LastError(s);
+          ok = false;
+          break;
+        }
+      }
+      if (written == input.size() && libssh2_channel_send_eof(ch) != LIBSSH2_ERROR_EAGAIN) {
+        eof_sent = true;
+        progress = true;
+      }
+    }
+    for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
+      for (;;) {
+        ssize_t n = libssh2_channel_read_ex(ch, stream, buf, sizeof buf);
+        if (n > 0) {
+          (stream == 0 ? result->out : result->err).append(buf, static_cast<size_t>(n));
+          progress = true;
+          continue;
+        }
+        if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+          *error = "lost the connection: " + LastError(s);
+          ok = false;
+        }
+        break;
+      }
+    }
+    if (!ok) break;
+    if (libssh2_channel_eof(ch)) break;
+    if (!progress && !impl_->Wait(deadline)) {
+      *error = "command timed out after " +
+               std::to_string(impl_->endpoint.command_timeout_ms / 1000) + " s";
+      ok = false;
+      break;
+    }
+  }
+  libssh2_session_set_blocking(s, 1);
+  if (ok) {
+    libssh2_channel_close(ch);
+    libssh2_channel_wait_closed(ch);
+    result->exit_status = libssh2_channel_get_exit_status(ch);
+  }
+  libssh2_channel_free(ch);
+  return ok;
+}
+
+}  // namespace mfgctl

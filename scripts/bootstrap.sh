@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what building mfgctl needs (Debian 12 packages only) and builds
+# it into build/. Safe to run again: installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(g++ cmake ninja-build pkg-config git
+          libssh2-1-dev libssl-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+          libgtest-dev openssh-client)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >&2
+  apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >&2
+fi
+
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build

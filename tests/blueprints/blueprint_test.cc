@@ -1,0 +1,272 @@
+#include "blueprints/blueprint.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "cli/providers.h"
+
+namespace mfgctl {
+namespace {
+
+// Loads inline YAML written to a file named plant.yaml in a temp folder; the
+// tests pin the exact text users see.
+class BlueprintTest : public ::testing::Test {
+ protected:
+  BlueprintTest() {
+    RegisterProviders(&registry_);
+    schemas_ = SchemasOf(registry_);
+    dir_ = std::filesystem::temp_directory_path() / ("mfgctl-bp-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "plant.yaml").string();
+  }
+  ~BlueprintTest() override { std::filesystem::remove_all(dir_); }
+
+  bool Load(const std::string& yaml, std::vector<std::pair<std::string, std::string>> vars = {}) {
+    std::ofstream(path_) << yaml;
+    LoadOptions o;
+    o.files = {path_};
+    o.vars = std::move(vars);
+    o.getenv = [this](const std::string& n) -> std::optional<std::string> {
+      auto it = env_.find(n);
+      return it == env_.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+    diags_ = Diagnostics();
+    config_ = DesiredConfig();
+    return LoadBlueprint(o, schemas_, &config_, &diags_);
+  }
+
+  // The first diagnostic with the temp folder replaced by "DIR".
+  std::string Error() const {
+    if (diags_.empty()) return "(no error)";
+    std::string s = FormatDiagnostic(diags_.items()[0]);
+    std::string dir = dir_.string();
+    for (size_t p; (p = s.find(dir)) != std::string::npos;) s.replace(p, dir.size(), "DIR");
+    return s;
+  }
+
+  const Resource* Find(const std::string& addr) const {
+    for (const auto& r : config_.resources) {
+      if (r.address.ToString() == addr) return &r;
+    }
+    return nullptr;
+  }
+
+  static constexpr const char* kHead =
+      "mfgctl: 1\n"
+      "plant: line-demo\n"
+      "providers:\n"
+      "  ssh: { user: root, identity_file: ./keys/id, known_hosts: ./keys/known_hosts }\n";
+
+  ProviderRegistry registry_;
+  BlueprintSchemas schemas_;
+  std::filesystem::path dir_;
+  std::string path_;
+  std::map<std::string, std::string> env_;
+  Diagnostics diags_;
+  DesiredConfig config_;
+};
+
+TEST_F(BlueprintTest, TheIssueExampleExpands) {
+  ASSERT_TRUE(Load(R"(mfgctl: 1
+plant: line-demo
+variables:
+  greeting: { default: "hello" }
+providers:
+  ssh: { user: root, port: 22, identity_file: ./keys/id, known_hosts: ./keys/known_hosts }
+gateways:
+  gw1:
+    address: 127.0.0.2
+    port: 2222
+    packages: [sl]
+    directories:
+      /srv/collector: { mode: "0750" }
+    files:
+      /srv/collector/app.conf: { content: "say=${var.greeting}\n", mode: "0640" }
+    commands:
+      init-db: { run: "touch /srv/collector/db", creates: /srv/collector/db }
+resources: []
+)")) << Error();
+  EXPECT_EQ(config_.plant, "line-demo");
+  ASSERT_EQ(config_.resources.size(), 4u);
+  const Target& gw1 = config_.targets.at("gw1");
+  EXPECT_EQ(gw1.config["address"], "127.0.0.2");
+  EXPECT_EQ(gw1.config["port"], 2222);  // the host's own wins over the provider's
+  EXPECT_EQ(gw1.config["identity_file"], (dir_ / "keys/id").string());
+  const Resource* conf = Find("gw1:file[/srv/collector/app.conf]");
+  ASSERT_NE(conf, nullptr);
+  EXPECT_EQ(conf->attributes["content"], "say=hello\n");
+  EXPECT_EQ(conf->attributes["mode"], "0640");
+  EXPECT_EQ(conf->depends_on, (std::vector<std::string>{"gw1:directory[/srv/collector]"}));
+  ASSERT_NE(Find("gw1:package[sl]"), nullptr);
+  EXPECT_EQ(Find("gw1:command[init-db]")->attributes["creates"], "/srv/collector/db");
+}
+
+TEST_F(BlueprintTest, VarOverridesDefaultAndEnvIsRead) {
+  env_["SITE"] = "suzhou";
+  ASSERT_TRUE(Load(std::string(kHead) + R"(variables:
+  greeting: { default: "hello" }
+gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /a: { content: "${var.greeting} from ${env.SITE}, $${literal}" }
+)",
+                   {{"greeting", "hi"}}))
+      << Error();
+  EXPECT_EQ(Find("gw1:file[/a]")->attributes["content"], "hi from suzhou, ${literal}");
+}
+
+TEST_F(BlueprintTest, MalformedYamlNamesLineAndColumn) {
+  EXPECT_FALSE(Load("mfgctl: 1\nplant: x\ngateways:\n  gw1: { address: [1, 2\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:5:1: error: invalid YAML: end of sequence flow not found");
+}
+
+TEST_F(BlueprintTest, UnknownKeySuggestsTheRightOne) {
+  EXPECT_FALSE(Load(std::string(kHead) + "gateways:\n  gw1:\n    adress: 10.0.0.1\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:7:5: error: unknown key \"adress\" in gateway \"gw1\"; did you mean "
+            "\"address\"?");
+}
+
+TEST_F(BlueprintTest, UnknownTopLevelKey) {
+  EXPECT_FALSE(Load("mfgctl: 1\nplant: x\ngateway: {}\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:3:1: error: unknown key \"gateway\" in the blueprint; did you mean "
+            "\"gateways\"?");
+}
+
+TEST_F(BlueprintTest, WrongTypeSaysWhatWasExpected) {
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    port: twenty-two\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:8:11: error: attribute \"port\" must be a number, got the string "
+            "\"twenty-two\"");
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    files:\n"
+                    "      /a: { content: [1, 2] }\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:9:22: error: attribute \"content\" must be a string, got a list");
+}
+
+TEST_F(BlueprintTest, UndefinedVariablePointsAtTheExpression) {
+  EXPECT_FALSE(Load(std::string(kHead) + R"(variables:
+  greeting: hello
+gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /a: { content: "say=${var.greting}" }
+)"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:11:27: error: undefined variable \"greting\"; did you mean "
+            "\"greeting\"?");
+}
+
+TEST_F(BlueprintTest, UnsetEnvironmentVariable) {
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: ${env.GW1_ADDRESS}\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:7:14: error: environment variable \"GW1_ADDRESS\" is not set");
+}
+
+TEST_F(BlueprintTest, UnknownCliVariable) {
+  EXPECT_FALSE(Load(std::string(kHead) + "variables:\n  greeting: hello\n", {{"greting", "x"}}));
+  EXPECT_EQ(Error(),
+            "--var greting: error: no variable named \"greting\" is declared; did you mean "
+            "\"greeting\"?\n  declare it under \"variables:\" in the blueprint");
+}
+
+TEST_F(BlueprintTest, VariableWithoutValue) {
+  EXPECT_FALSE(Load(std::string(kHead) + "variables:\n  site: { type: string }\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:6:3: error: variable \"site\" has no value\n  give it a default, or "
+            "pass --var site=VALUE");
+}
+
+TEST_F(BlueprintTest, CycleNamesEveryNode) {
+  EXPECT_FALSE(Load(std::string(kHead) + R"(gateways:
+  gw1:
+    address: 10.0.0.1
+    commands:
+      a: { run: "true", after: ["command[b]"] }
+      b: { run: "true", after: ["command[c]"] }
+      c: { run: "true", after: ["gw1:command[a]"] }
+)"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:9:7: error: dependency cycle: gw1:command[a] -> gw1:command[b] -> "
+            "gw1:command[c] -> gw1:command[a]\n"
+            "  gw1:command[a] declared at DIR/plant.yaml:9:7\n"
+            "  gw1:command[b] declared at DIR/plant.yaml:10:7\n"
+            "  gw1:command[c] declared at DIR/plant.yaml:11:7");
+}
+
+TEST_F(BlueprintTest, ReferenceAddsDependencyAndValue) {
+  ASSERT_TRUE(Load(std::string(kHead) + R"(gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /etc/a: { content: "x", mode: "0600" }
+  gw2:
+    address: 10.0.0.2
+    files:
+      /etc/b: { content: "mode of a is ${gw1:file[/etc/a].mode}" }
+)")) << Error();
+  const Resource* b = Find("gw2:file[/etc/b]");
+  EXPECT_EQ(b->attributes["content"], "mode of a is 0600");
+  EXPECT_EQ(b->depends_on, (std::vector<std::string>{"gw1:file[/etc/a]"}));
+}
+
+TEST_F(BlueprintTest, AfterUndeclaredResource) {
+  EXPECT_FALSE(Load(std::string(kHead) + R"(gateways:
+  gw1:
+    address: 10.0.0.1
+    packages: [mosquitto]
+    commands:
+      a: { run: "true", after: ["package[mosquito]"] }
+)"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:10:33: error: \"after\" names undeclared resource "
+            "gw1:package[mosquito]; did you mean \"gw1:package[mosquitto]\"?");
+}
+
+TEST_F(BlueprintTest, MissingRequiredAttribute) {
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    commands:\n      a: {}\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:7: error: gw1:command[a] needs \"run:\"");
+  EXPECT_FALSE(Load(std::string(kHead) + "gateways:\n  gw1:\n    port: 22\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:3: error: gateway \"gw1\" needs \"address:\"");
+}
+
+TEST_F(BlueprintTest, RawResourcesUseTheSameTypes) {
+  ASSERT_TRUE(Load(std::string(kHead) + R"(gateways:
+  gw1: { address: 10.0.0.1 }
+resources:
+  - { type: host.command, on: gw1, name: warm, run: "echo hi", creates: /var/cache/x }
+)")) << Error();
+  EXPECT_EQ(Find("gw1:command[warm]")->attributes["run"], "echo hi");
+  EXPECT_FALSE(Load(std::string(kHead) + R"(gateways:
+  gw1: { address: 10.0.0.1 }
+resources:
+  - { type: host.comand, on: gw1, name: warm, run: "echo hi" }
+)"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:8:13: error: unknown resource type \"host.comand\"; did you mean "
+            "\"host.command\"?");
+}
+
+TEST_F(BlueprintTest, DuplicateKeysAreRefused) {
+  EXPECT_FALSE(Load("mfgctl: 1\nplant: a\nplant: b\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:3:1: error: duplicate key \"plant\"");
+}
+
+TEST_F(BlueprintTest, WrongVersion) {
+  EXPECT_FALSE(Load("mfgctl: 2\nplant: a\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:1:9: error: unsupported blueprint version; expected "
+                     "\"mfgctl: 1\"");
+}
+
+}  // namespace
+}  // namespace mfgctl

@@ -1,0 +1,170 @@
+#include "engine/plan/planner.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/model/digest.h"
+#include "tests/support/builders.h"
+#include "tests/support/fake_provider.h"
+
+namespace mfgctl {
+namespace {
+
+class PlannerTest : public ::testing::Test {
+ protected:
+  PlannerTest() {
+    auto p = std::make_unique<FakeProvider>();
+    fake_ = p.get();
+    providers_.Add(std::move(p));
+  }
+
+  Plan PlanFor(const DesiredConfig& desired, const StateSnapshot& prior = {},
+               PlanOptions options = {}) {
+    return MakePlan(desired, prior, providers_, options);
+  }
+
+  static std::vector<std::string> Summary(const Plan& plan) {
+    std::vector<std::string> out;
+    for (const auto& c : plan.changes) {
+      out.push_back(std::string(ActionSymbol(c.action)) + " " + c.address.ToString());
+    }
+    return out;
+  }
+
+  ProviderRegistry providers_;
+  FakeProvider* fake_;
+};
+
+TEST_F(PlannerTest, CreatesWhatIsMissingInDependencyOrder) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "app", {{"value", "x"}}, {"h1:thing[dir]"})
+                     .Thing("h1", "dir", {{"value", "d"}})
+                     .Build();
+  Plan plan = PlanFor(desired);
+  EXPECT_FALSE(plan.diagnostics.HasErrors());
+  EXPECT_EQ(Summary(plan),
+            (std::vector<std::string>{"+ h1:thing[dir]", "+ h1:thing[app]"}));
+  EXPECT_EQ(plan.changes[1].after, (Value{{"value", "x"}}));
+  EXPECT_TRUE(plan.changes[1].before.is_null());
+}
+
+TEST_F(PlannerTest, MatchingLiveStateIsNoChange) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "x"}, {"size", 3}}).Build();
+  fake_->live["h1:thing[a]"] = {{"value", "x"}, {"size", 3}, {"extra", "unmanaged"}};
+  Plan plan = PlanFor(desired, StateOf(desired));
+  EXPECT_FALSE(plan.HasChanges());
+}
+
+TEST_F(PlannerTest, DriftIsAnUpdateWithBeforeAndAfter) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "x"}, {"size", 3}}).Build();
+  fake_->live["h1:thing[a]"] = {{"value", "edited"}, {"size", 3}};
+  Plan plan = PlanFor(desired, StateOf(desired));
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"~ h1:thing[a]"}));
+  EXPECT_EQ(plan.changes[0].before["value"], "edited");
+  EXPECT_EQ(plan.changes[0].after["value"], "x");
+}
+
+TEST_F(PlannerTest, ForceNewAttributeMeansReplace) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"kind", "new"}}).Build();
+  fake_->live["h1:thing[a]"] = {{"kind", "old"}};
+  Plan plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"-/+ h1:thing[a]"}));
+  EXPECT_EQ(plan.changes[0].replace_because, (std::vector<std::string>{"kind"}));
+}
+
+TEST_F(PlannerTest, SensitiveValuesArePlannedAsDigestsOnly) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"secret", "hunter2"}}).Build();
+  Plan plan = PlanFor(desired);
+  ASSERT_EQ(plan.changes.size(), 1u);
+  EXPECT_EQ(plan.changes[0].after["secret"], Sha256Digest("hunter2"));
+  EXPECT_EQ(PlanToJson(plan, {}).dump().find("hunter2"), std::string::npos);
+}
+
+TEST_F(PlannerTest, RemovedFromBlueprintIsDeletedDependentsFirst) {
+  auto before = ConfigBuilder()
+                    .Thing("h1", "dir", {{"value", "d"}})
+                    .Thing("h1", "file", {{"value", "f"}}, {"h1:thing[dir]"})
+                    .Build();
+  fake_->live["h1:thing[dir]"] = {{"value", "d"}};
+  fake_->live["h1:thing[file]"] = {{"value", "f"}};
+  Plan plan = PlanFor(ConfigBuilder().Build(), StateOf(before));
+  EXPECT_EQ(Summary(plan),
+            (std::vector<std::string>{"- h1:thing[file]", "- h1:thing[dir]"}));
+  // The host's connection settings come from the state.
+  EXPECT_EQ(plan.targets.count("h1"), 1u);
+}
+
+TEST_F(PlannerTest, OneBatchedReadPerTarget) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "a", {{"value", "1"}})
+                     .Thing("h1", "b", {{"value", "2"}})
+                     .Thing("h2", "c", {{"value", "3"}})
+                     .Build();
+  PlanFor(desired);
+  auto sizes = fake_->ReadSizes();
+  std::sort(sizes.begin(), sizes.end());
+  EXPECT_EQ(sizes, (std::vector<size_t>{1, 2}));
+}
+
+TEST_F(PlannerTest, UnreachableTargetFailsOnlyItsOwnResources) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "a", {{"value", "1"}})
+                     .Thing("down", "b", {{"value", "2"}})
+                     .Thing("down", "c", {{"value", "3"}})
+                     .Build();
+  fake_->unreachable.insert("down");
+  Plan plan = PlanFor(desired);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"+ h1:thing[a]"}));
+  ASSERT_EQ(plan.diagnostics.size(), 2u);
+  EXPECT_EQ(plan.diagnostics.items()[0].address, "down:thing[b]");
+  EXPECT_EQ(plan.diagnostics.items()[0].summary, "host down is unreachable");
+  EXPECT_EQ(plan.diagnostics.items()[1].address, "down:thing[c]");
+}
+
+TEST_F(PlannerTest, TargetSelectsResourceAndItsDependencies) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "base", {{"value", "1"}})
+                     .Thing("h1", "app", {{"value", "2"}}, {"h1:thing[base]"})
+                     .Thing("h1", "other", {{"value", "3"}})
+                     .Thing("h2", "x", {{"value", "4"}})
+                     .Build();
+  PlanOptions only;
+  only.only = {"h1:thing[app]"};
+  EXPECT_EQ(Summary(PlanFor(desired, {}, only)),
+            (std::vector<std::string>{"+ h1:thing[base]", "+ h1:thing[app]"}));
+  only.only = {"h2"};
+  EXPECT_EQ(Summary(PlanFor(desired, {}, only)), (std::vector<std::string>{"+ h2:thing[x]"}));
+}
+
+TEST_F(PlannerTest, DestroyPlansEveryStateResource) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "1"}}).Build();
+  fake_->live["h1:thing[a]"] = {{"value", "1"}};
+  PlanOptions destroy;
+  destroy.destroy = true;
+  EXPECT_EQ(Summary(PlanFor(desired, StateOf(desired), destroy)),
+            (std::vector<std::string>{"- h1:thing[a]"}));
+}
+
+TEST_F(PlannerTest, PlanRecordsStateVersionAndConfigDigest) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "1"}}).Build();
+  Plan plan = PlanFor(desired, StateOf(desired));
+  EXPECT_EQ(plan.state_lineage, "test-lineage");
+  EXPECT_EQ(plan.state_serial, 1u);
+  EXPECT_EQ(plan.config_digest, DigestOf(desired));
+  auto edited = ConfigBuilder().Thing("h1", "a", {{"value", "2"}}).Build();
+  EXPECT_NE(DigestOf(edited), DigestOf(desired));
+}
+
+TEST_F(PlannerTest, PlanFileRoundTrips) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "1"}, {"kind", "k"}}).Build();
+  fake_->live["h1:thing[a]"] = {{"value", "0"}, {"kind", "j"}};
+  Plan plan = PlanFor(desired, StateOf(desired));
+  Plan back;
+  Value inputs;
+  Diagnostics diags;
+  ASSERT_TRUE(PlanFromJson(PlanToJson(plan, {{"files", {"x.yaml"}}}), "p", &back, &inputs, &diags));
+  EXPECT_EQ(PlanToJson(back, inputs), PlanToJson(plan, inputs));
+  EXPECT_EQ(inputs["files"][0], "x.yaml");
+}
+
+}  // namespace
+}  // namespace mfgctl

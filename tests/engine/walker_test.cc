@@ -1,0 +1,128 @@
+#include "engine/apply/walker.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/plan/planner.h"
+#include "engine/state/recorder.h"
+#include "tests/support/builders.h"
+#include "tests/support/fake_provider.h"
+
+namespace mfgctl {
+namespace {
+
+// Records events and folds applied changes into a snapshot.
+class Recorder : public ApplyObserver {
+ public:
+  explicit Recorder(const Plan& plan) : plan_(plan) {}
+  void OnEvent(const ApplyEvent& e) override {
+    if (e.kind == ApplyEvent::Kind::kSkipped) skipped.push_back(e.change->address.ToString());
+    if (e.kind == ApplyEvent::Kind::kError) failed.push_back(e.change->address.ToString());
+  }
+  void OnApplied(const PlanChange& c) override {
+    applied.push_back(c.address.ToString());
+    FoldChange(c, plan_, &state);
+  }
+  const Plan& plan_;
+  StateSnapshot state;
+  std::vector<std::string> applied, skipped, failed;
+};
+
+class WalkerTest : public ::testing::Test {
+ protected:
+  WalkerTest() {
+    auto p = std::make_unique<FakeProvider>();
+    fake_ = p.get();
+    providers_.Add(std::move(p));
+  }
+  ProviderRegistry providers_;
+  FakeProvider* fake_;
+};
+
+TEST_F(WalkerTest, AppliesInDependencyOrderAndRecordsEach) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "c", {{"value", "3"}}, {"h1:thing[b]"})
+                     .Thing("h1", "b", {{"value", "2"}}, {"h1:thing[a]"})
+                     .Thing("h1", "a", {{"value", "1"}})
+                     .Build();
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ApplyResult r = ApplyPlan(plan, desired, providers_, rec, {});
+  EXPECT_EQ(r.applied, 3);
+  EXPECT_EQ(rec.applied, (std::vector<std::string>{"h1:thing[a]", "h1:thing[b]", "h1:thing[c]"}));
+  EXPECT_EQ(rec.state.resources.size(), 3u);
+  EXPECT_EQ(rec.state.targets.count("h1"), 1u);
+  EXPECT_EQ(r.done.add, 3);
+}
+
+TEST_F(WalkerTest, FailureSkipsOnlyItsDependents) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "base", {{"value", "1"}})
+                     .Thing("h1", "child", {{"value", "2"}}, {"h1:thing[base]"})
+                     .Thing("h1", "grandchild", {{"value", "3"}}, {"h1:thing[child]"})
+                     .Thing("h1", "sibling", {{"value", "4"}})
+                     .Thing("h2", "other", {{"value", "5"}})
+                     .Build();
+  fake_->failing.insert("h1:thing[base]");
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ApplyResult r = ApplyPlan(plan, desired, providers_, rec, {});
+  EXPECT_EQ(r.failed, 1);
+  EXPECT_EQ(r.skipped, 2);
+  EXPECT_EQ(rec.failed, (std::vector<std::string>{"h1:thing[base]"}));
+  std::sort(rec.skipped.begin(), rec.skipped.end());
+  EXPECT_EQ(rec.skipped, (std::vector<std::string>{"h1:thing[child]", "h1:thing[grandchild]"}));
+  std::sort(rec.applied.begin(), rec.applied.end());
+  EXPECT_EQ(rec.applied, (std::vector<std::string>{"h1:thing[sibling]", "h2:thing[other]"}));
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].address, "h1:thing[base]");
+}
+
+TEST_F(WalkerTest, InterruptedStartsNothing) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "1"}}).Build();
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  std::atomic<bool> stop{true};
+  ApplyOptions o;
+  o.interrupted = &stop;
+  ApplyResult r = ApplyPlan(plan, desired, providers_, rec, o);
+  EXPECT_EQ(r.applied, 0);
+  EXPECT_EQ(r.not_started, 1);
+}
+
+TEST_F(WalkerTest, DeleteRemovesFromStateAndForgetsTheTarget) {
+  auto before = ConfigBuilder().Thing("h1", "a", {{"value", "1"}}).Build();
+  fake_->live["h1:thing[a]"] = {{"value", "1"}};
+  StateSnapshot prior = StateOf(before);
+  Plan plan = MakePlan(ConfigBuilder().Build(), prior, providers_, {});
+  Recorder rec(plan);
+  rec.state = prior;
+  ApplyPlan(plan, ConfigBuilder().Build(), providers_, rec, {});
+  EXPECT_TRUE(rec.state.resources.empty());
+  EXPECT_TRUE(rec.state.targets.empty());
+  EXPECT_TRUE(fake_->live.empty());
+}
+
+TEST_F(WalkerTest, ManyHostsInParallelEachInOrder) {
+  ConfigBuilder b;
+  for (int h = 0; h < 20; ++h) {
+    std::string host = "h" + std::to_string(h);
+    b.Thing(host, "first", {{"value", "1"}});
+    b.Thing(host, "second", {{"value", "2"}}, {host + ":thing[first]"});
+  }
+  auto desired = b.Build();
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ApplyOptions o;
+  o.parallelism = 4;
+  ApplyResult r = ApplyPlan(plan, desired, providers_, rec, o);
+  EXPECT_EQ(r.applied, 40);
+  for (int h = 0; h < 20; ++h) {
+    std::string host = "h" + std::to_string(h);
+    auto first = std::find(rec.applied.begin(), rec.applied.end(), host + ":thing[first]");
+    auto second = std::find(rec.applied.begin(), rec.applied.end(), host + ":thing[second]");
+    EXPECT_LT(first, second) << host;
+  }
+}
+
+}  // namespace
+}  // namespace mfgctl

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Real Debian test hosts for mfgctl's end-to-end tests and benchmarks.
+#
+# Each host is a systemd-nspawn container booting real systemd and sshd, on a
+# copy-on-write overlay of one debootstrapped base, with its own network
+# namespace on a bridge. Installing a package on one host leaves the others
+# and this machine untouched.
+#
+#   testhosts.sh up N     start N hosts (tears down leftovers first);
+#                         writes $MFGCTL_TEST_HOSTS/{id_ed25519,known_hosts,hosts}
+#   testhosts.sh down     stop every host and remove kernel objects
+#   testhosts.sh base     build the cached base image only
+#
+# Host i (1..N) answers on 10.200.0.(10+i) as root with the key id_ed25519 there.
+# The hosts have no route out; packages come from a local apt repository
+# (file:/srv/mfgctl-repo inside each host) that this script builds.
+set -euo pipefail
+
+BRIDGE=mfgt0
+SUBNET=10.200.0
+CACHE=${MFGCTL_TEST_CACHE:-/var/cache/mfgctl-test}
+RUN=${MFGCTL_TEST_HOSTS:-/run/mfgctl-test}
+CG=mfgctl-test
+# Bump when the base recipe below changes; the cached image is keyed by it.
+RECIPE=4
+BASE=$CACHE/base-$RECIPE
+REPO=$CACHE/repo-$RECIPE
+
+log() { echo "testhosts: $*" >&2; }
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
+    --no-install-recommends "${missing[@]}" >&2
+}
+
+mirror() {
+  local m
+  m=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 | awk '{print $2}')
+  [ -n "$m" ] || m=$(grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | head -n1 | awk '{print $2}')
+  [ -n "$m" ] || { log "no apt mirror configured on this machine"; exit 1; }
+  echo "$m"
+}
+
+# A tiny local apt repository: real Debian packages fetched once on this
+# machine plus packages built here, indexed with dpkg-scanpackages.
+build_repo() {
+  [ -f "$REPO/Packages" ] && return 0
+  log "building local apt repository in $REPO"
+  rm -rf "$REPO.tmp" && mkdir -p "$REPO.tmp"
+  (cd "$REPO.tmp" && apt-get download sl libncurses6 >&2)
+  for v in 1.0-1 2.0-1; do
+    local d="$REPO.tmp/build-mfg-demo-$v"
+    mkdir -p "$d/DEBIAN" "$d/usr/share/mfg-demo"
+    cat >"$d/DEBIAN/control" <<CTL
+Package: mfg-demo
+Version: $v
+Architecture: all
+Maintainer: mfgctl tests <tests@mfgctl.invalid>
+Description: mfgctl test package
+CTL
+    echo "mfg-demo $v" >"$d/usr/share/mfg-demo/VERSION"
+    dpkg-deb --root-owner-group --build "$d" "$REPO.tmp/mfg-demo_${v}_all.deb" >&2
+    rm -rf "$d"
+  done
+  (cd "$REPO.tmp" && dpkg-scanpackages --multiversion . /dev/null >Packages 2>/dev/null)
+  mv "$REPO.tmp" "$REPO"
+}
+
+build_base() {
+  [ -f "$BASE/.complete" ] && return 0
+  apt_install debootstrap systemd-container openssh-client iproute2 dpkg-dev
+  build_repo
+  log "debootstrapping base image into $BASE (about a minute, once)"
+  rm -rf "$BASE.tmp"
+  debootstrap --variant=minbase \
+    --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,sudo \
+    bookworm "$BASE.tmp" "$(mirror)" >&2
+  chroot "$BASE.tmp" apt-get clean
+  rm -f "$BASE.tmp"/var/lib/dbus/machine-id "$BASE.tmp"/etc/ssh/ssh_host_*
+  : >"$BASE.tmp/etc/machine-id"
+  for u in apt-daily.timer apt-daily-upgrade.timer console-getty.service \
+           systemd-networkd-wait-online.service; do
+    ln -sf /dev/null "$BASE.tmp/etc/systemd/system/$u"
+  done
+  mkdir -p "$BASE.tmp/etc/ssh/sshd_config.d"
+  cat >"$BASE.tmp/etc/ssh/sshd_config.d/mfgctl-test.conf" <<CONF
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+UseDNS no
+MaxStartups 100:30:200
+KexAlgorithms curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256
+CONF
+  # Packages come only from the local repository copied into each host.
+  rm -f "$BASE.tmp"/etc/apt/sources.list.d/* 
+  echo "deb [trusted=yes] file:/srv/mfgctl-repo ./" >"$BASE.tmp/etc/apt/sources.list"
+  mkdir -p "$BASE.tmp/srv/mfgctl-repo"
+  cp "$REPO"/*.deb "$REPO/Packages" "$BASE.tmp/srv/mfgctl-repo/"
+  chroot "$BASE.tmp" apt-get update -q >&2
+  chroot "$BASE.tmp" apt-cache gencaches >&2
+  touch "$BASE.tmp/.complete"
+  mv "$BASE.tmp" "$BASE"
+}
+
+down() {
+  # Kill every nspawn we started, then clear kernel objects left by any run.
+  if [ -d "$RUN" ]; then
+    for pidf in "$RUN"/h*/nspawn.pid; do
+      [ -f "$pidf" ] || continue
+      kill -TERM "$(cat "$pidf")" 2>/dev/null || true
+    done
+    for i in $(seq 1 50); do
+      alive=0
+      for pidf in "$RUN"/h*/nspawn.pid; do
+        [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null && alive=1
+      done
+      [ $alive = 0 ] && break
+      sleep 0.2
+    done
+    for pidf in "$RUN"/h*/nspawn.pid; do
+      [ -f "$pidf" ] && kill -KILL "$(cat "$pidf")" 2>/dev/null || true
+    done
+  fi
+  pkill -KILL -f "systemd-nspawn .*-M mfgt-h" 2>/dev/null || true
+  # A container whose nspawn died keeps running under init: kill what is
+  # left in our cgroups so the namespaces and veths can go.
+  for ctl in systemd unified; do
+    [ -d "/sys/fs/cgroup/$ctl/$CG" ] || continue
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      pids=$(find "/sys/fs/cgroup/$ctl/$CG" -name cgroup.procs -exec cat {} + 2>/dev/null)
+      [ -z "$pids" ] && break
+      kill -KILL $pids 2>/dev/null || true
+      sleep 0.2
+    done
+  done
+  for m in $(awk '$2 ~ /mfgctl-test/ {print $2}' /proc/mounts | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^mfgt-h' || true); do
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  for l in $(ip -o link 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//' | grep '^mfgt-v' || true); do
+    ip link del "$l" 2>/dev/null || true
+  done
+  ip link del "$BRIDGE" 2>/dev/null || true
+  for ctl in systemd unified; do
+    [ -d "/sys/fs/cgroup/$ctl/$CG" ] || continue
+    find "/sys/fs/cgroup/$ctl/$CG" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+  rm -rf "$RUN"
+}
+
+# Runs as its own session (setsid) so that the host outlives the shell that
+# started it; the test run stops it with `down`.
+boot_host() {
+  setsid "$0" _boot "$@" </dev/null >"$RUN/h$1/console.log" 2>&1 &
+  echo $! >"$RUN/h$1/nspawn.pid"
+}
+
+boot_exec() {
+  local i=$1 root=$2 ns=$3
+  for ctl in systemd unified; do
+    if [ -d "/sys/fs/cgroup/$ctl" ]; then
+      mkdir -p "/sys/fs/cgroup/$ctl/$CG/h$i"
+      echo $$ >"/sys/fs/cgroup/$ctl/$CG/h$i/cgroup.procs"
+    fi
+  done
+  exec systemd-nspawn -q --boot --register=no --keep-unit -M "mfgt-h$i" -D "$root" \
+    --network-namespace-path="/run/netns/$ns"
+}
+
+up() {
+  local n=$1
+  build_base
+  down
+  mkdir -p "$RUN"
+  chmod 0700 "$RUN"
+  ssh-keygen -q -t ed25519 -N '' -C mfgctl-test -f "$RUN/id_ed25519"
+  : >"$RUN/known_hosts"
+  : >"$RUN/hosts"
+  ip link add "$BRIDGE" type bridge
+  ip addr add "$SUBNET.1/24" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+  for i in $(seq 1 "$n"); do
+    local h="$RUN/h$i" ns="mfgt-h$i" addr="$SUBNET.$((10 + i))"
+    mkdir -p "$h/up" "$h/work" "$h/root"
+    mount -t overlay overlay -o "lowerdir=$BASE,upperdir=$h/up,workdir=$h/work" "$h/root"
+    echo "h$i" >"$h/root/etc/hostname"
+    ssh-keygen -q -t ed25519 -N '' -C "h$i" -f "$h/root/etc/ssh/ssh_host_ed25519_key"
+    echo "$addr $(cut -d' ' -f1,2 "$h/root/etc/ssh/ssh_host_ed25519_key.pub")" >>"$RUN/known_hosts"
+    mkdir -p -m 0700 "$h/root/root/.ssh"
+    cp "$RUN/id_ed25519.pub" "$h/root/root/.ssh/authorized_keys"
+    ip netns add "$ns"
+    ip link add "mfgt-v$i" type veth peer name eth0 netns "$ns"
+    ip link set "mfgt-v$i" master "$BRIDGE" up
+    ip -n "$ns" addr add "$addr/24" dev eth0
+    ip -n "$ns" link set eth0 up
+    ip -n "$ns" link set lo up
+    echo "h$i $addr" >>"$RUN/hosts"
+    boot_host "$i" "$h/root" "$ns"
+  done
+  # Ready when every host's systemd says it is running and sshd answers.
+  local deadline=$((SECONDS + 180))
+  for i in $(seq 1 "$n"); do
+    local addr="$SUBNET.$((10 + i))"
+    until ssh -q -o BatchMode=yes -o ConnectTimeout=2 -o UserKnownHostsFile="$RUN/known_hosts" \
+        -o StrictHostKeyChecking=yes -i "$RUN/id_ed25519" "root@$addr" \
+        'systemctl is-system-running --wait >/dev/null 2>&1; true' 2>/dev/null; do
+      if [ $SECONDS -ge $deadline ]; then
+        log "host h$i ($addr) did not come up; console:"; tail -n 30 "$RUN/h$i/console.log" >&2
+        exit 1
+      fi
+      sleep 0.3
+    done
+  done
+  log "$n hosts up; key $RUN/id_ed25519, known_hosts $RUN/known_hosts"
+}
+
+case "${1:-}" in
+  up) up "${2:-3}" ;;
+  down) down ;;
+  base) build_base ;;
+  _boot) shift; boot_exec "$@" ;;
+  *) echo "usage: $0 up N | down | base" >&2; exit 2 ;;
+esac

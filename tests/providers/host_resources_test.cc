@@ -1,0 +1,149 @@
+// The host resource types' probes and steps, run by the real /bin/sh on
+// this machine against a temporary folder: what the SSH provider sends to
+// a host is exactly this text.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/model/digest.h"
+#include "providers/ssh/read_script.h"
+#include "providers/transport/shell_quote.h"
+
+namespace mfgctl {
+namespace {
+
+struct ShellRun {
+  int status;
+  std::string out;
+};
+
+// Runs a script with `sh -c` and input on stdin, like the provider does.
+ShellRun Shell(const std::string& script, const std::string& input = "") {
+  auto in = std::filesystem::temp_directory_path() / ("mfgctl-in-" + std::to_string(getpid()));
+  std::ofstream(in, std::ios::binary) << input;
+  std::string cmd = "sh -c " + ShellQuote(script) + " < " + ShellQuote(in.string()) + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  std::filesystem::remove(in);
+  return ShellRun{WEXITSTATUS(status), out};
+}
+
+class HostResourcesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("mfgctl-host-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  ReadResult ReadOne(const HostResourceType& type, const ReadItem& item) {
+    std::string script = BuildReadScript({type.Probe(item)});
+    ShellRun r = Shell(script);
+    return type.Interpret(ParseReadOutput(r.out, 1)[0], item);
+  }
+
+  ApplyRequest Request(const std::string& kind, const std::string& name, Action a, Value after) {
+    ApplyRequest req;
+    req.address = {"local", kind, name};
+    req.type = "host." + kind;
+    req.action = a;
+    req.after = std::move(after);
+    return req;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(HostResourcesTest, FileWrittenExactlyThenReadBackAsDigest) {
+  auto file = MakeFileType();
+  // A path and content a shell would love to misread.
+  std::string path = (dir_ / "it's $(echo pwned) dir" / "a\"b.conf").string();
+  std::string content = std::string("line1\n$(id) `id` 'q'\n\0binary\xff", 25);
+  HostStep step =
+      file->Step(Request("file", path, Action::kCreate, {{"content", content}, {"mode", "0640"}}));
+  ShellRun r = Shell(step.script, step.input);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), content);
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms(0640));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "pwned"));
+
+  ReadItem item{{"local", "file", path}, "host.file", {{"content", content}}, {}};
+  ReadResult live = ReadOne(*file, item);
+  ASSERT_TRUE(live.exists);
+  EXPECT_EQ(live.attributes["content"], Sha256Digest(content));
+  EXPECT_EQ(live.attributes["mode"], "0640");
+
+  ShellRun del = Shell(file->Step(Request("file", path, Action::kDelete, {})).script);
+  EXPECT_EQ(del.status, 0);
+  EXPECT_FALSE(ReadOne(*file, item).exists);
+}
+
+TEST_F(HostResourcesTest, DirectoryCreatedWithModeAndRemovedOnlyWhenEmpty) {
+  auto dir = MakeDirectoryType();
+  std::string path = (dir_ / "srv" / "collector").string();
+  ShellRun r = Shell(dir->Step(Request("directory", path, Action::kCreate, {{"mode", "0750"}})).script);
+  ASSERT_EQ(r.status, 0) << r.out;
+  ReadItem item{{"local", "directory", path}, "host.directory", {{"mode", "0750"}}, {}};
+  ReadResult live = ReadOne(*dir, item);
+  ASSERT_TRUE(live.exists);
+  EXPECT_EQ(live.attributes["mode"], "0750");
+  std::ofstream(path + "/keep") << "x";
+  ShellRun del = Shell(dir->Step(Request("directory", path, Action::kDelete, {})).script);
+  EXPECT_NE(del.status, 0);
+  EXPECT_NE(del.out.find("directory is not empty"), std::string::npos) << del.out;
+}
+
+TEST_F(HostResourcesTest, FileWhereADirectoryIsWantedIsAnError) {
+  auto dir = MakeDirectoryType();
+  std::string path = (dir_ / "plain").string();
+  std::ofstream(path) << "x";
+  ReadResult live =
+      ReadOne(*dir, {{"local", "directory", path}, "host.directory", Value::object(), {}});
+  ASSERT_TRUE(live.diagnostics.HasErrors());
+  EXPECT_EQ(live.diagnostics.items()[0].summary, "exists and is not a directory");
+}
+
+TEST_F(HostResourcesTest, CommandGuardedByCreates) {
+  auto cmd = MakeCommandType();
+  std::string marker = (dir_ / "db").string();
+  Value attrs = {{"run", "touch " + ShellQuote(marker)}, {"creates", marker}};
+  ReadItem item{{"local", "command", "init"}, "host.command", attrs, {}};
+  EXPECT_FALSE(ReadOne(*cmd, item).exists);
+  ShellRun r = Shell(cmd->Step(Request("command", "init", Action::kCreate, attrs)).script);
+  ASSERT_EQ(r.status, 0) << r.out;
+  ReadResult live = ReadOne(*cmd, item);
+  EXPECT_TRUE(live.exists);
+  EXPECT_EQ(live.attributes, attrs);
+}
+
+TEST_F(HostResourcesTest, UnguardedCommandExistsOnceRecorded) {
+  auto cmd = MakeCommandType();
+  Value attrs = {{"run", "true"}};
+  EXPECT_FALSE(ReadOne(*cmd, {{"local", "command", "x"}, "host.command", attrs, {}}).exists);
+  EXPECT_TRUE(ReadOne(*cmd, {{"local", "command", "x"}, "host.command", attrs, attrs}).exists);
+}
+
+TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
+  auto facts = ParseReadOutput("motd line\n@@mfgctl 0\nexists=1\nmode=644\n@@mfgctl 1\n"
+                               "garbage\n@@mfgctl 7\nexists=1\n@@mfgctl 2\nv=a=b\n",
+                               3);
+  EXPECT_EQ(facts[0], (FactMap{{"exists", "1"}, {"mode", "644"}}));
+  EXPECT_TRUE(facts[1].empty());
+  EXPECT_EQ(facts[2], (FactMap{{"v", "a=b"}}));
+}
+
+}  // namespace
+}  // namespace mfgctl

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs and builds what is needed,
+# then ctest runs the unit tests and the end-to-end tests (which boot real
+# Debian test hosts with systemd and sshd once and share them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/bootstrap.sh
+ctest --test-dir build --output-on-failure "$@"

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/model/resource.h"
+#include "engine/state/state.h"
+
+namespace mfgctl {
+
+/// Builds desired configurations for engine tests, on `fake` targets.
+class ConfigBuilder {
+ public:
+  explicit ConfigBuilder(std::string plant = "test-plant") { config_.plant = std::move(plant); }
+
+  /// Adds `host:thing[name]` with attributes, depending on `deps`.
+  ConfigBuilder& Thing(const std::string& host, const std::string& name, Value attrs,
+                       std::vector<std::string> deps = {}) {
+    if (!config_.targets.count(host)) {
+      config_.targets[host] = Target{host, "fake", {{"address", host}}, {}};
+    }
+    Resource r;
+    r.address = {host, "thing", name};
+    r.type = "fake.thing";
+    r.attributes = std::move(attrs);
+    r.depends_on = std::move(deps);
+    config_.resources.push_back(std::move(r));
+    return *this;
+  }
+
+  DesiredConfig Build() const { return config_; }
+
+ private:
+  DesiredConfig config_;
+};
+
+/// A state snapshot holding the given resources as applied.
+inline StateSnapshot StateOf(const DesiredConfig& config) {
+  StateSnapshot s;
+  s.lineage = "test-lineage";
+  s.serial = 1;
+  s.plant = config.plant;
+  s.targets = config.targets;
+  for (const auto& r : config.resources) {
+    s.resources[r.address.ToString()] = {r.address, r.type, r.attributes, r.depends_on};
+  }
+  return s;
+}
+
+}  // namespace mfgctl

@@ -1,0 +1,74 @@
+#include "tests/support/fake_provider.h"
+
+#include "engine/plan/differ.h"
+
+namespace mfgctl {
+
+ResourceTypeSchema FakeProvider::TargetSchema() const {
+  ResourceTypeSchema s;
+  s.type = "fake";
+  s.attributes = {{.name = "address", .required = true}};
+  return s;
+}
+
+std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
+  ResourceTypeSchema s;
+  s.type = "fake.thing";
+  s.attributes = {
+      {.name = "value"},
+      {.name = "size", .type = AttrType::kNumber},
+      {.name = "secret", .sensitive = true},
+      {.name = "kind", .force_new = true},
+  };
+  return {s};
+}
+
+ReadResponse FakeProvider::Read(const ReadRequest& req) {
+  std::lock_guard<std::mutex> g(mu_);
+  calls_.push_back({"read", req.target->name});
+  read_sizes_.push_back(req.items.size());
+  ReadResponse resp;
+  if (unreachable.count(req.target->name)) {
+    resp.diagnostics.Error("host " + req.target->name + " is unreachable");
+    return resp;
+  }
+  for (const auto& item : req.items) {
+    ReadResult r;
+    auto it = live.find(item.address.ToString());
+    if (it != live.end()) {
+      r.exists = true;
+      r.attributes = it->second;
+    }
+    resp.results.push_back(std::move(r));
+  }
+  return resp;
+}
+
+ApplyResponse FakeProvider::Apply(const ApplyRequest& req) {
+  std::lock_guard<std::mutex> g(mu_);
+  std::string addr = req.address.ToString();
+  calls_.push_back({std::string(ActionName(req.action)), addr});
+  ApplyResponse resp;
+  if (unreachable.count(req.target->name)) {
+    resp.diagnostics.Error("host " + req.target->name + " is unreachable");
+  } else if (failing.count(addr)) {
+    resp.diagnostics.Error("fake failure");
+  } else if (req.action == Action::kDelete) {
+    live.erase(addr);
+  } else {
+    live[addr] = CanonicalAttributes(Schemas()[0], req.after);
+  }
+  return resp;
+}
+
+std::vector<FakeProvider::Call> FakeProvider::Calls() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return calls_;
+}
+
+std::vector<size_t> FakeProvider::ReadSizes() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return read_sizes_;
+}
+
+}  // namespace mfgctl
