@@ -1,0 +1,118 @@
+#include "tests/e2e/e2e_support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace mfgctl::e2e {
+
+std::string HostsDir() {
+  const char* d = std::getenv("MFGCTL_TEST_HOSTS");
+  return d ? d : "/run/mfgctl-test";
+}
+
+std::string HostAddress(int i) { return "10.200.0." + std::to_string(10 + i); }
+
+Result RunProgram(const std::vector<std::string>& argv, const std::string& cwd,
+                  const std::string& input) {
+  int in[2], out[2], err[2];
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) return {};
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(in[0], 0);
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+  if (!input.empty()) (void)!write(in[1], input.data(), input.size());
+  close(in[1]);
+  Result r;
+  pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_fds = 2;
+  char buf[65536];
+  while (open_fds > 0) {
+    poll(fds, 2, -1);
+    for (int k = 0; k < 2; ++k) {
+      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP))) continue;
+      ssize_t n = read(fds[k].fd, buf, sizeof buf);
+      if (n <= 0) {
+        close(fds[k].fd);
+        fds[k].fd = -1;
+        --open_fds;
+      } else {
+        (k == 0 ? r.out : r.err).append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+Result OnHost(int i, const std::string& command) {
+  return RunProgram({"ssh", "-q", "-o", "BatchMode=yes", "-o",
+                     "UserKnownHostsFile=" + HostsDir() + "/known_hosts", "-o",
+                     "StrictHostKeyChecking=yes", "-i", HostsDir() + "/id_ed25519",
+                     "root@" + HostAddress(i), command});
+}
+
+Plant::Plant(const std::string& name) : name_(name) {
+  dir_ = std::filesystem::temp_directory_path() / ("mfgctl-e2e-" + name);
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(dir_);
+}
+
+Plant::~Plant() {
+  if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
+}
+
+void Plant::Write(const std::string& body, const std::string& known_hosts) const {
+  std::ofstream(dir_ / "plant.yaml")
+      << "mfgctl: 1\nplant: " << name_ << "\nproviders:\n  ssh:\n    user: root\n"
+      << "    identity_file: " << HostsDir() << "/id_ed25519\n"
+      << "    known_hosts: " << (known_hosts.empty() ? HostsDir() + "/known_hosts" : known_hosts)
+      << "\n    connect_timeout: 3\n"
+      << body;
+}
+
+Result Plant::Mfgctl(const std::vector<std::string>& args, const std::string& input) const {
+  std::vector<std::string> argv{MFGCTL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, dir_.string(), input);
+}
+
+std::filesystem::path Plant::StatePath() const {
+  return dir_ / ".mfgctl" / (name_ + ".state.json");
+}
+
+Value Plant::ReadState() const {
+  std::ifstream in(StatePath());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return Value::parse(ss.str(), nullptr, false);
+}
+
+int CountLines(const std::string& text, const std::string& needle) {
+  int n = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(needle) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+}  // namespace mfgctl::e2e

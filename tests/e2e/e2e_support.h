@@ -1,0 +1,60 @@
+#pragma once
+
+// End-to-end tests run the real mfgctl binary against real Debian test
+// hosts (systemd + sshd in network namespaces) started once for the suite
+// by tests/hosts/testhosts.sh. They check the hosts with the OpenSSH client,
+// independently of mfgctl.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/model/value.h"
+
+namespace mfgctl::e2e {
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Where the test hosts' key, known_hosts and address list are.
+std::string HostsDir();
+/// Address of test host i (1-based).
+std::string HostAddress(int i);
+
+/// Runs a program with arguments, optional stdin, in `cwd`; waits for it.
+Result RunProgram(const std::vector<std::string>& argv, const std::string& cwd = "",
+                  const std::string& input = "");
+
+/// Runs a shell command on test host i over OpenSSH as root.
+Result OnHost(int i, const std::string& command);
+
+/// A scratch plant folder with a blueprint and its own state.
+class Plant {
+ public:
+  explicit Plant(const std::string& name);
+  ~Plant();
+
+  /// Writes plant.yaml: the header (version, plant, ssh provider with the
+  /// test key and known_hosts) followed by `body`.
+  void Write(const std::string& body, const std::string& known_hosts = "") const;
+  /// Runs `mfgctl ARGS` in the plant folder.
+  Result Mfgctl(const std::vector<std::string>& args, const std::string& input = "") const;
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path StatePath() const;
+  Value ReadState() const;
+
+ private:
+  std::string name_;
+  std::filesystem::path dir_;
+};
+
+/// Counts lines of `text` containing `needle`.
+int CountLines(const std::string& text, const std::string& needle);
+
+}  // namespace mfgctl::e2e

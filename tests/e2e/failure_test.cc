@@ -1,0 +1,216 @@
+// What goes wrong in plants: unreachable hosts, unknown and changed host
+// keys, stale saved plans, hostile names, a run killed mid-apply, two runs
+// at once.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "tests/e2e/e2e_support.h"
+
+namespace mfgctl::e2e {
+namespace {
+
+TEST(FailureTest, UnreachableHostFailsOnlyItsOwnResources) {
+  Plant plant("unreachable");
+  // 10.200.0.250 is on the test bridge, but no host answers there.
+  plant.Write("gateways:\n"
+              "  down:\n    address: 10.200.0.250\n"
+              "    files:\n      /tmp/unreachable-a: { content: \"a\" }\n"
+              "  up:\n    address: " + HostAddress(4) + "\n"
+              "    files:\n      /tmp/unreachable-b: { content: \"b\" }\n");
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_EQ(plan.exit_code, 1);
+  EXPECT_NE(plan.out.find("+ host.file \"up:file[/tmp/unreachable-b]\""), std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.err.find("error: down:file[/tmp/unreachable-a]: host down is unreachable: "
+                          "cannot connect to 10.200.0.250:22: connection timed out"),
+            std::string::npos)
+      << plan.err;
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1);
+  EXPECT_EQ(OnHost(4, "cat /tmp/unreachable-b").out, "b");
+  Value state = plant.ReadState();
+  ASSERT_EQ(state["resources"].size(), 1u);
+  EXPECT_EQ(state["resources"][0]["address"], "up:file[/tmp/unreachable-b]");
+}
+
+TEST(FailureTest, UnknownHostKeyIsRefusedWithHowToTrustIt) {
+  Plant plant("unknown-key");
+  std::string empty_known_hosts = (plant.dir() / "known_hosts").string();
+  std::ofstream(empty_known_hosts) << "";
+  plant.Write("gateways:\n  gw:\n    address: " + HostAddress(4) +
+                  "\n    files:\n      /tmp/unknown-key: { content: \"x\" }\n",
+              empty_known_hosts);
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_EQ(plan.exit_code, 1);
+  EXPECT_NE(plan.err.find("host key of " + HostAddress(4) + " (SHA256:"), std::string::npos)
+      << plan.err;
+  EXPECT_NE(plan.err.find("is unknown: it is not in " + empty_known_hosts +
+                          "; refusing to connect. To trust it, check the fingerprint with the "
+                          "host's owner, then record it: ssh-keyscan -p 22 " +
+                          HostAddress(4) + " >> " + empty_known_hosts),
+            std::string::npos)
+      << plan.err;
+}
+
+TEST(FailureTest, ChangedHostKeyIsRefused) {
+  Plant plant("changed-key");
+  // Host 3's key, recorded for host 4's address: a man in the middle.
+  Result keys = RunProgram({"grep", HostAddress(3) + " ", HostsDir() + "/known_hosts"});
+  ASSERT_EQ(keys.exit_code, 0);
+  std::string wrong = (plant.dir() / "known_hosts").string();
+  std::ofstream(wrong) << HostAddress(4) << keys.out.substr(keys.out.find(' '));
+  plant.Write("gateways:\n  gw:\n    address: " + HostAddress(4) +
+                  "\n    files:\n      /tmp/changed-key: { content: \"x\" }\n",
+              wrong);
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_EQ(plan.exit_code, 1);
+  EXPECT_NE(plan.err.find("host key of " + HostAddress(4) + " has CHANGED"), std::string::npos)
+      << plan.err;
+}
+
+TEST(FailureTest, SavedPlanAppliesExactlyAndRefusesWhenStale) {
+  Plant plant("saved-plan");
+  auto write = [&](const std::string& content) {
+    plant.Write("gateways:\n  gw:\n    address: " + HostAddress(2) +
+                "\n    files:\n      /tmp/saved-plan-a: { content: \"" + content + "\" }\n");
+  };
+  write("one");
+  ASSERT_EQ(plant.Mfgctl({"plan", "--out", "p1"}).exit_code, 0);
+  Result show = plant.Mfgctl({"show", "p1"});
+  EXPECT_NE(show.out.find("Plan: 1 to add"), std::string::npos) << show.out;
+  // The blueprint changes: the saved plan no longer describes it.
+  write("two");
+  Result stale = plant.Mfgctl({"apply", "p1"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find("the saved plan p1 is stale: the blueprint or its variables changed "
+                           "since it was made"),
+            std::string::npos)
+      << stale.err;
+  EXPECT_EQ(OnHost(2, "test -e /tmp/saved-plan-a").exit_code, 1);
+  // A fresh saved plan applies exactly (no prompt needed: the plan was reviewed).
+  ASSERT_EQ(plant.Mfgctl({"plan", "--out", "p2"}).exit_code, 0);
+  ASSERT_EQ(plant.Mfgctl({"plan", "--out", "p3"}).exit_code, 0);
+  Result apply = plant.Mfgctl({"apply", "p2"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(OnHost(2, "cat /tmp/saved-plan-a").out, "two");
+  // p3 was made against the state before p2 was applied.
+  Result moved = plant.Mfgctl({"apply", "p3"});
+  EXPECT_EQ(moved.exit_code, 1);
+  EXPECT_NE(moved.err.find("the saved plan p3 is stale: the state changed since it was made"),
+            std::string::npos)
+      << moved.err;
+}
+
+TEST(FailureTest, HostileNamesAndContentArriveVerbatim) {
+  Plant plant("hostile");
+  // YAML double-quoted: a path with a quote, $(...), backticks and spaces;
+  // content with all of that and newlines.
+  plant.Write("gateways:\n  gw:\n    address: " + HostAddress(2) +
+              "\n    directories:\n"
+              "      \"/tmp/hostile it's $(touch /tmp/pwned1)\": {}\n"
+              "    files:\n"
+              "      \"/tmp/hostile it's $(touch /tmp/pwned1)/`touch /tmp/pwned2`;x\":\n"
+              "        content: \"a'b\\\"c $(touch /tmp/pwned3) `id`\\nline2\\n\"\n"
+              "        mode: \"0600\"\n"
+              "    commands:\n"
+              "      \"it's\": { run: \"echo \\\"it's\\\" > /tmp/hostile-cmd\" }\n");
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  Result content = OnHost(2, "cat \"/tmp/hostile it's \\$(touch /tmp/pwned1)/\\`touch "
+                             "/tmp/pwned2\\`;x\"");
+  EXPECT_EQ(content.out, "a'b\"c $(touch /tmp/pwned3) `id`\nline2\n") << content.err;
+  EXPECT_EQ(OnHost(2, "cat /tmp/hostile-cmd").out, "it's\n");
+  EXPECT_EQ(OnHost(2, "ls /tmp/pwned1 /tmp/pwned2 /tmp/pwned3 2>/dev/null | wc -l").out, "0\n");
+  Result again = plant.Mfgctl({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+}
+
+TEST(FailureTest, KilledApplyLosesNoRecordedWork) {
+  Plant plant("killed");
+  std::string body = "gateways:\n  gw:\n    address: " + HostAddress(3) + "\n    commands:\n";
+  const int kSteps = 12;
+  for (int i = 0; i < kSteps; ++i) {
+    body += "      step" + std::to_string(i) + ": { run: \"sleep 0.3; echo " +
+            std::to_string(i) + " >> /tmp/killed-log\" }\n";
+  }
+  plant.Write(body);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(plant.dir().c_str()) != 0) _exit(127);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(MFGCTL_BINARY, MFGCTL_BINARY, "apply", "--auto-approve", nullptr);
+    _exit(127);
+  }
+  // Wait until some, not all, steps are recorded, then SIGKILL.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  size_t recorded = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    Value state = plant.ReadState();
+    if (!state.is_discarded() && state.contains("resources")) {
+      recorded = state["resources"].size();
+      if (recorded >= 3) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  ASSERT_GE(recorded, 3u);
+  Value state = plant.ReadState();
+  ASSERT_FALSE(state.is_discarded()) << "state must be valid JSON after SIGKILL";
+  recorded = state["resources"].size();
+  ASSERT_LT(recorded, static_cast<size_t>(kSteps));
+  // The lock of the killed run does not block, and the plan shows exactly
+  // what is left.
+  Result plan = plant.Mfgctl({"plan"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("Plan: " + std::to_string(kSteps - recorded) + " to add, 0 to change"),
+            std::string::npos)
+      << plan.out;
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(plant.ReadState()["resources"].size(), static_cast<size_t>(kSteps));
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST(FailureTest, SecondRunOnThePlantIsRefusedNamingTheHolder) {
+  Plant plant("locked");
+  plant.Write("gateways:\n  gw:\n    address: " + HostAddress(3) +
+              "\n    commands:\n      slow: { run: \"sleep 3\" }\n");
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(plant.dir().c_str()) != 0) _exit(127);
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execl(MFGCTL_BINARY, MFGCTL_BINARY, "apply", "--auto-approve", nullptr);
+    _exit(127);
+  }
+  // Wait for the first run to hold the lock (its holder line is written).
+  auto lock = plant.StatePath().string() + ".lock";
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream in(lock);
+    std::string holder;
+    if (std::getline(in, holder) && !holder.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Result second = plant.Mfgctl({"apply", "--auto-approve"});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.err.find("state of this plant is locked by pid " + std::to_string(pid) +
+                            " (mfgctl apply)"),
+            std::string::npos)
+      << second.err;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e
