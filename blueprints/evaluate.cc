@@ -12,7 +12,7 @@ namespace {
 // Where the expression at `offset` in a scalar was written, as near as the
 // YAML positions allow (exact for single-line scalars).
 SourcePos PosAt(const SourceNode& node, size_t offset) {
-  SourcePos pos = node.pos;
+  SourcePos pos = node.pos();
   if (node.scalar.find('\n') >= offset) pos.col += static_cast<int>(offset) + (node.quoted ? 1 : 0);
   return pos;
 }
@@ -88,7 +88,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
                                  const std::string& owner_host, size_t owner, Value* out) {
   if (schema.type == AttrType::kStringList) {
     if (!value.IsSequence()) {
-      diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos);
+      diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos());
       return false;
     }
     *out = Value::array();
@@ -97,7 +97,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
       if (!item.IsScalar()) {
         diags_->Error(TypeError(schema.name, schema.type, "a list holding " +
                                                               std::string(item.Describe())),
-                      item.pos);
+                      item.pos());
         return false;
       }
       if (!EvaluateScalar(item, owner_host, owner, &v)) return false;
@@ -106,7 +106,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
     return true;
   }
   if (!value.IsScalar()) {
-    diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos);
+    diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos());
     return false;
   }
   Value v;
@@ -126,7 +126,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
     case AttrType::kStringList:
       break;
   }
-  diags_->Error(TypeError(schema.name, schema.type, Describe(v)), value.pos);
+  diags_->Error(TypeError(schema.name, schema.type, Describe(v)), value.pos());
   return false;
 }
 
@@ -224,7 +224,7 @@ bool Expander::ResolveAfter() {
       for (const SourceNode* e : entries) {
         if (!e->IsScalar()) {
           diags_->Error("\"after\" lists resource addresses; got " + std::string(e->Describe()),
-                        e->pos,
+                        e->pos(),
                         "inside [ ] write an address in quotes: after: [\"package[sl]\"]");
           return false;
         }
@@ -235,7 +235,7 @@ bool Expander::ResolveAfter() {
           std::vector<std::string> names;
           for (const auto& [a, i] : by_address_) names.push_back(a);
           diags_->Error("\"after\" names undeclared resource " + text + DidYouMean(text, names),
-                        e->pos);
+                        e->pos());
           return false;
         }
         auto& deps = p.resource.depends_on;
@@ -244,7 +244,7 @@ bool Expander::ResolveAfter() {
       if (!after->IsScalar() && !after->IsSequence()) {
         diags_->Error("\"after\" must be a list of resource addresses, got " +
                           std::string(after->Describe()),
-                      after->pos);
+                      after->pos());
         return false;
       }
     }

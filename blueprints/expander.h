@@ -69,7 +69,7 @@ class Expander {
   const BlueprintSchemas& schemas_;
   Diagnostics* diags_;
 
-  std::vector<std::unique_ptr<SourceNode>> roots_;
+  std::vector<std::unique_ptr<SourceDocument>> documents_;
   std::string plant_;
   const SourceNode* plant_node_ = nullptr;
   struct Variable {

@@ -35,7 +35,7 @@ bool Coerce(const std::string& type, const std::string& text, Value* out) {
 
 bool Expander::ExpectMap(const SourceNode& node, const std::string& what) {
   if (node.IsMap()) return true;
-  diags_->Error(what + " must be a map, got " + std::string(node.Describe()), node.pos);
+  diags_->Error(what + " must be a map, got " + std::string(node.Describe()), node.pos());
   return false;
 }
 
@@ -45,7 +45,7 @@ bool Expander::CheckKeys(const SourceNode& map, const std::vector<std::string>& 
   for (const auto& [key, value] : map.entries) {
     if (std::find(allowed.begin(), allowed.end(), key.scalar) != allowed.end()) continue;
     diags_->Error("unknown key \"" + key.scalar + "\" in " + what + DidYouMean(key.scalar, allowed),
-                  key.pos);
+                  key.pos());
     ok = false;
   }
   return ok;
@@ -54,8 +54,9 @@ bool Expander::CheckKeys(const SourceNode& map, const std::vector<std::string>& 
 bool Expander::Run(DesiredConfig* out) {
   std::vector<const SourceNode*> gateway_sections, resource_sections;
   for (const auto& file : options_.files) {
-    auto root = std::make_unique<SourceNode>();
-    if (!LoadYamlFile(file, root.get(), diags_)) return false;
+    auto doc = std::make_unique<SourceDocument>();
+    if (!LoadYamlFile(file, doc.get(), diags_)) return false;
+    const SourceNode* root = &doc->root;
     if (root->IsNull()) {
       diags_->Error("blueprint is empty; expected at least \"mfgctl: 1\" and \"plant:\"",
                     {file, 1, 1});
@@ -65,7 +66,7 @@ bool Expander::Run(DesiredConfig* out) {
     if (!LoadFile(*root)) return false;
     if (const SourceNode* g = root->Get("gateways")) gateway_sections.push_back(g);
     if (const SourceNode* r = root->Get("resources")) resource_sections.push_back(r);
-    roots_.push_back(std::move(root));
+    documents_.push_back(std::move(doc));
   }
   if (plant_.empty()) {
     diags_->Error("missing \"plant:\": every blueprint names its plant",
@@ -73,6 +74,18 @@ bool Expander::Run(DesiredConfig* out) {
     return false;
   }
   if (!ApplyVariableOverrides()) return false;
+  // Size the resource tables once: large plants have 100k resources.
+  size_t expected = 0;
+  for (const SourceNode* g : gateway_sections) {
+    for (const auto& [host, body] : g->entries) {
+      for (const auto& [key, section] : body.entries) {
+        expected += section.items.size() + section.entries.size();
+      }
+    }
+  }
+  for (const SourceNode* r : resource_sections) expected += r->items.size();
+  pending_.reserve(expected);
+  by_address_.reserve(expected);
   for (const SourceNode* g : gateway_sections) {
     if (!ExpandGateways(*g)) return false;
   }
@@ -95,22 +108,22 @@ bool Expander::LoadFile(const SourceNode& root) {
   if (!CheckKeys(root, kTopLevelKeys, "the blueprint")) return false;
   const SourceNode* version = root.Get("mfgctl");
   if (!version) {
-    diags_->Error("missing \"mfgctl: 1\": the blueprint language version", root.pos);
+    diags_->Error("missing \"mfgctl: 1\": the blueprint language version", root.pos());
     return false;
   }
   if (!version->IsScalar() || version->scalar != "1") {
-    diags_->Error("unsupported blueprint version; expected \"mfgctl: 1\"", version->pos);
+    diags_->Error("unsupported blueprint version; expected \"mfgctl: 1\"", version->pos());
     return false;
   }
   if (const SourceNode* plant = root.Get("plant")) {
     if (!plant->IsScalar() || plant->scalar.empty()) {
-      diags_->Error("\"plant\" must be a name, got " + std::string(plant->Describe()), plant->pos);
+      diags_->Error("\"plant\" must be a name, got " + std::string(plant->Describe()), plant->pos());
       return false;
     }
     if (!plant_.empty() && plant->scalar != plant_) {
       diags_->Error("plant \"" + plant->scalar + "\" differs from \"" + plant_ + "\" declared at " +
-                        plant_node_->pos.ToString(),
-                    plant->pos);
+                        plant_node_->pos().ToString(),
+                    plant->pos());
       return false;
     }
     plant_ = plant->scalar;
@@ -129,7 +142,7 @@ bool Expander::LoadVariables(const SourceNode& node) {
   if (!ExpectMap(node, "\"variables\"")) return false;
   for (const auto& [key, decl] : node.entries) {
     if (variables_.count(key.scalar)) {
-      diags_->Error("variable \"" + key.scalar + "\" is declared twice", key.pos);
+      diags_->Error("variable \"" + key.scalar + "\" is declared twice", key.pos());
       return false;
     }
     Variable v;
@@ -150,14 +163,14 @@ bool Expander::LoadVariables(const SourceNode& node) {
               kVariableTypes.end()) {
         diags_->Error("variable type must be string, number or bool" +
                           (t->IsScalar() ? DidYouMean(t->scalar, kVariableTypes) : ""),
-                      t->pos);
+                      t->pos());
         return false;
       }
       v.type = t->scalar;
     }
     if (const SourceNode* d = decl.IsNull() ? nullptr : decl.Get("default")) {
       if (!d->IsScalar() || !Coerce(v.type, d->scalar, &v.value)) {
-        diags_->Error("default of variable \"" + key.scalar + "\" must be a " + v.type, d->pos);
+        diags_->Error("default of variable \"" + key.scalar + "\" must be a " + v.type, d->pos());
         return false;
       }
       v.has_value = true;
@@ -187,27 +200,28 @@ bool Expander::ApplyVariableOverrides() {
     return true;
   };
   for (const auto& file : options_.var_files) {
-    auto root = std::make_unique<SourceNode>();
-    if (!LoadYamlFile(file, root.get(), diags_)) return false;
+    auto doc = std::make_unique<SourceDocument>();
+    if (!LoadYamlFile(file, doc.get(), diags_)) return false;
+    const SourceNode* root = &doc->root;
+    documents_.push_back(std::move(doc));
     if (root->IsNull()) continue;
     if (!ExpectMap(*root, "a variables file")) return false;
     for (const auto& [key, value] : root->entries) {
       if (!value.IsScalar()) {
         diags_->Error("value of variable \"" + key.scalar + "\" must be a scalar, got " +
                           std::string(value.Describe()),
-                      value.pos);
+                      value.pos());
         return false;
       }
-      if (!set(key.scalar, value.scalar, value.pos)) return false;
+      if (!set(key.scalar, value.scalar, value.pos())) return false;
     }
-    roots_.push_back(std::move(root));
   }
   for (const auto& [name, text] : options_.vars) {
     if (!set(name, text, {"--var " + name, 0, 0})) return false;
   }
   for (const auto& [name, v] : variables_) {
     if (!v.has_value) {
-      diags_->Error("variable \"" + name + "\" has no value", v.decl->pos,
+      diags_->Error("variable \"" + name + "\" has no value", v.decl->pos(),
                     "give it a default, or pass --var " + name + "=VALUE");
     }
   }
@@ -222,7 +236,7 @@ bool Expander::LoadProviders(const SourceNode& node) {
     auto schema = schemas_.target_types.find(key.scalar);
     if (schema == schemas_.target_types.end()) {
       diags_->Error("unknown provider \"" + key.scalar + "\"" + DidYouMean(key.scalar, known),
-                    key.pos);
+                    key.pos());
       return false;
     }
     if (block.IsNull()) continue;

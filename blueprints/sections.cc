@@ -48,13 +48,13 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
   const std::string& host = name.scalar;
   if (host.empty() || host.find_first_of(":[] \t\n") != std::string::npos) {
     diags_->Error("gateway name \"" + host + "\" may not contain ':', '[', ']' or spaces",
-                  name.pos);
+                  name.pos());
     return false;
   }
   if (targets_.count(host)) {
     diags_->Error("host \"" + host + "\" is declared twice; first at " +
                       targets_[host].pos.ToString(),
-                  name.pos);
+                  name.pos());
     return false;
   }
   if (!ExpectMap(body, "gateway \"" + host + "\"")) return false;
@@ -65,14 +65,14 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
   if (!CheckKeys(body, allowed, "gateway \"" + host + "\"")) return false;
 
   // Connection settings: the provider block's, then the host's own.
-  Target target{host, kHostProvider, Value::object(), name.pos};
+  Target target{host, kHostProvider, Value::object(), name.pos()};
   auto read_settings = [&](const SourceNode& block) {
     for (const auto& [key, value] : block.entries) {
       const AttributeSchema* a = conn.Find(key.scalar);
       if (!a) continue;  // a section
       Value v;
       if (!EvaluateAttribute(value, *a, host, SIZE_MAX, &v)) return false;
-      if (a->local_path && v.is_string()) v = AbsoluteLocalPath(v.get<std::string>(), value.pos);
+      if (a->local_path && v.is_string()) v = AbsoluteLocalPath(v.get<std::string>(), value.pos());
       target.config[key.scalar] = std::move(v);
     }
     return true;
@@ -83,7 +83,7 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
   if (!read_settings(body)) return false;
   for (const auto& a : conn.attributes) {
     if (a.required && !target.config.contains(a.name)) {
-      diags_->Error("gateway \"" + host + "\" needs \"" + a.name + ":\"", name.pos);
+      diags_->Error("gateway \"" + host + "\" needs \"" + a.name + ":\"", name.pos());
       return false;
     }
   }
@@ -108,13 +108,13 @@ bool Expander::ExpandHostSection(const std::string& host, const SourceNode& key,
     if (!name.IsScalar() || name.scalar.empty()) {
       diags_->Error("expected a name in \"" + key.scalar + "\", got " +
                         std::string(name.Describe()),
-                    name.pos);
+                    name.pos());
       return false;
     }
     PendingResource p;
     p.resource.address = {host, std::string(KindOfType(type)), name.scalar};
     p.resource.type = type;
-    p.resource.pos = name.pos;
+    p.resource.pos = name.pos();
     p.schema = &schema;
     if (attrs && !attrs->IsNull()) {
       std::string what = p.resource.address.ToString();
@@ -140,7 +140,7 @@ bool Expander::ExpandHostSection(const std::string& host, const SourceNode& key,
   if (!body.IsMap()) {
     diags_->Error("\"" + key.scalar + "\" must be a map or a list, got " +
                       std::string(body.Describe()),
-                  body.pos);
+                  body.pos());
     return false;
   }
   for (const auto& [name, attrs] : body.entries) {
@@ -152,7 +152,7 @@ bool Expander::ExpandHostSection(const std::string& host, const SourceNode& key,
 bool Expander::ExpandRawResources(const SourceNode& node) {
   if (node.IsNull()) return true;
   if (!node.IsSequence()) {
-    diags_->Error("\"resources\" must be a list, got " + std::string(node.Describe()), node.pos);
+    diags_->Error("\"resources\" must be a list, got " + std::string(node.Describe()), node.pos());
     return false;
   }
   std::vector<std::string> types;
@@ -164,7 +164,7 @@ bool Expander::ExpandRawResources(const SourceNode& node) {
     const SourceNode* name = item.Get("name");
     for (auto [field, n] : {std::pair{"type", type}, {"on", on}, {"name", name}}) {
       if (!n || !n->IsScalar() || n->scalar.empty()) {
-        diags_->Error(std::string("a resource needs \"") + field + ":\"", n ? n->pos : item.pos);
+        diags_->Error(std::string("a resource needs \"") + field + ":\"", n ? n->pos() : item.pos());
         return false;
       }
     }
@@ -172,7 +172,7 @@ bool Expander::ExpandRawResources(const SourceNode& node) {
     if (schema == schemas_.resource_types.end()) {
       diags_->Error("unknown resource type \"" + type->scalar + "\"" +
                         DidYouMean(type->scalar, types),
-                    type->pos);
+                    type->pos());
       return false;
     }
     if (!targets_.count(on->scalar)) {
@@ -180,7 +180,7 @@ bool Expander::ExpandRawResources(const SourceNode& node) {
       for (const auto& [h, t] : targets_) hosts.push_back(h);
       diags_->Error("\"on: " + on->scalar + "\" names no declared host" +
                         DidYouMean(on->scalar, hosts),
-                    on->pos);
+                    on->pos());
       return false;
     }
     std::vector<std::string> allowed{"type", "on", "name", "after"};
@@ -188,7 +188,7 @@ bool Expander::ExpandRawResources(const SourceNode& node) {
     PendingResource p;
     p.resource.address = {on->scalar, std::string(KindOfType(type->scalar)), name->scalar};
     p.resource.type = type->scalar;
-    p.resource.pos = item.pos;
+    p.resource.pos = item.pos();
     p.schema = &schema->second;
     if (!CheckKeys(item, allowed, p.resource.address.ToString())) return false;
     for (const auto& [k, v] : item.entries) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,14 +12,18 @@ namespace mfgctl {
 
 /// A YAML document as the blueprint language sees it: scalars, sequences and
 /// maps, each remembering where it was written. Map entries keep their order.
+/// Compact on purpose: a large plant has millions of these.
 struct SourceNode {
-  enum class Kind { kNull, kScalar, kSequence, kMap };
+  enum class Kind : unsigned char { kNull, kScalar, kSequence, kMap };
 
   Kind kind = Kind::kNull;
-  std::string scalar;
   /// The scalar was quoted: `"0750"` is text even where a number would do.
   bool quoted = false;
-  SourcePos pos;
+  int line = 0;  // 1-based
+  int col = 0;   // 1-based
+  /// The file name, owned by the SourceDocument this node belongs to.
+  const std::string* file = nullptr;
+  std::string scalar;
   std::vector<SourceNode> items;                           // kSequence
   std::vector<std::pair<SourceNode, SourceNode>> entries;  // kMap: key, value
 
@@ -27,19 +32,32 @@ struct SourceNode {
   bool IsSequence() const { return kind == Kind::kSequence; }
   bool IsNull() const { return kind == Kind::kNull; }
 
+  SourcePos pos() const { return {file ? *file : std::string(), line, col}; }
+
   /// The value under `key` of a map, or nullptr.
   const SourceNode* Get(std::string_view key) const;
 
-  /// "a string", "a list", "a map", "nothing": for "expected X, got Y".
+  /// "a scalar", "a list", "a map", "nothing": for "expected X, got Y".
   std::string_view Describe() const;
 };
 
-/// Parses YAML text. Syntax errors and duplicate keys become diagnostics at
-/// `name:line:col`; never throws.
-bool ParseYaml(const std::string& text, const std::string& name, SourceNode* out,
-               Diagnostics* diags);
+/// A parsed YAML file: its name and its root node. Nodes point at `file`,
+/// so a document is kept where it was made (hold it by unique_ptr).
+struct SourceDocument {
+  std::string file;
+  SourceNode root;
 
-/// Reads and parses a YAML file.
-bool LoadYamlFile(const std::string& path, SourceNode* out, Diagnostics* diags);
+  SourceDocument() = default;
+  SourceDocument(const SourceDocument&) = delete;
+  SourceDocument& operator=(const SourceDocument&) = delete;
+};
+
+/// Parses YAML text into `doc` (whose `file` names it in positions). Syntax
+/// errors and duplicate keys become diagnostics at file:line:col; never
+/// throws. Anchors and aliases are expanded; only the first document counts.
+bool ParseYaml(const std::string& text, SourceDocument* doc, Diagnostics* diags);
+
+/// Reads and parses a YAML file; doc->file becomes `path`.
+bool LoadYamlFile(const std::string& path, SourceDocument* doc, Diagnostics* diags);
 
 }  // namespace mfgctl

@@ -1,81 +1,193 @@
-// The one user of yaml-cpp: converts its nodes into SourceNodes with
-// positions and turns its exceptions into diagnostics.
-#include <yaml-cpp/yaml.h>
+// The one user of yaml-cpp. Its event parser feeds SourceNodes directly:
+// building yaml-cpp's own node tree first would cost several times the
+// memory and time on large plants. Its exceptions become diagnostics.
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
 
 #include <fstream>
-#include <set>
+#include <map>
 #include <sstream>
+#include <unordered_set>
 
 #include "blueprints/source_node.h"
 
 namespace mfgctl {
 namespace {
 
-SourcePos PosOf(const std::string& file, const YAML::Mark& m) {
-  return {file, m.line + 1, m.column + 1};
-}
+class NodeBuilder : public YAML::EventHandler {
+ public:
+  NodeBuilder(SourceDocument* doc, Diagnostics* diags) : doc_(doc), diags_(diags) {}
 
-bool Convert(const YAML::Node& n, const std::string& file, SourceNode* out, Diagnostics* diags) {
-  out->pos = PosOf(file, n.Mark());
-  switch (n.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      out->kind = SourceNode::Kind::kNull;
-      return true;
-    case YAML::NodeType::Scalar:
-      out->kind = SourceNode::Kind::kScalar;
-      out->scalar = n.Scalar();
-      out->quoted = n.Tag() == "!";
-      return true;
-    case YAML::NodeType::Sequence:
-      out->kind = SourceNode::Kind::kSequence;
-      out->items.resize(n.size());
-      for (size_t i = 0; i < n.size(); ++i) {
-        if (!Convert(n[i], file, &out->items[i], diags)) return false;
-      }
-      return true;
-    case YAML::NodeType::Map: {
-      out->kind = SourceNode::Kind::kMap;
-      std::set<std::string> seen;
-      for (auto it = n.begin(); it != n.end(); ++it) {
-        SourceNode key, value;
-        if (!Convert(it->first, file, &key, diags) || !Convert(it->second, file, &value, diags)) {
-          return false;
-        }
-        if (!key.IsScalar()) {
-          diags->Error("expected a plain key, got " + std::string(key.Describe()), key.pos);
-          return false;
-        }
-        if (!seen.insert(key.scalar).second) {
-          diags->Error("duplicate key \"" + key.scalar + "\"", key.pos);
-          return false;
-        }
-        out->entries.emplace_back(std::move(key), std::move(value));
-      }
-      return true;
-    }
+  bool ok() const { return ok_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override { done_ = true; }
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    SourceNode n = Make(mark, SourceNode::Kind::kNull);
+    Remember(anchor, n);
+    Attach(std::move(n));
   }
-  return true;
-}
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      Fail("unknown alias", mark);
+      return;
+    }
+    SourceNode copy = it->second;
+    Attach(std::move(copy));
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    SourceNode n = Make(mark, SourceNode::Kind::kScalar);
+    n.scalar = value;
+    n.quoted = tag == "!";
+    Remember(anchor, n);
+    Attach(std::move(n));
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    Open(Make(mark, SourceNode::Kind::kSequence), anchor);
+  }
+  void OnSequenceEnd() override { Close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    Open(Make(mark, SourceNode::Kind::kMap), anchor);
+  }
+  void OnMapEnd() override { Close(); }
+
+ private:
+  struct Frame {
+    SourceNode* node;
+    YAML::anchor_t anchor;
+    bool have_key = false;
+    SourceNode key;
+    // Keys of a large map, for duplicate detection; small maps (nearly all)
+    // are scanned instead, which is cheaper than a set per map.
+    std::unordered_set<std::string> keys;
+
+    bool Duplicate(const std::string& k) {
+      constexpr size_t kScanLimit = 16;
+      auto& entries = node->entries;
+      if (entries.size() < kScanLimit) {
+        for (const auto& e : entries) {
+          if (e.first.scalar == k) return true;
+        }
+        return false;
+      }
+      if (keys.empty()) {
+        for (const auto& e : entries) keys.insert(e.first.scalar);
+      }
+      return !keys.insert(k).second;
+    }
+  };
+
+  SourceNode Make(const YAML::Mark& mark, SourceNode::Kind kind) const {
+    SourceNode n;
+    n.kind = kind;
+    n.line = mark.line + 1;
+    n.col = mark.column + 1;
+    n.file = &doc_->file;
+    return n;
+  }
+
+  void Fail(const std::string& message, const YAML::Mark& mark) {
+    if (!ok_) return;
+    ok_ = false;
+    diags_->Error(message, {doc_->file, mark.line + 1, mark.column + 1});
+  }
+
+  void Remember(YAML::anchor_t anchor, const SourceNode& n) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = n;
+  }
+
+  // Places a finished node in its parent; returns where it now lives.
+  SourceNode* Attach(SourceNode n) {
+    if (!ok_ || done_) return nullptr;
+    if (stack_.empty()) {
+      doc_->root = std::move(n);
+      return &doc_->root;
+    }
+    Frame& top = stack_.back();
+    if (top.node->IsSequence()) {
+      top.node->items.push_back(std::move(n));
+      return &top.node->items.back();
+    }
+    if (!top.have_key) {
+      if (!n.IsScalar()) {
+        diags_->Error("expected a plain key, got " + std::string(n.Describe()), n.pos());
+        ok_ = false;
+        return nullptr;
+      }
+      if (top.Duplicate(n.scalar)) {
+        diags_->Error("duplicate key \"" + n.scalar + "\"", n.pos());
+        ok_ = false;
+        return nullptr;
+      }
+      top.key = std::move(n);
+      top.have_key = true;
+      return &top.key;
+    }
+    top.have_key = false;
+    top.node->entries.emplace_back(std::move(top.key), std::move(n));
+    return &top.node->entries.back().second;
+  }
+
+  void Open(SourceNode n, YAML::anchor_t anchor) {
+    SourceNode* placed = Attach(std::move(n));
+    if (!placed) {
+      // Keep the nesting balanced so the matching end event pops something.
+      stack_.push_back(Frame{&scratch_, YAML::NullAnchor, false, {}, {}});
+      return;
+    }
+    stack_.push_back(Frame{placed, anchor, false, {}, {}});
+  }
+
+  void Close() {
+    if (stack_.empty()) return;
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (ok_ && f.anchor != YAML::NullAnchor) anchors_[f.anchor] = *f.node;
+  }
+
+  SourceDocument* doc_;
+  Diagnostics* diags_;
+  bool ok_ = true;
+  bool done_ = false;
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, SourceNode> anchors_;
+  SourceNode scratch_;
+};
 
 }  // namespace
 
-bool ParseYaml(const std::string& text, const std::string& name, SourceNode* out,
-               Diagnostics* diags) {
+bool ParseYaml(const std::string& text, SourceDocument* doc, Diagnostics* diags) {
+  doc->root = SourceNode{};
+  doc->root.file = &doc->file;
+  doc->root.line = doc->root.col = 1;
+  std::istringstream in(text);
+  NodeBuilder builder(doc, diags);
   try {
-    YAML::Node root = YAML::Load(text);
-    *out = SourceNode{};
-    return Convert(root, name, out, diags);
+    YAML::Parser parser(in);
+    parser.HandleNextDocument(builder);
   } catch (const YAML::Exception& e) {
     std::string msg = e.msg;
     if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(msg[0]));
-    diags->Error("invalid YAML: " + msg, e.mark.is_null() ? SourcePos{name, 0, 0}
-                                                          : PosOf(name, e.mark));
+    diags->Error("invalid YAML: " + msg,
+                 e.mark.is_null() ? SourcePos{doc->file, 0, 0}
+                                  : SourcePos{doc->file, e.mark.line + 1, e.mark.column + 1});
     return false;
   }
+  return builder.ok();
 }
 
-bool LoadYamlFile(const std::string& path, SourceNode* out, Diagnostics* diags) {
+bool LoadYamlFile(const std::string& path, SourceDocument* doc, Diagnostics* diags) {
+  doc->file = path;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diags->Error("cannot read " + path);
@@ -83,7 +195,7 @@ bool LoadYamlFile(const std::string& path, SourceNode* out, Diagnostics* diags) 
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseYaml(ss.str(), path, out, diags);
+  return ParseYaml(ss.str(), doc, diags);
 }
 
 }  // namespace mfgctl

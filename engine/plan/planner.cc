@@ -68,6 +68,7 @@ std::vector<Candidate> FilterSelected(std::vector<Candidate> all,
 DependencyGraph ChangeGraph(const std::vector<PlanChange>& changes) {
   DependencyGraph g(changes.size());
   std::unordered_map<std::string, size_t> index;
+  index.reserve(changes.size());
   for (size_t i = 0; i < changes.size(); ++i) index[changes[i].address.ToString()] = i;
   for (size_t i = 0; i < changes.size(); ++i) {
     for (const auto& d : changes[i].depends_on) {
@@ -96,6 +97,7 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
   std::vector<Candidate> all;
   all.reserve(desired.resources.size() + prior.resources.size());
   std::unordered_map<std::string, size_t> index;
+  index.reserve(all.capacity());
   if (!options.destroy) {
     for (const auto& r : desired.resources) {
       std::string a = r.address.ToString();

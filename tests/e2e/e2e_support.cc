@@ -10,6 +10,24 @@
 #include <sstream>
 
 namespace mfgctl::e2e {
+namespace {
+
+// Refuses to run without the test hosts: their addresses are only on the
+// test bridge, and without it traffic to them would leave this machine.
+class TestHostsEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::exists("/sys/class/net/mfgt0") &&
+                std::filesystem::exists(HostsDir() + "/hosts"))
+        << "the test hosts are not up; ctest starts them (fixture e2e_hosts), or run "
+           "tests/hosts/testhosts.sh up 4";
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const kTestHosts =
+    ::testing::AddGlobalTestEnvironment(new TestHostsEnvironment);
+
+}  // namespace
 
 std::string HostsDir() {
   const char* d = std::getenv("MFGCTL_TEST_HOSTS");
@@ -64,7 +82,7 @@ Result RunProgram(const std::vector<std::string>& argv, const std::string& cwd,
 }
 
 Result OnHost(int i, const std::string& command) {
-  return RunProgram({"ssh", "-q", "-o", "BatchMode=yes", "-o",
+  return RunProgram({"ssh", "-q", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o",
                      "UserKnownHostsFile=" + HostsDir() + "/known_hosts", "-o",
                      "StrictHostKeyChecking=yes", "-i", HostsDir() + "/id_ed25519",
                      "root@" + HostAddress(i), command});
