@@ -20,9 +20,12 @@ int RunValidate(const ValidateOptions& o) {
     return 1;
   }
   ui->ShowDiagnostics(diags);
+  auto count = [](size_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
   ui->Info("The blueprint is valid: plant " + ws.config.plant + ", " +
-           std::to_string(ws.config.resources.size()) + " resources on " +
-           std::to_string(ws.config.targets.size()) + " hosts.");
+           count(ws.config.resources.size(), "resource") + " on " +
+           count(ws.config.targets.size(), "host") + ".");
   return 0;
 }
 

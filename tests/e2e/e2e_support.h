@@ -13,23 +13,16 @@
 #include <vector>
 
 #include "engine/model/value.h"
+#include "tests/support/process.h"
 
 namespace mfgctl::e2e {
 
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using Result = ProcessResult;
 
 /// Where the test hosts' key, known_hosts and address list are.
 std::string HostsDir();
 /// Address of test host i (1-based).
 std::string HostAddress(int i);
-
-/// Runs a program with arguments, optional stdin, in `cwd`; waits for it.
-Result RunProgram(const std::vector<std::string>& argv, const std::string& cwd = "",
-                  const std::string& input = "");
 
 /// Runs a shell command on test host i over OpenSSH as root.
 Result OnHost(int i, const std::string& command);
