@@ -9,7 +9,7 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {"mfgctl",    "plant",    "variables",
                                                 "providers", "gateways", "resources"};
-const std::vector<std::string> kVariableKeys = {"default", "type", "description", "sensitive"};
+const std::vector<std::string> kVariableKeys = {"default", "type", "description"};
 const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
 
 // Converts command-line or scalar text to a variable's declared type.

@@ -199,3 +199,55 @@ TEST_F(CliTest, SavedPlanFileThatIsNotOne) {
 
 }  // namespace
 }  // namespace mfgctl
+
+namespace mfgctl {
+namespace {
+
+// Docs are part of the product: every YAML example in docs/ that is a
+// blueprint, or a blueprint section, must validate.
+TEST(DocsTest, EveryBlueprintExampleValidates) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("mfgctl-docs-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  int checked = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(MFGCTL_SOURCE_DIR) / "docs")) {
+    if (entry.path().extension() != ".md") continue;
+    std::ifstream in(entry.path());
+    std::string line, block;
+    bool in_yaml = false;
+    int block_line = 0, n = 0;
+    while (std::getline(in, line)) {
+      ++n;
+      if (!in_yaml && line == "```yaml") {
+        in_yaml = true;
+        block.clear();
+        block_line = n;
+        continue;
+      }
+      if (in_yaml && line == "```") {
+        in_yaml = false;
+        std::string yaml = block;
+        if (yaml.rfind("mfgctl: 1", 0) != 0) {
+          if (yaml.rfind("gateways:", 0) != 0 && yaml.rfind("variables:", 0) != 0) continue;
+          yaml = "mfgctl: 1\nplant: doc\nproviders:\n  ssh: { known_hosts: ./known_hosts }\n" +
+                 yaml;
+        }
+        std::ofstream(dir / "plant.yaml") << yaml;
+        std::vector<std::string> args{MFGCTL_BINARY, "validate"};
+        if (yaml.find("\n  site: { type: string }") != std::string::npos) {
+          args.insert(args.end(), {"--var", "site=demo"});  // the example's required variable
+        }
+        ProcessResult r = RunProgram(args, dir.string());
+        EXPECT_EQ(r.exit_code, 0) << entry.path().string() << ":" << block_line << "\n" << r.err;
+        ++checked;
+        continue;
+      }
+      if (in_yaml) block += line + "\n";
+    }
+  }
+  fs::remove_all(dir);
+  EXPECT_GE(checked, 7);  // the examples in docs/ today
+}
+
+}  // namespace
+}  // namespace mfgctl
