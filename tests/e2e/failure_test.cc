@@ -214,3 +214,83 @@ TEST(FailureTest, SecondRunOnThePlantIsRefusedNamingTheHolder) {
 
 }  // namespace
 }  // namespace mfgctl::e2e
+
+namespace mfgctl::e2e {
+namespace {
+
+TEST(FailureTest, FailedActionSkipsOnlyItsDependents) {
+  Plant plant("failed-action");
+  plant.Write("gateways:\n  gw:\n    address: " + HostAddress(4) +
+              "\n    packages: [no-such-package-mfgctl]\n"
+              "    commands:\n"
+              "      boom: { run: \"echo it broke >&2; exit 3\" }\n"
+              "    files:\n"
+              "      /tmp/failed-dependent: { content: \"x\", after: [\"command[boom]\"] }\n"
+              "      /tmp/failed-independent: { content: \"y\" }\n");
+  ASSERT_EQ(OnHost(4, "rm -f /tmp/failed-dependent /tmp/failed-independent").exit_code, 0);
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1);
+  EXPECT_NE(apply.err.find("error: gw:command[boom]: create failed (exit status 3): it broke"),
+            std::string::npos)
+      << apply.err;
+  EXPECT_NE(apply.err.find("error: gw:package[no-such-package-mfgctl]: create failed (exit "
+                           "status 100): E: Unable to locate package no-such-package-mfgctl"),
+            std::string::npos)
+      << apply.err;
+  EXPECT_NE(apply.out.find("gw:file[/tmp/failed-dependent]: skipped"), std::string::npos)
+      << apply.out;
+  EXPECT_NE(apply.out.find("Apply incomplete! Resources: 1 added, 0 changed, 0 destroyed. 2 "
+                           "failed. 1 skipped."),
+            std::string::npos)
+      << apply.out;
+  EXPECT_EQ(OnHost(4, "cat /tmp/failed-independent").out, "y");
+  EXPECT_EQ(OnHost(4, "test -e /tmp/failed-dependent").exit_code, 1);
+  Value state = plant.ReadState();
+  ASSERT_EQ(state["resources"].size(), 1u);
+  EXPECT_EQ(state["resources"][0]["address"], "gw:file[/tmp/failed-independent]");
+}
+
+TEST(FailureTest, InterruptFinishesInFlightWorkAndRecordsIt) {
+  Plant plant("interrupted");
+  std::string body = "gateways:\n  gw:\n    address: " + HostAddress(4) + "\n    commands:\n";
+  for (int i = 0; i < 6; ++i) {
+    body += "      step" + std::to_string(i) + ": { run: \"sleep 0.5\" }\n";
+  }
+  plant.Write(body);
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(plant.dir().c_str()) != 0) _exit(127);
+    dup2(out[1], 1);
+    close(out[0]);
+    execl(MFGCTL_BINARY, MFGCTL_BINARY, "apply", "--auto-approve", nullptr);
+    _exit(127);
+  }
+  close(out[1]);
+  // Interrupt while the second step runs.
+  std::string seen;
+  char buf[4096];
+  while (seen.find("step1]: Creating...") == std::string::npos) {
+    ssize_t n = read(out[0], buf, sizeof buf);
+    ASSERT_GT(n, 0) << seen;
+    seen.append(buf, static_cast<size_t>(n));
+  }
+  kill(pid, SIGINT);
+  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) seen.append(buf, n);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "mfgctl must finish by itself after SIGINT";
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(seen.find("gw:command[step1]: Creation complete"), std::string::npos) << seen;
+  EXPECT_EQ(seen.find("step2]: Creating"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("Interrupted: in-flight actions finished and were recorded"),
+            std::string::npos)
+      << seen;
+  EXPECT_EQ(plant.ReadState()["resources"].size(), 2u);
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_NE(plan.out.find("Plan: 4 to add"), std::string::npos) << plan.out;
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e

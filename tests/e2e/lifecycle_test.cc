@@ -169,3 +169,40 @@ TEST(LifecycleTest, BadBlueprintTouchesNothing) {
 
 }  // namespace
 }  // namespace mfgctl::e2e
+
+namespace mfgctl::e2e {
+namespace {
+
+TEST(LifecycleTest, PackageVersionPinningUpdatesInPlace) {
+  Plant plant("pinning");
+  ASSERT_EQ(OnHost(3, "dpkg -r mfg-demo >/dev/null 2>&1; true").exit_code, 0);
+  auto write = [&](const std::string& version) {
+    plant.Write("gateways:\n  gw:\n    address: " + HostAddress(3) +
+                "\n    packages:\n      mfg-demo: { version: \"" + version + "\" }\n");
+  };
+  write("1.0-1");
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(OnHost(3, "dpkg-query -W -f='${Version}' mfg-demo").out, "1.0-1");
+  write("2.0-1");
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_NE(plan.out.find("~ version = \"1.0-1\" -> \"2.0-1\""), std::string::npos) << plan.out;
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(OnHost(3, "dpkg-query -W -f='${Version}' mfg-demo").out, "2.0-1");
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST(LifecycleTest, OwnerAndGroupAreSet) {
+  Plant plant("owner");
+  plant.Write("gateways:\n  gw:\n    address: " + HostAddress(3) +
+              "\n    directories:\n      /srv/owned: { owner: daemon, group: daemon, mode: "
+              "\"0700\" }\n"
+              "    files:\n      /srv/owned/f: { content: \"x\", owner: nobody, group: nogroup "
+              "}\n");
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(OnHost(3, "stat -c '%U:%G %a' /srv/owned /srv/owned/f").out,
+            "daemon:daemon 700\nnobody:nogroup 644\n");
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e
