@@ -5,12 +5,12 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <unordered_set>
 
 #include "blueprints/source_node.h"
+#include "engine/model/text_file.h"
 
 namespace mfgctl {
 namespace {
@@ -188,14 +188,12 @@ bool ParseYaml(const std::string& text, SourceDocument* doc, Diagnostics* diags)
 
 bool LoadYamlFile(const std::string& path, SourceDocument* doc, Diagnostics* diags) {
   doc->file = path;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::optional<std::string> text = ReadWholeFile(path);
+  if (!text) {
     diags->Error("cannot read " + path);
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ParseYaml(ss.str(), doc, diags);
+  return ParseYaml(*text, doc, diags);
 }
 
 }  // namespace mfgctl

@@ -4,11 +4,10 @@
 
 #include <atomic>
 #include <csignal>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "engine/apply/walker.h"
+#include "engine/model/text_file.h"
 #include "engine/plan/planner.h"
 #include "engine/state/atomic_file.h"
 #include "engine/state/recorder.h"
@@ -116,14 +115,12 @@ bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOpt
 
 bool ReadPlanFile(const std::string& path, Plan* plan, BlueprintOptions* inputs,
                   Diagnostics* diags) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::optional<std::string> text = ReadWholeFile(path);
+  if (!text) {
     diags->Error("cannot read plan file " + path);
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Value j = Value::parse(ss.str(), nullptr, false);
+  Value j = Value::parse(*text, nullptr, false);
   if (j.is_discarded()) {
     diags->Error(path + " is not a plan file (not JSON); make one with mfgctl plan --out");
     return false;

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/model/text_file.h"
 #include "engine/state/atomic_file.h"
 #include "engine/state/backend.h"
 
@@ -35,14 +36,12 @@ LocalStateBackend::LocalStateBackend(std::string path) : path_(std::move(path)) 
 LocalStateBackend::~LocalStateBackend() { Unlock(); }
 
 bool LocalStateBackend::Read(StateSnapshot* out, Diagnostics* diags) {
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) {
+  std::optional<std::string> text = ReadWholeFile(path_);
+  if (!text) {
     *out = StateSnapshot{};
     return true;  // no state yet
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  Value j = Value::parse(ss.str(), nullptr, false);
+  Value j = Value::parse(*text, nullptr, false);
   if (j.is_discarded()) {
     diags->Error("state file " + path_ + " is not valid JSON",
                  {}, "restore it from " + path_ + ".backup or fix it by hand");
@@ -60,11 +59,8 @@ bool LocalStateBackend::Write(const StateSnapshot& s, Diagnostics* diags) {
   }
   if (!backed_up_) {
     backed_up_ = true;
-    std::ifstream in(path_, std::ios::binary);
-    if (in) {
-      std::stringstream ss;
-      ss << in.rdbuf();
-      if (!AtomicWriteFile(path_ + ".backup", ss.str(), diags)) return false;
+    if (std::optional<std::string> previous = ReadWholeFile(path_)) {
+      if (!AtomicWriteFile(path_ + ".backup", *previous, diags)) return false;
     }
   }
   return AtomicWriteFile(path_, StateToJson(s).dump(1) + "\n", diags);

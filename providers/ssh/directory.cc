@@ -27,21 +27,7 @@ class DirectoryType : public HostResourceType {
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
-    ReadResult r;
-    if (auto e = facts.find("error"); e != facts.end()) {
-      r.diagnostics.Error(e->second);
-      return r;
-    }
-    r.exists = facts.count("exists") && facts.at("exists") == "1";
-    if (r.exists) {
-      for (const char* k : {"mode", "owner", "group"}) {
-        if (auto it = facts.find(k); it != facts.end()) r.attributes[k] = it->second;
-      }
-      if (r.attributes.contains("mode")) {
-        r.attributes["mode"] = NormalizeMode(r.attributes["mode"].get<std::string>());
-      }
-    }
-    return r;
+    return PathResult(facts, {"mode", "owner", "group"});
   }
 
   HostStep Step(const ApplyRequest& req) const override {

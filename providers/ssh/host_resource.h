@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,6 +49,11 @@ std::string StatProbe();
 
 /// Shell that applies mode, owner and group settings in `attrs` to "$t".
 std::string OwnershipCommands(const Value& attrs);
+
+/// The live state of a path resource from its probe's facts: an `error`
+/// fact fails it; `exists=1` makes it exist with the facts named in `keys`
+/// as attributes (a `mode` normalized to four octal digits).
+ReadResult PathResult(const FactMap& facts, std::initializer_list<const char*> keys);
 
 /// A string attribute, or `fallback` when unset.
 std::string StringAttr(const Value& attrs, const char* name, const std::string& fallback = "");

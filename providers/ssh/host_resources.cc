@@ -13,6 +13,23 @@ std::string StringAttr(const Value& attrs, const char* name, const std::string& 
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+ReadResult PathResult(const FactMap& facts, std::initializer_list<const char*> keys) {
+  ReadResult r;
+  if (auto e = facts.find("error"); e != facts.end()) {
+    r.diagnostics.Error(e->second);
+    return r;
+  }
+  auto exists = facts.find("exists");
+  r.exists = exists != facts.end() && exists->second == "1";
+  if (!r.exists) return r;
+  for (const char* k : keys) {
+    auto it = facts.find(k);
+    if (it == facts.end()) continue;
+    r.attributes[k] = std::string(k) == "mode" ? NormalizeMode(it->second) : it->second;
+  }
+  return r;
+}
+
 std::string StatProbe() {
   return "stat -c '%a %U %G' \"$p\" | { read m o g; echo \"mode=$m\"; echo \"owner=$o\"; "
          "echo \"group=$g\"; }\n";

@@ -1,5 +1,8 @@
 #include "tests/e2e/e2e_support.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -63,6 +66,20 @@ Result Plant::Mfgctl(const std::vector<std::string>& args, const std::string& in
   std::vector<std::string> argv{MFGCTL_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProgram(argv, dir_.string(), input);
+}
+
+pid_t Plant::Start(const std::vector<std::string>& args, int stdout_fd) const {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  if (chdir(dir_.c_str()) != 0) _exit(127);
+  int devnull = open("/dev/null", O_WRONLY);
+  dup2(stdout_fd >= 0 ? stdout_fd : devnull, 1);
+  dup2(devnull, 2);
+  std::vector<char*> argv{const_cast<char*>(MFGCTL_BINARY)};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execv(MFGCTL_BINARY, argv.data());
+  _exit(127);
 }
 
 std::filesystem::path Plant::StatePath() const {

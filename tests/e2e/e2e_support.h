@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -36,6 +38,9 @@ class Plant {
   /// Writes plant.yaml: the header (version, plant, ssh provider with the
   /// test key and known_hosts) followed by `body`.
   void Write(const std::string& body, const std::string& known_hosts = "") const;
+  /// Starts `mfgctl ARGS` in the plant folder without waiting; its standard
+  /// output goes to `stdout_fd` (or /dev/null), its errors to /dev/null.
+  pid_t Start(const std::vector<std::string>& args, int stdout_fd = -1) const;
   /// Runs `mfgctl ARGS` in the plant folder.
   Result Mfgctl(const std::vector<std::string>& args, const std::string& input = "") const;
   const std::filesystem::path& dir() const { return dir_; }

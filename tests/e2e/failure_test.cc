@@ -140,15 +140,7 @@ TEST(FailureTest, KilledApplyLosesNoRecordedWork) {
             std::to_string(i) + " >> /tmp/killed-log\" }\n";
   }
   plant.Write(body);
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(plant.dir().c_str()) != 0) _exit(127);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(MFGCTL_BINARY, MFGCTL_BINARY, "apply", "--auto-approve", nullptr);
-    _exit(127);
-  }
+  pid_t pid = plant.Start({"apply", "--auto-approve"});
   // Wait until some, not all, steps are recorded, then SIGKILL.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   size_t recorded = 0;
@@ -184,15 +176,7 @@ TEST(FailureTest, SecondRunOnThePlantIsRefusedNamingTheHolder) {
   Plant plant("locked");
   plant.Write("gateways:\n  gw:\n    address: " + HostAddress(3) +
               "\n    commands:\n      slow: { run: \"sleep 3\" }\n");
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(plant.dir().c_str()) != 0) _exit(127);
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(MFGCTL_BINARY, MFGCTL_BINARY, "apply", "--auto-approve", nullptr);
-    _exit(127);
-  }
+  pid_t pid = plant.Start({"apply", "--auto-approve"});
   // Wait for the first run to hold the lock (its holder line is written).
   auto lock = plant.StatePath().string() + ".lock";
   for (int i = 0; i < 200; ++i) {
@@ -259,14 +243,7 @@ TEST(FailureTest, InterruptFinishesInFlightWorkAndRecordsIt) {
   plant.Write(body);
   int out[2];
   ASSERT_EQ(pipe(out), 0);
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(plant.dir().c_str()) != 0) _exit(127);
-    dup2(out[1], 1);
-    close(out[0]);
-    execl(MFGCTL_BINARY, MFGCTL_BINARY, "apply", "--auto-approve", nullptr);
-    _exit(127);
-  }
+  pid_t pid = plant.Start({"apply", "--auto-approve"}, out[1]);
   close(out[1]);
   // Interrupt while the second step runs.
   std::string seen;

@@ -13,18 +13,22 @@ TEST(LifecycleTest, PlanApplyIdempotenceDriftDeletion) {
   Plant plant("lifecycle");
   // The hosts are shared by the suite and may be reused: start clean.
   ASSERT_EQ(OnHost(1, "rm -rf /srv/lifecycle; dpkg -r sl >/dev/null 2>&1; true").exit_code, 0);
-  plant.Write("variables:\n  greeting: { default: hello }\n" +
-              Gateway(1,
-                      "    packages: [sl]\n"
-                      "    directories:\n"
-                      "      /srv/lifecycle: { mode: \"0750\" }\n"
-                      "    files:\n"
-                      "      /srv/lifecycle/app.conf: { content: \"say=${var.greeting}\\n\", "
-                      "mode: \"0640\" }\n"
-                      "      /srv/lifecycle/old.conf: { content: \"old\\n\" }\n"
-                      "    commands:\n"
-                      "      init-db: { run: \"touch /srv/lifecycle/db\", creates: "
-                      "/srv/lifecycle/db, after: [\"directory[/srv/lifecycle]\"] }\n"));
+  // The blueprint, with `extra` files added to it.
+  auto write = [&](const std::string& extra) {
+    plant.Write("variables:\n  greeting: { default: hello }\n" +
+                Gateway(1,
+                        "    packages: [sl]\n"
+                        "    directories:\n"
+                        "      /srv/lifecycle: { mode: \"0750\" }\n"
+                        "    files:\n"
+                        "      /srv/lifecycle/app.conf: { content: \"say=${var.greeting}\\n\", "
+                        "mode: \"0640\" }\n" +
+                            extra +
+                            "    commands:\n"
+                            "      init-db: { run: \"touch /srv/lifecycle/db\", creates: "
+                            "/srv/lifecycle/db, after: [\"directory[/srv/lifecycle]\"] }\n"));
+  };
+  write("      /srv/lifecycle/old.conf: { content: \"old\\n\" }\n");
 
   // plan changes nothing and says exactly what apply will do.
   Result plan = plant.Mfgctl({"plan", "--detailed-exitcode"});
@@ -75,17 +79,7 @@ TEST(LifecycleTest, PlanApplyIdempotenceDriftDeletion) {
   EXPECT_NE(var.out.find("-> \"say=guten tag\\n\""), std::string::npos) << var.out;
 
   // Deletion: a resource removed from the blueprint is planned for deletion.
-  plant.Write("variables:\n  greeting: { default: hello }\n" +
-              Gateway(1,
-                      "    packages: [sl]\n"
-                      "    directories:\n"
-                      "      /srv/lifecycle: { mode: \"0750\" }\n"
-                      "    files:\n"
-                      "      /srv/lifecycle/app.conf: { content: \"say=${var.greeting}\\n\", "
-                      "mode: \"0640\" }\n"
-                      "    commands:\n"
-                      "      init-db: { run: \"touch /srv/lifecycle/db\", creates: "
-                      "/srv/lifecycle/db }\n"));
+  write("");
   Result del = plant.Mfgctl({"plan"});
   EXPECT_NE(del.out.find("# gw:file[/srv/lifecycle/old.conf] will be destroyed"),
             std::string::npos)
