@@ -40,10 +40,21 @@ class Expander {
   bool LoadProviders(const SourceNode& node);
 
   // sections.cc
+  /// One entry of a host section: its name and attributes (null in the
+  /// list form).
+  struct SectionEntry {
+    const SourceNode* name;
+    const SourceNode* attributes;
+  };
+  bool LoadGatewayGroups(const SourceNode& node,
+                         const std::vector<const SourceNode*>& gateway_sections);
   bool ExpandGateways(const SourceNode& node);
   bool ExpandGateway(const SourceNode& name, const SourceNode& body);
-  bool ExpandHostSection(const std::string& host, const SourceNode& key, const SourceNode& body,
-                         const std::string& type);
+  bool CollectSection(const SourceNode& key, const SourceNode& body,
+                      std::vector<SectionEntry>* merged,
+                      std::unordered_map<std::string, size_t>* index);
+  bool AddHostResource(const std::string& host, const std::string& type,
+                       const SectionEntry& entry);
   bool ExpandRawResources(const SourceNode& node);
   bool AddResource(PendingResource pending);
   void AddImplicitDependencies();
@@ -80,6 +91,8 @@ class Expander {
   };
   std::map<std::string, Variable> variables_;
   std::map<std::string, const SourceNode*> provider_blocks_;  // by provider name
+  /// The bodies of the gateway groups each host is a member of, in order.
+  std::map<std::string, std::vector<const SourceNode*>> group_layers_;
   std::map<std::string, Target> targets_;
   std::vector<PendingResource> pending_;
   std::unordered_map<std::string, size_t> by_address_;

@@ -7,8 +7,8 @@
 namespace mfgctl {
 namespace {
 
-const std::vector<std::string> kTopLevelKeys = {"mfgctl",    "plant",    "variables",
-                                                "providers", "gateways", "resources"};
+const std::vector<std::string> kTopLevelKeys = {
+    "mfgctl", "plant", "variables", "providers", "gateway_groups", "gateways", "resources"};
 const std::vector<std::string> kVariableKeys = {"default", "type", "description"};
 const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
 
@@ -52,7 +52,7 @@ bool Expander::CheckKeys(const SourceNode& map, const std::vector<std::string>& 
 }
 
 bool Expander::Run(DesiredConfig* out) {
-  std::vector<const SourceNode*> gateway_sections, resource_sections;
+  std::vector<const SourceNode*> gateway_sections, group_sections, resource_sections;
   for (const auto& file : options_.files) {
     auto doc = std::make_unique<SourceDocument>();
     if (!LoadYamlFile(file, doc.get(), diags_)) return false;
@@ -65,6 +65,7 @@ bool Expander::Run(DesiredConfig* out) {
     if (!ExpectMap(*root, "a blueprint")) return false;
     if (!LoadFile(*root)) return false;
     if (const SourceNode* g = root->Get("gateways")) gateway_sections.push_back(g);
+    if (const SourceNode* g = root->Get("gateway_groups")) group_sections.push_back(g);
     if (const SourceNode* r = root->Get("resources")) resource_sections.push_back(r);
     documents_.push_back(std::move(doc));
   }
@@ -86,6 +87,12 @@ bool Expander::Run(DesiredConfig* out) {
   for (const SourceNode* r : resource_sections) expected += r->items.size();
   pending_.reserve(expected);
   by_address_.reserve(expected);
+  for (const SourceNode* g : gateway_sections) {
+    if (!g->IsNull() && !ExpectMap(*g, "\"gateways\"")) return false;
+  }
+  for (const SourceNode* g : group_sections) {
+    if (!LoadGatewayGroups(*g, gateway_sections)) return false;
+  }
   for (const SourceNode* g : gateway_sections) {
     if (!ExpandGateways(*g)) return false;
   }

@@ -1,5 +1,7 @@
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
+#include <unordered_map>
 
 #include "blueprints/expander.h"
 #include "engine/model/suggest.h"
@@ -35,6 +37,42 @@ std::string AbsoluteLocalPath(const std::string& path, const SourcePos& written_
 
 }  // namespace
 
+bool Expander::LoadGatewayGroups(const SourceNode& node,
+                                 const std::vector<const SourceNode*>& gateway_sections) {
+  if (node.IsNull()) return true;
+  if (!ExpectMap(node, "\"gateway_groups\"")) return false;
+  std::vector<std::string> hosts;
+  for (const SourceNode* g : gateway_sections) {
+    for (const auto& [name, body] : g->entries) hosts.push_back(name.scalar);
+  }
+  const ResourceTypeSchema& conn = schemas_.target_types.at(kHostProvider);
+  std::vector<std::string> allowed{"members"};
+  for (const auto& a : conn.attributes) {
+    if (a.name != "address") allowed.push_back(a.name);
+  }
+  for (const auto& sec : kHostSections) allowed.push_back(sec.key);
+  for (const auto& [name, body] : node.entries) {
+    std::string what = "gateway group \"" + name.scalar + "\"";
+    if (!ExpectMap(body, what) || !CheckKeys(body, allowed, what)) return false;
+    const SourceNode* members = body.Get("members");
+    if (!members || !members->IsSequence()) {
+      diags_->Error(what + " needs \"members:\", a list of gateway names",
+                    members ? members->pos() : name.pos());
+      return false;
+    }
+    for (const auto& m : members->items) {
+      if (!m.IsScalar() || std::find(hosts.begin(), hosts.end(), m.scalar) == hosts.end()) {
+        diags_->Error("member \"" + m.scalar + "\" of " + what + " is not a declared gateway" +
+                          DidYouMean(m.scalar, hosts),
+                      m.pos());
+        return false;
+      }
+      group_layers_[m.scalar].push_back(&body);
+    }
+  }
+  return true;
+}
+
 bool Expander::ExpandGateways(const SourceNode& node) {
   if (node.IsNull()) return true;
   if (!ExpectMap(node, "\"gateways\"")) return false;
@@ -61,26 +99,31 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
   const ResourceTypeSchema& conn = schemas_.target_types.at(kHostProvider);
   std::vector<std::string> allowed;
   for (const auto& a : conn.attributes) allowed.push_back(a.name);
-  for (const auto& s : kHostSections) allowed.push_back(s.key);
+  for (const auto& sec : kHostSections) allowed.push_back(sec.key);
   if (!CheckKeys(body, allowed, "gateway \"" + host + "\"")) return false;
 
-  // Connection settings: the provider block's, then the host's own.
+  // Settings come in layers, later ones winning: the provider block, the
+  // host's groups in the order written, the host itself.
+  std::vector<const SourceNode*> layers;
+  if (auto it = provider_blocks_.find(kHostProvider); it != provider_blocks_.end()) {
+    layers.push_back(it->second);
+  }
+  if (auto it = group_layers_.find(host); it != group_layers_.end()) {
+    layers.insert(layers.end(), it->second.begin(), it->second.end());
+  }
+  layers.push_back(&body);
+
   Target target{host, kHostProvider, Value::object(), name.pos()};
-  auto read_settings = [&](const SourceNode& block) {
-    for (const auto& [key, value] : block.entries) {
+  for (const SourceNode* layer : layers) {
+    for (const auto& [key, value] : layer->entries) {
       const AttributeSchema* a = conn.Find(key.scalar);
-      if (!a) continue;  // a section
+      if (!a) continue;  // a section, or a group's members
       Value v;
       if (!EvaluateAttribute(value, *a, host, SIZE_MAX, &v)) return false;
       if (a->local_path && v.is_string()) v = AbsoluteLocalPath(v.get<std::string>(), value.pos());
       target.config[key.scalar] = std::move(v);
     }
-    return true;
-  };
-  if (auto it = provider_blocks_.find(kHostProvider); it != provider_blocks_.end()) {
-    if (!read_settings(*it->second)) return false;
   }
-  if (!read_settings(body)) return false;
   for (const auto& a : conn.attributes) {
     if (a.required && !target.config.contains(a.name)) {
       diags_->Error("gateway \"" + host + "\" needs \"" + a.name + ":\"", name.pos());
@@ -89,48 +132,44 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
   }
   targets_[host] = std::move(target);
 
-  for (const auto& s : kHostSections) {
-    for (const auto& [key, value] : body.entries) {
-      if (key.scalar == s.key && !ExpandHostSection(host, key, value, s.type)) return false;
+  // Sections merge entry by entry: a later layer's entry of the same name
+  // replaces an earlier one's.
+  for (const auto& sec : kHostSections) {
+    std::vector<SectionEntry> merged;
+    std::unordered_map<std::string, size_t> index;
+    for (const SourceNode* layer : layers) {
+      for (const auto& [key, value] : layer->entries) {
+        if (key.scalar == sec.key && !CollectSection(key, value, &merged, &index)) return false;
+      }
+    }
+    for (const auto& entry : merged) {
+      if (!AddHostResource(host, sec.type, entry)) return false;
     }
   }
   return true;
 }
 
-bool Expander::ExpandHostSection(const std::string& host, const SourceNode& key,
-                                 const SourceNode& body, const std::string& type) {
-  if (body.IsNull()) return true;
-  const ResourceTypeSchema& schema = schemas_.resource_types.at(type);
-  std::vector<std::string> allowed{"after"};
-  for (const auto& a : schema.attributes) allowed.push_back(a.name);
-
+bool Expander::CollectSection(const SourceNode& key, const SourceNode& body,
+                              std::vector<SectionEntry>* merged,
+                              std::unordered_map<std::string, size_t>* index) {
   auto add = [&](const SourceNode& name, const SourceNode* attrs) {
     if (!name.IsScalar() || name.scalar.empty()) {
       diags_->Error("expected a name in \"" + key.scalar + "\", got " +
                         std::string(name.Describe()),
-                    name.pos());
+                    name.pos(),
+                    name.IsSequence() ? "an address inside [ ] needs quotes: [\"service[x]\"]"
+                                      : "");
       return false;
     }
-    PendingResource p;
-    p.resource.address = {host, std::string(KindOfType(type)), name.scalar};
-    p.resource.type = type;
-    p.resource.pos = name.pos();
-    p.schema = &schema;
-    if (attrs && !attrs->IsNull()) {
-      std::string what = p.resource.address.ToString();
-      if (!ExpectMap(*attrs, what)) return false;
-      if (!CheckKeys(*attrs, allowed, what)) return false;
-      for (const auto& [k, v] : attrs->entries) {
-        if (k.scalar == "after") {
-          p.after.push_back(&v);
-        } else {
-          p.attributes.emplace_back(&k, &v);
-        }
-      }
+    auto [it, inserted] = index->emplace(name.scalar, merged->size());
+    if (inserted) {
+      merged->push_back({&name, attrs});
+    } else {
+      (*merged)[it->second] = {&name, attrs};
     }
-    return AddResource(std::move(p));
+    return true;
   };
-
+  if (body.IsNull()) return true;
   if (body.IsSequence()) {  // the list form: names only
     for (const auto& item : body.items) {
       if (!add(item, nullptr)) return false;
@@ -147,6 +186,31 @@ bool Expander::ExpandHostSection(const std::string& host, const SourceNode& key,
     if (!add(name, &attrs)) return false;
   }
   return true;
+}
+
+bool Expander::AddHostResource(const std::string& host, const std::string& type,
+                               const SectionEntry& entry) {
+  const ResourceTypeSchema& schema = schemas_.resource_types.at(type);
+  PendingResource p;
+  p.resource.address = {host, std::string(KindOfType(type)), entry.name->scalar};
+  p.resource.type = type;
+  p.resource.pos = entry.name->pos();
+  p.schema = &schema;
+  if (entry.attributes && !entry.attributes->IsNull()) {
+    std::string what = p.resource.address.ToString();
+    std::vector<std::string> allowed{"after"};
+    for (const auto& a : schema.attributes) allowed.push_back(a.name);
+    if (!ExpectMap(*entry.attributes, what)) return false;
+    if (!CheckKeys(*entry.attributes, allowed, what)) return false;
+    for (const auto& [k, v] : entry.attributes->entries) {
+      if (k.scalar == "after") {
+        p.after.push_back(&v);
+      } else {
+        p.attributes.emplace_back(&k, &v);
+      }
+    }
+  }
+  return AddResource(std::move(p));
 }
 
 bool Expander::ExpandRawResources(const SourceNode& node) {

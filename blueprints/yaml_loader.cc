@@ -164,6 +164,27 @@ class NodeBuilder : public YAML::EventHandler {
   SourceNode scratch_;
 };
 
+// YAML reads `[service[x]]` as nested lists, or fails to read it inside a
+// flow map. When a syntax error's line has an unquoted `kind[name]`, say so.
+std::string AddressQuotingHint(const std::string& text, int line) {
+  size_t start = 0;
+  for (int n = 0; n < line && start != std::string::npos; ++n) {
+    start = text.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos) return {};
+  std::string l = text.substr(start, text.find('\n', start) - start);
+  for (size_t open = l.find('['); open != std::string::npos; open = l.find('[', open + 1)) {
+    if (open == 0) continue;
+    char before = l[open - 1];
+    if (std::isalnum(static_cast<unsigned char>(before)) || before == '_' || before == '.') {
+      return "a resource address inside [ ] needs quotes: [\"package[sl]\"], not "
+             "[package[sl]]";
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 bool ParseYaml(const std::string& text, SourceDocument* doc, Diagnostics* diags) {
@@ -180,7 +201,8 @@ bool ParseYaml(const std::string& text, SourceDocument* doc, Diagnostics* diags)
     if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(msg[0]));
     diags->Error("invalid YAML: " + msg,
                  e.mark.is_null() ? SourcePos{doc->file, 0, 0}
-                                  : SourcePos{doc->file, e.mark.line + 1, e.mark.column + 1});
+                                  : SourcePos{doc->file, e.mark.line + 1, e.mark.column + 1},
+                 e.mark.is_null() ? std::string() : AddressQuotingHint(text, e.mark.line));
     return false;
   }
   return builder.ok();

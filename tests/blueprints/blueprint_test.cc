@@ -257,6 +257,70 @@ resources:
             "\"host.command\"?");
 }
 
+TEST_F(BlueprintTest, GatewayGroupsShareSettingsAndTheHostWins) {
+  ASSERT_TRUE(Load(std::string(kHead) + R"(gateway_groups:
+  line-gateways:
+    members: [gw1, gw2]
+    port: 2200
+    packages: [mosquitto, sl]
+    files:
+      /etc/motd: { content: "line gateway\n", mode: "0644" }
+  secure:
+    members: [gw2]
+    user: ops
+gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /etc/motd: { content: "gw1 is special\n" }
+  gw2:
+    address: 10.0.0.2
+    port: 22
+    packages: [htop]
+)")) << Error();
+  EXPECT_EQ(config_.targets.at("gw1").config["port"], 2200);
+  EXPECT_EQ(config_.targets.at("gw1").config["user"], "root");
+  EXPECT_EQ(config_.targets.at("gw2").config["port"], 22);
+  EXPECT_EQ(config_.targets.at("gw2").config["user"], "ops");
+  ASSERT_NE(Find("gw1:package[mosquitto]"), nullptr);
+  ASSERT_NE(Find("gw2:package[sl]"), nullptr);
+  ASSERT_NE(Find("gw2:package[htop]"), nullptr);
+  EXPECT_EQ(Find("gw1:package[htop]"), nullptr);
+  // The host's entry replaces the group's entry of the same name, whole.
+  EXPECT_EQ(Find("gw1:file[/etc/motd]")->attributes, (Value{{"content", "gw1 is special\n"}}));
+  EXPECT_EQ(Find("gw2:file[/etc/motd]")->attributes["content"], "line gateway\n");
+}
+
+TEST_F(BlueprintTest, GatewayGroupMemberMustBeDeclared) {
+  EXPECT_FALSE(Load(std::string(kHead) + R"(gateway_groups:
+  line: { members: [gw1, gw3] }
+gateways:
+  gw1: { address: 10.0.0.1 }
+  gw2: { address: 10.0.0.2 }
+)"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:6:26: error: member \"gw3\" of gateway group \"line\" is not a "
+            "declared gateway; did you mean \"gw1\"?");
+}
+
+TEST_F(BlueprintTest, UnquotedAddressInFlowBracketsPointsAtTheFix) {
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    commands:\n"
+                    "      a: { run: \"true\", after: [package[sl]] }\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:9:40: error: invalid YAML: end of sequence flow not found\n"
+            "  a resource address inside [ ] needs quotes: [\"package[sl]\"], not "
+            "[package[sl]]");
+  // The same in block style.
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    commands:\n"
+                    "      a:\n        run: \"true\"\n        after: [package[sl]]\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:11:24: error: invalid YAML: end of sequence flow not found\n"
+            "  a resource address inside [ ] needs quotes: [\"package[sl]\"], not "
+            "[package[sl]]");
+}
+
 TEST_F(BlueprintTest, DuplicateKeysAreRefused) {
   EXPECT_FALSE(Load("mfgctl: 1\nplant: a\nplant: b\n"));
   EXPECT_EQ(Error(), "DIR/plant.yaml:3:1: error: duplicate key \"plant\"");

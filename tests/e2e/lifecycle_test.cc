@@ -200,3 +200,22 @@ TEST(LifecycleTest, OwnerAndGroupAreSet) {
 
 }  // namespace
 }  // namespace mfgctl::e2e
+
+namespace mfgctl::e2e {
+namespace {
+
+TEST(LifecycleTest, GatewayGroupRollsOutToEveryMember) {
+  Plant plant("groups");
+  plant.Write("gateway_groups:\n  line:\n    members: [a, b]\n    files:\n"
+              "      /etc/mfgctl-group: { content: \"shared\\n\" }\n"
+              "gateways:\n  a: { address: " + HostAddress(2) + " }\n"
+              "  b:\n    address: " + HostAddress(3) + "\n    files:\n"
+              "      /etc/mfgctl-group: { content: \"own\\n\" }\n");
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(OnHost(2, "cat /etc/mfgctl-group").out, "shared\n");
+  EXPECT_EQ(OnHost(3, "cat /etc/mfgctl-group").out, "own\n");
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e
