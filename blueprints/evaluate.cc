@@ -5,6 +5,7 @@
 #include "blueprints/expressions.h"
 #include "engine/graph/graph.h"
 #include "engine/model/suggest.h"
+#include "engine/model/text_file.h"
 
 namespace mfgctl {
 namespace {
@@ -67,18 +68,42 @@ bool Expander::EvaluateResource(size_t index) {
   PendingResource& p = pending_[index];
   if (p.eval != PendingResource::Eval::kPending) return true;
   p.eval = PendingResource::Eval::kRunning;
-  for (const auto& [key, value] : p.attributes) {
-    const AttributeSchema* a = p.schema->Find(key->scalar);
+  for (const auto& [name, value] : p.attributes) {
+    const AttributeSchema* a = p.schema->Find(name);
     Value v;
     if (!EvaluateAttribute(*value, *a, p.resource.address.target, index, &v)) return false;
-    p.resource.attributes[key->scalar] = std::move(v);
-  }
-  for (const auto& a : p.schema->attributes) {
-    if (a.required && !p.resource.attributes.contains(a.name)) {
-      diags_->Error(p.resource.address.ToString() + " needs \"" + a.name + ":\"",
-                    p.resource.pos);
+    if (!a->file_into.empty()) {
+      // A local file (verbatim, or rendered as a template) becomes another
+      // attribute: `source:` and `template:` become `content`.
+      if (p.resource.attributes.contains(a->file_into)) {
+        diags_->Error(p.resource.address.ToString() + " sets both \"" + name + "\" and \"" +
+                          a->file_into + "\"; keep one",
+                      value->pos());
+        return false;
+      }
+      if (!ReadLocalFile(*value, *a, p.resource.address.target, index, &v)) return false;
+      p.resource.attributes[a->file_into] = std::move(v);
+      continue;
+    }
+    if (p.resource.attributes.contains(name)) {
+      diags_->Error(p.resource.address.ToString() + " sets both \"" + name +
+                        "\" and a file that provides it; keep one",
+                    value->pos());
       return false;
     }
+    p.resource.attributes[name] = std::move(v);
+  }
+  bool absent = p.resource.attributes.value(kStateAttribute, "") == kAbsent;
+  for (const auto& a : p.schema->attributes) {
+    if (!a.required || absent || p.resource.attributes.contains(a.name)) continue;
+    std::string alternatives;
+    for (const auto& other : p.schema->attributes) {
+      if (other.file_into == a.name) alternatives += ", \"" + other.name + ":\"";
+    }
+    diags_->Error(p.resource.address.ToString() + " needs \"" + a.name + ":\"" +
+                      (alternatives.empty() ? "" : " (or" + alternatives.substr(1) + ")"),
+                  p.resource.pos);
+    return false;
   }
   p.eval = PendingResource::Eval::kDone;
   return true;
@@ -105,6 +130,25 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
     }
     return true;
   }
+  if (schema.type == AttrType::kStringMap) {
+    if (!value.IsMap()) {
+      diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos());
+      return false;
+    }
+    *out = Value::object();
+    for (const auto& [k, item] : value.entries) {
+      Value v;
+      if (!item.IsScalar()) {
+        diags_->Error(TypeError(schema.name, schema.type, "a map holding " +
+                                                              std::string(item.Describe())),
+                      item.pos());
+        return false;
+      }
+      if (!EvaluateScalar(item, owner_host, owner, &v)) return false;
+      (*out)[k.scalar] = v.is_string() ? v : Value(v.dump());
+    }
+    return true;
+  }
   if (!value.IsScalar()) {
     diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos());
     return false;
@@ -114,6 +158,17 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
   switch (schema.type) {
     case AttrType::kString:
       *out = v.is_string() ? v : Value(v.dump());
+      if (!schema.one_of.empty() &&
+          std::find(schema.one_of.begin(), schema.one_of.end(), out->get<std::string>()) ==
+              schema.one_of.end()) {
+        std::string choices;
+        for (const auto& c : schema.one_of) choices += (choices.empty() ? "" : " or ") + c;
+        diags_->Error("attribute \"" + schema.name + "\" must be " + choices + ", got \"" +
+                          out->get<std::string>() + "\"" +
+                          DidYouMean(out->get<std::string>(), schema.one_of),
+                      value.pos());
+        return false;
+      }
       return true;
     case AttrType::kNumber:
       if (value.quoted && !HasExpression(value.scalar)) break;
@@ -124,6 +179,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
       if (ToBool(v, out)) return true;
       break;
     case AttrType::kStringList:
+    case AttrType::kStringMap:
       break;
   }
   diags_->Error(TypeError(schema.name, schema.type, Describe(v)), value.pos());
@@ -136,11 +192,49 @@ bool Expander::EvaluateScalar(const SourceNode& node, const std::string& owner_h
     *out = node.scalar;
     return true;
   }
+  return EvaluateText(
+      node.scalar, [&](size_t offset) { return PosAt(node, offset); }, owner_host, owner, out);
+}
+
+bool Expander::ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
+                             const std::string& owner_host, size_t owner, Value* out) {
+  std::string path = AbsoluteLocalPath(out->get<std::string>(), value.pos());
+  std::optional<std::string> text = ReadWholeFile(path);
+  if (!text) {
+    diags_->Error("cannot read " + path + " (\"" + schema.name + ":\")", value.pos());
+    return false;
+  }
+  if (!schema.render_template) {
+    *out = std::move(*text);
+    return true;
+  }
+  // Errors in a template point into the template file.
+  auto pos_at = [&](size_t offset) {
+    SourcePos pos{path, 1, 1};
+    for (size_t i = 0; i < offset && i < text->size(); ++i) {
+      if ((*text)[i] == '\n') {
+        ++pos.line;
+        pos.col = 1;
+      } else {
+        ++pos.col;
+      }
+    }
+    return pos;
+  };
+  Value rendered;
+  if (!EvaluateText(*text, pos_at, owner_host, owner, &rendered)) return false;
+  *out = rendered.is_string() ? rendered : Value(rendered.dump());
+  return true;
+}
+
+bool Expander::EvaluateText(const std::string& text,
+                            const std::function<SourcePos(size_t)>& pos_at,
+                            const std::string& owner_host, size_t owner, Value* out) {
   std::vector<TemplatePart> parts;
   std::string error;
   size_t offset = 0;
-  if (!ParseTemplate(node.scalar, &parts, &error, &offset)) {
-    diags_->Error(error, PosAt(node, offset));
+  if (!ParseTemplate(text, &parts, &error, &offset)) {
+    diags_->Error(error, pos_at(offset));
     return false;
   }
   ReferenceResolver resolve = [&](const TemplatePart& ref, Value* v, std::string* err) {
@@ -208,7 +302,7 @@ bool Expander::EvaluateScalar(const SourceNode& node, const std::string& owner_h
   };
   const TemplatePart* failed = nullptr;
   if (!EvaluateTemplate(parts, resolve, out, &error, &failed)) {
-    diags_->Error(error, PosAt(node, failed ? failed->offset : 0));
+    diags_->Error(error, pos_at(failed ? failed->offset : 0));
     return false;
   }
   return true;

@@ -4,6 +4,7 @@
 // loader (top-level keys, variables, providers), the sections (gateways,
 // raw resources) and the evaluator (attributes, references, dependencies).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,10 +20,14 @@ namespace mfgctl {
 struct PendingResource {
   Resource resource;
   const ResourceTypeSchema* schema = nullptr;
-  std::vector<std::pair<const SourceNode*, const SourceNode*>> attributes;  // key, value
+  std::vector<std::pair<std::string, const SourceNode*>> attributes;  // name, value
   std::vector<const SourceNode*> after;
   enum class Eval { kPending, kRunning, kDone } eval = Eval::kPending;
 };
+
+/// A local path as written in a blueprint, made absolute: relative to the
+/// folder of the file it was written in; `~/` is $HOME.
+std::string AbsoluteLocalPath(const std::string& path, const SourcePos& written_at);
 
 class Expander {
  public:
@@ -53,8 +58,10 @@ class Expander {
   bool CollectSection(const SourceNode& key, const SourceNode& body,
                       std::vector<SectionEntry>* merged,
                       std::unordered_map<std::string, size_t>* index);
+  /// `scalar_attribute`: the attribute a bare scalar entry sets (sysctl's
+  /// `value`), or null when entries must be maps.
   bool AddHostResource(const std::string& host, const std::string& type,
-                       const SectionEntry& entry);
+                       const char* scalar_attribute, const SectionEntry& entry);
   bool ExpandRawResources(const SourceNode& node);
   bool AddResource(PendingResource pending);
   void AddImplicitDependencies();
@@ -66,6 +73,14 @@ class Expander {
                          const std::string& owner_host, size_t owner, Value* out);
   bool EvaluateScalar(const SourceNode& node, const std::string& owner_host, size_t owner,
                       Value* out);
+  /// Evaluates `${...}` in text; `pos_at` maps an offset in it to where it
+  /// was written, for errors.
+  bool EvaluateText(const std::string& text, const std::function<SourcePos(size_t)>& pos_at,
+                    const std::string& owner_host, size_t owner, Value* out);
+  /// The content of the local file an attribute names (rendered when it is
+  /// a template).
+  bool ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
+                     const std::string& owner_host, size_t owner, Value* out);
   bool ResolveAfter();
   bool CheckCycles();
 

@@ -13,15 +13,19 @@ namespace {
 struct HostSection {
   const char* key;
   const char* type;
+  const char* scalar_attribute;  // what `name: scalar` sets, if allowed
 };
 constexpr HostSection kHostSections[] = {
-    {"packages", "host.package"},
-    {"directories", "host.directory"},
-    {"files", "host.file"},
-    {"commands", "host.command"},
+    {"packages", "host.package", nullptr},
+    {"directories", "host.directory", nullptr},
+    {"files", "host.file", nullptr},
+    {"commands", "host.command", nullptr},
+    {"sysctl", "host.sysctl", "value"},
 };
 
 const char kHostProvider[] = "ssh";
+
+}  // namespace
 
 std::string AbsoluteLocalPath(const std::string& path, const SourcePos& written_at) {
   namespace fs = std::filesystem;
@@ -34,8 +38,6 @@ std::string AbsoluteLocalPath(const std::string& path, const SourcePos& written_
   fs::path base = fs::absolute(fs::path(written_at.file)).parent_path();
   return (base / p).lexically_normal().string();
 }
-
-}  // namespace
 
 bool Expander::LoadGatewayGroups(const SourceNode& node,
                                  const std::vector<const SourceNode*>& gateway_sections) {
@@ -143,7 +145,7 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
       }
     }
     for (const auto& entry : merged) {
-      if (!AddHostResource(host, sec.type, entry)) return false;
+      if (!AddHostResource(host, sec.type, sec.scalar_attribute, entry)) return false;
     }
   }
   return true;
@@ -189,14 +191,16 @@ bool Expander::CollectSection(const SourceNode& key, const SourceNode& body,
 }
 
 bool Expander::AddHostResource(const std::string& host, const std::string& type,
-                               const SectionEntry& entry) {
+                               const char* scalar_attribute, const SectionEntry& entry) {
   const ResourceTypeSchema& schema = schemas_.resource_types.at(type);
   PendingResource p;
   p.resource.address = {host, std::string(KindOfType(type)), entry.name->scalar};
   p.resource.type = type;
   p.resource.pos = entry.name->pos();
   p.schema = &schema;
-  if (entry.attributes && !entry.attributes->IsNull()) {
+  if (scalar_attribute && entry.attributes && entry.attributes->IsScalar()) {
+    p.attributes.emplace_back(scalar_attribute, entry.attributes);
+  } else if (entry.attributes && !entry.attributes->IsNull()) {
     std::string what = p.resource.address.ToString();
     std::vector<std::string> allowed{"after"};
     for (const auto& a : schema.attributes) allowed.push_back(a.name);
@@ -206,7 +210,7 @@ bool Expander::AddHostResource(const std::string& host, const std::string& type,
       if (k.scalar == "after") {
         p.after.push_back(&v);
       } else {
-        p.attributes.emplace_back(&k, &v);
+        p.attributes.emplace_back(k.scalar, &v);
       }
     }
   }
@@ -258,7 +262,7 @@ bool Expander::ExpandRawResources(const SourceNode& node) {
     for (const auto& [k, v] : item.entries) {
       if (k.scalar == "after") p.after.push_back(&v);
       else if (k.scalar != "type" && k.scalar != "on" && k.scalar != "name")
-        p.attributes.emplace_back(&k, &v);
+        p.attributes.emplace_back(k.scalar, &v);
     }
     if (!AddResource(std::move(p))) return false;
   }

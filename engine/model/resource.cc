@@ -3,17 +3,48 @@
 #include "engine/model/digest.h"
 
 namespace mfgctl {
+namespace {
+
+// Appends an exact, unambiguous encoding of v: strings as raw bytes with
+// their length (file content may be binary, which JSON text cannot hold).
+void Encode(const Value& v, std::string* out) {
+  switch (v.type()) {
+    case Value::value_t::string: {
+      const auto& s = v.get_ref<const std::string&>();
+      out->append("s").append(std::to_string(s.size())).append(":").append(s);
+      return;
+    }
+    case Value::value_t::object:
+      out->append("{");
+      for (const auto& [k, item] : v.items()) {
+        Encode(Value(k), out);
+        Encode(item, out);
+      }
+      out->append("}");
+      return;
+    case Value::value_t::array:
+      out->append("[");
+      for (const auto& item : v) Encode(item, out);
+      out->append("]");
+      return;
+    default:
+      out->append(v.dump()).append(";");
+  }
+}
+
+}  // namespace
 
 std::string DigestOf(const DesiredConfig& config) {
   std::string canon;
   canon.append(config.plant).push_back('\n');
   for (const auto& [name, t] : config.targets) {
-    canon.append(name).append(" ").append(t.provider).append(" ").append(t.config.dump());
+    canon.append(name).append(" ").append(t.provider).append(" ");
+    Encode(t.config, &canon);
     canon.push_back('\n');
   }
   for (const auto& r : config.resources) {
     canon.append(r.address.ToString()).append(" ").append(r.type).append(" ");
-    canon.append(r.attributes.dump());
+    Encode(r.attributes, &canon);
     for (const auto& d : r.depends_on) canon.append(" ").append(d);
     canon.push_back('\n');
   }

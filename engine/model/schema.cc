@@ -10,6 +10,7 @@ std::string_view AttrTypeName(AttrType t) {
     case AttrType::kNumber: return "number";
     case AttrType::kBool: return "bool";
     case AttrType::kStringList: return "list of strings";
+    case AttrType::kStringMap: return "map of strings";
   }
   return "?";
 }
@@ -19,6 +20,12 @@ const AttributeSchema* ResourceTypeSchema::Find(std::string_view name) const {
     if (a.name == name) return &a;
   }
   return nullptr;
+}
+
+AttributeSchema StateAttribute() {
+  return {.name = kStateAttribute,
+          .one_of = {"present", kAbsent},
+          .description = "present (the default) or absent: absent deletes it where it exists."};
 }
 
 std::string NormalizeMode(std::string_view mode) {

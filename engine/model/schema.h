@@ -8,7 +8,7 @@
 
 namespace mfgctl {
 
-enum class AttrType { kString, kNumber, kBool, kStringList };
+enum class AttrType { kString, kNumber, kBool, kStringList, kStringMap };
 
 std::string_view AttrTypeName(AttrType t);
 
@@ -29,6 +29,13 @@ struct AttributeSchema {
   /// A local file path: relative paths are taken from the blueprint's
   /// folder, `~/` from $HOME.
   bool local_path = false;
+  /// A local file whose bytes become the attribute named here (`source:`
+  /// gives `content`); with `render_template`, the file is first rendered
+  /// with the blueprint's `${...}` expressions (`template:`).
+  std::string file_into{};
+  bool render_template = false;
+  /// When not empty, the only values a string attribute may take.
+  std::vector<std::string> one_of{};
   std::string description{};
 };
 
@@ -40,6 +47,14 @@ struct ResourceTypeSchema {
 
   const AttributeSchema* Find(std::string_view name) const;
 };
+
+/// The attribute that says a resource must not exist: `state: absent`.
+/// The planner deletes a live resource whose desired `state` is absent.
+inline constexpr const char* kStateAttribute = "state";
+inline constexpr const char* kAbsent = "absent";
+
+/// The `state: present | absent` attribute resource types share.
+AttributeSchema StateAttribute();
 
 /// `0750`, `750`, `"0750"` -> `0750`; anything else is returned unchanged.
 std::string NormalizeMode(std::string_view mode);

@@ -5,6 +5,8 @@ namespace mfgctl {
 Value CanonicalAttributes(const ResourceTypeSchema& schema, const Value& attrs) {
   Value out = Value::object();
   for (const auto& [key, v] : attrs.items()) {
+    // `state: present` is what existing means; live state never reports it.
+    if (key == kStateAttribute && v == "present") continue;
     const AttributeSchema* a = schema.Find(key);
     out[key] = a ? CanonicalAttribute(*a, v) : v;
   }

@@ -190,7 +190,11 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
       change.address = c.addr();
       change.type = c.type();
       change.before = live.exists ? live.attributes : Value();
-      if (c.desired) {
+      if (c.desired && c.desired->attributes.value(kStateAttribute, "") == kAbsent) {
+        // Wanted gone: delete it where it exists, else nothing to do.
+        change.depends_on = c.desired->depends_on;
+        change.action = live.exists ? Action::kDelete : Action::kNoOp;
+      } else if (c.desired) {
         change.after = CanonicalAttributes(*schema, c.desired->attributes);
         change.depends_on = c.desired->depends_on;
         change.action = DiffResource(*schema, change.after, change.before,

@@ -15,6 +15,7 @@ class DirectoryType : public HostResourceType {
         {.name = "mode", .octal_mode = true, .description = "Octal mode, e.g. \"0750\"."},
         {.name = "owner", .description = "Owning user name."},
         {.name = "group", .description = "Owning group name."},
+        StateAttribute(),
     };
     return s;
   }

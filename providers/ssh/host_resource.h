@@ -39,6 +39,7 @@ std::unique_ptr<HostResourceType> MakePackageType();
 std::unique_ptr<HostResourceType> MakeDirectoryType();
 std::unique_ptr<HostResourceType> MakeFileType();
 std::unique_ptr<HostResourceType> MakeCommandType();
+std::unique_ptr<HostResourceType> MakeSysctlType();
 
 /// The attributes the probe reads or the state remembers, for the item
 /// being read: desired when the blueprint has it, else prior.

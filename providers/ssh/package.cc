@@ -15,6 +15,7 @@ class PackageType : public HostResourceType {
     s.attributes = {
         {.name = "version", .description = "Exact version to install (e.g. \"1.2-1\"); "
                                            "unset accepts any installed version."},
+        StateAttribute(),
     };
     return s;
   }

@@ -38,7 +38,8 @@ SshProvider::SshProvider(ShellFactory factory) : factory_(std::move(factory)) {
       return SshSession::Connect(EndpointOf(t), error);
     };
   }
-  for (auto make : {MakePackageType, MakeDirectoryType, MakeFileType, MakeCommandType}) {
+  for (auto make : {MakePackageType, MakeDirectoryType, MakeFileType, MakeCommandType,
+                    MakeSysctlType}) {
     auto type = make();
     std::string name = type->Schema().type;
     types_[name] = std::move(type);

@@ -321,6 +321,81 @@ TEST_F(BlueprintTest, UnquotedAddressInFlowBracketsPointsAtTheFix) {
             "[package[sl]]");
 }
 
+TEST_F(BlueprintTest, TemplateIsRenderedAndSourceReadVerbatim) {
+  std::ofstream(dir_ / "collector.service.tmpl")
+      << "[Service]\nExecStart=/opt/collector/bin/collect --site ${var.site}\n"
+         "# $${literal}\n";
+  std::ofstream(dir_ / "collect", std::ios::binary) << std::string("\x7f" "ELF\0\xff\x01", 7);
+  ASSERT_TRUE(Load(std::string(kHead) + R"(variables:
+  site: { default: suzhou-1 }
+gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /etc/systemd/system/collector.service: { template: ./collector.service.tmpl }
+      /opt/collector/bin/collect: { source: ./collect, mode: "0755" }
+)")) << Error();
+  EXPECT_EQ(Find("gw1:file[/etc/systemd/system/collector.service]")->attributes["content"],
+            "[Service]\nExecStart=/opt/collector/bin/collect --site suzhou-1\n# ${literal}\n");
+  const Resource* bin = Find("gw1:file[/opt/collector/bin/collect]");
+  EXPECT_EQ(bin->attributes["content"], std::string("\x7f" "ELF\0\xff\x01", 7));
+  EXPECT_FALSE(bin->attributes.contains("source"));
+  // Binary content does not break the configuration digest.
+  EXPECT_EQ(DigestOf(config_).size(), 71u);
+}
+
+TEST_F(BlueprintTest, TemplateErrorsPointIntoTheTemplate) {
+  std::ofstream(dir_ / "bad.tmpl") << "line one\nport=${var.prot}\n";
+  EXPECT_FALSE(Load(std::string(kHead) + R"(variables:
+  port: { default: "1883" }
+gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /etc/x.conf: { template: ./bad.tmpl }
+)"));
+  EXPECT_EQ(Error(),
+            "DIR/bad.tmpl:2:6: error: undefined variable \"prot\"; did you mean \"port\"?");
+}
+
+TEST_F(BlueprintTest, ContentAndTemplateTogetherIsAnError) {
+  std::ofstream(dir_ / "t.tmpl") << "x";
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    files:\n"
+                    "      /a: { content: \"x\", template: ./t.tmpl }\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:9:37: error: gw1:file[/a] sets both \"template\" and \"content\"; "
+            "keep one");
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    files:\n      /a: {}\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:9:7: error: gw1:file[/a] needs \"content:\" (or \"source:\", "
+            "\"template:\")");
+}
+
+TEST_F(BlueprintTest, StateAbsentNeedsNothingElseAndOnlyKnownStates) {
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "gateways:\n  gw1:\n    address: 10.0.0.1\n    packages:\n"
+                   "      telnet: { state: absent }\n    files:\n"
+                   "      /etc/old.conf: { state: absent }\n"))
+      << Error();
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    packages:\n"
+                    "      telnet: { state: absnt }\n"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:9:24: error: attribute \"state\" must be present or absent, got "
+            "\"absnt\"; did you mean \"absent\"?");
+}
+
+TEST_F(BlueprintTest, SysctlEntriesAreScalars) {
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "gateways:\n  gw1:\n    address: 10.0.0.1\n    sysctl:\n"
+                   "      net.ipv4.ip_forward: \"1\"\n      vm.swappiness: 10\n"))
+      << Error();
+  EXPECT_EQ(Find("gw1:sysctl[net.ipv4.ip_forward]")->attributes["value"], "1");
+  EXPECT_EQ(Find("gw1:sysctl[vm.swappiness]")->attributes["value"], "10");
+}
+
 TEST_F(BlueprintTest, DuplicateKeysAreRefused) {
   EXPECT_FALSE(Load("mfgctl: 1\nplant: a\nplant: b\n"));
   EXPECT_EQ(Error(), "DIR/plant.yaml:3:1: error: duplicate key \"plant\"");

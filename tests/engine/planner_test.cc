@@ -93,6 +93,18 @@ TEST_F(PlannerTest, RemovedFromBlueprintIsDeletedDependentsFirst) {
   EXPECT_EQ(plan.targets.count("h1"), 1u);
 }
 
+TEST_F(PlannerTest, StateAbsentDeletesWhereItExists) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "gone", {{"state", "absent"}})
+                     .Thing("h1", "never-was", {{"state", "absent"}})
+                     .Thing("h1", "kept", {{"value", "1"}, {"state", "present"}})
+                     .Build();
+  fake_->live["h1:thing[gone]"] = {{"value", "x"}};
+  fake_->live["h1:thing[kept]"] = {{"value", "1"}};
+  Plan plan = PlanFor(desired);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"- h1:thing[gone]"}));
+}
+
 TEST_F(PlannerTest, OneBatchedReadPerTarget) {
   auto desired = ConfigBuilder()
                      .Thing("h1", "a", {{"value", "1"}})

@@ -168,7 +168,10 @@ boot_exec() {
       echo $$ >"/sys/fs/cgroup/$ctl/$CG/h$i/cgroup.procs"
     fi
   done
-  exec systemd-nspawn -q --boot --register=no --keep-unit -M "mfgt-h$i" -D "$root" \
+  # /proc/sys/net belongs to the host's own network namespace: let it be
+  # written (sysctl resources) with CAP_NET_ADMIN inside it; the rest of
+  # /proc/sys stays read-only.
+  SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn -q --boot --capability=CAP_NET_ADMIN --register=no --keep-unit -M "mfgt-h$i" -D "$root" \
     --network-namespace-path="/run/netns/$ns"
 }
 

@@ -136,6 +136,32 @@ TEST_F(HostResourcesTest, UnguardedCommandExistsOnceRecorded) {
   EXPECT_TRUE(ReadOne(*cmd, {{"local", "command", "x"}, "host.command", attrs, attrs}).exists);
 }
 
+TEST_F(HostResourcesTest, CommandUnlessRunsInItsDirectoryAndEnvironment) {
+  auto cmd = MakeCommandType();
+  std::string out = (dir_ / "out").string();
+  Value attrs = {{"run", "echo \"$GREETING from $(pwd)\" > " + ShellQuote(out)},
+                 {"unless", "grep -q \"$GREETING\" " + ShellQuote(out)},
+                 {"environment", {{"GREETING", "it's $(hello)"}}},
+                 {"cwd", dir_.string()}};
+  ReadItem item{{"local", "command", "greet"}, "host.command", attrs, {}};
+  EXPECT_FALSE(ReadOne(*cmd, item).exists);  // `unless` fails: no file yet
+  ShellRun r = Shell(cmd->Step(Request("command", "greet", Action::kCreate, attrs)).script);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "it's $(hello) from " + dir_.string());
+  EXPECT_TRUE(ReadOne(*cmd, item).exists);  // now `unless` succeeds
+}
+
+TEST_F(HostResourcesTest, CommandWithInvalidEnvironmentNameFails) {
+  auto cmd = MakeCommandType();
+  Value attrs = {{"run", "true"}, {"environment", {{"A;rm -rf /", "x"}}}};
+  ShellRun r = Shell(cmd->Step(Request("command", "x", Action::kCreate, attrs)).script);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "invalid environment variable name: A;rm -rf /\n");
+}
+
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
   auto facts = ParseReadOutput("motd line\n@@mfgctl 0\nexists=1\nmode=644\n@@mfgctl 1\n"
                                "garbage\n@@mfgctl 7\nexists=1\n@@mfgctl 2\nv=a=b\n",

@@ -19,6 +19,7 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
       {.name = "size", .type = AttrType::kNumber},
       {.name = "secret", .sensitive = true},
       {.name = "kind", .force_new = true},
+      StateAttribute(),
   };
   return {s};
 }

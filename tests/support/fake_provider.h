@@ -13,7 +13,7 @@ namespace mfgctl {
 /// A provider over an in-memory world, recording every call: engine tests
 /// set what is "live", run plan or apply, and assert the calls and results.
 /// Types: `fake.thing` (attributes `value`, `size` (number), `secret`
-/// (sensitive), `kind` (forces replacement)).
+/// (sensitive), `kind` (forces replacement), `state` (present or absent)).
 class FakeProvider : public Provider {
  public:
   std::string Name() const override { return "fake"; }
