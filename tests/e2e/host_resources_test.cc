@@ -1,0 +1,109 @@
+// Resource types on a real host, each checked with the OpenSSH client.
+#include <fstream>
+
+#include "tests/e2e/e2e_support.h"
+
+namespace mfgctl::e2e {
+namespace {
+
+std::string Gateway(int host, const std::string& sections) {
+  return "gateways:\n  gw:\n    address: " + HostAddress(host) + "\n" + sections;
+}
+
+TEST(HostResourcesTest, SysctlAppliedNowAndPersisted) {
+  Plant plant("sysctl");
+  ASSERT_EQ(OnHost(2, "sysctl -qw net.ipv4.ip_forward=0; rm -f /etc/sysctl.d/60-mfgctl-*")
+                .exit_code,
+            0);
+  plant.Write(Gateway(2, "    sysctl:\n      net.ipv4.ip_forward: \"1\"\n"
+                         "      net.ipv4.tcp_rmem: \"4096 131072 6291456\"\n"));
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_NE(plan.out.find("~ value = \"0 (not persisted)\" -> \"1\""), std::string::npos)
+      << plan.out;
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(OnHost(2, "sysctl -n net.ipv4.ip_forward").out, "1\n");
+  EXPECT_EQ(OnHost(2, "cat /etc/sysctl.d/60-mfgctl-net.ipv4.ip_forward.conf").out,
+            "net.ipv4.ip_forward = 1\n");
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // Set but no longer persisted: drift.
+  ASSERT_EQ(OnHost(2, "rm /etc/sysctl.d/60-mfgctl-net.ipv4.ip_forward.conf").exit_code, 0);
+  Result drift = plant.Mfgctl({"plan"});
+  EXPECT_NE(drift.out.find("~ value = \"1 (not persisted)\" -> \"1\""), std::string::npos)
+      << drift.out;
+  // A parameter the kernel does not have fails that resource alone.
+  plant.Write(Gateway(2, "    sysctl:\n      net.ipv4.no_such_thing: \"1\"\n"));
+  Result bad = plant.Mfgctl({"plan"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("error: gw:sysctl[net.ipv4.no_such_thing]: no such kernel parameter on "
+                         "this host"),
+            std::string::npos)
+      << bad.err;
+}
+
+TEST(HostResourcesTest, FileFromTemplateAndBinarySourceThenAbsent) {
+  Plant plant("file-sources");
+  std::ofstream(plant.dir() / "unit.tmpl") << "[Service]\nEnvironment=SITE=${var.site}\n";
+  std::string binary("\x7f" "ELF\0\x01\xff\xfe\n\r", 11);
+  std::ofstream(plant.dir() / "collect", std::ios::binary) << binary;
+  plant.Write("variables:\n  site: { default: suzhou-1 }\n" +
+              Gateway(2, "    files:\n"
+                         "      /tmp/fs-unit.service: { template: ./unit.tmpl }\n"
+                         "      /tmp/fs-collect: { source: ./collect, mode: \"0755\" }\n"));
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(OnHost(2, "cat /tmp/fs-unit.service").out, "[Service]\nEnvironment=SITE=suzhou-1\n");
+  EXPECT_EQ(OnHost(2, "cat /tmp/fs-collect").out, binary);
+  EXPECT_EQ(OnHost(2, "stat -c %a /tmp/fs-collect").out, "755\n");
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // state: absent removes it; the second time there is nothing to do.
+  plant.Write("variables:\n  site: { default: suzhou-1 }\n" +
+              Gateway(2, "    files:\n"
+                         "      /tmp/fs-unit.service: { state: absent }\n"
+                         "      /tmp/fs-collect: { source: ./collect, mode: \"0755\" }\n"));
+  Result absent = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(absent.exit_code, 0) << absent.out << absent.err;
+  EXPECT_NE(absent.out.find("Resources: 0 added, 0 changed, 1 destroyed."), std::string::npos)
+      << absent.out;
+  EXPECT_EQ(OnHost(2, "test -e /tmp/fs-unit.service").exit_code, 1);
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST(HostResourcesTest, PackageAbsentIsRemoved) {
+  Plant plant("package-absent");
+  ASSERT_EQ(OnHost(2, "apt-get install -y -q mfg-demo >/dev/null 2>&1").exit_code, 0);
+  plant.Write(Gateway(2, "    packages:\n      mfg-demo: { state: absent }\n"));
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(OnHost(2, "dpkg-query -W -f='${db:Status-Abbrev}' mfg-demo 2>/dev/null | grep -q ^ii")
+                .exit_code,
+            1);
+  EXPECT_EQ(OnHost(2, "test -e /usr/share/mfg-demo/VERSION").exit_code, 1);
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+TEST(HostResourcesTest, CommandGuardsEnvironmentAndDirectory) {
+  Plant plant("command-guards");
+  ASSERT_EQ(OnHost(2, "rm -rf /tmp/cg && mkdir /tmp/cg").exit_code, 0);
+  plant.Write(Gateway(2, "    commands:\n"
+                         "      greet:\n"
+                         "        run: \"echo \\\"$GREETING\\\" >> log\"\n"
+                         "        unless: \"grep -q hello log\"\n"
+                         "        cwd: /tmp/cg\n"
+                         "        environment: { GREETING: hello }\n"));
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(OnHost(2, "cat /tmp/cg/log").out, "hello\n");
+  // The guard holds: nothing to do, even with a fresh state.
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  std::filesystem::remove(plant.StatePath());
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // The guard breaks on the host: the command runs again.
+  ASSERT_EQ(OnHost(2, "echo bye > /tmp/cg/log").exit_code, 0);
+  Result plan = plant.Mfgctl({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 2) << plan.out;
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(OnHost(2, "cat /tmp/cg/log").out, "bye\nhello\n");
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e
