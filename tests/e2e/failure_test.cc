@@ -17,6 +17,7 @@ namespace {
 
 TEST(FailureTest, UnreachableHostFailsOnlyItsOwnResources) {
   Plant plant("unreachable");
+  ASSERT_EQ(OnHost(4, "rm -f /tmp/unreachable-b").exit_code, 0);
   // 10.200.0.250 is on the test bridge, but no host answers there.
   plant.Write("gateways:\n"
               "  down:\n    address: 10.200.0.250\n"
@@ -76,6 +77,7 @@ TEST(FailureTest, ChangedHostKeyIsRefused) {
 
 TEST(FailureTest, SavedPlanAppliesExactlyAndRefusesWhenStale) {
   Plant plant("saved-plan");
+  ASSERT_EQ(OnHost(2, "rm -f /tmp/saved-plan-a").exit_code, 0);
   auto write = [&](const std::string& content) {
     plant.Write("gateways:\n  gw:\n    address: " + HostAddress(2) +
                 "\n    files:\n      /tmp/saved-plan-a: { content: \"" + content + "\" }\n");
