@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   mfgctl::SetupShowCommand(app, &exit_code);
   mfgctl::SetupStateCommand(app, &exit_code);
   mfgctl::SetupGraphCommand(app, &exit_code);
+  mfgctl::SetupTrustCommand(app, &exit_code);
   mfgctl::SetupVersionCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -14,6 +14,7 @@ void SetupDestroyCommand(CLI::App& app, int* exit_code);
 void SetupShowCommand(CLI::App& app, int* exit_code);
 void SetupStateCommand(CLI::App& app, int* exit_code);
 void SetupGraphCommand(CLI::App& app, int* exit_code);
+void SetupTrustCommand(CLI::App& app, int* exit_code);
 void SetupVersionCommand(CLI::App& app, int* exit_code);
 
 }  // namespace mfgctl

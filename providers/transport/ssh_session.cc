@@ -36,7 +36,7 @@ ssize_t RecvQuickAck(libssh2_socket_t sock, void* buffer, size_t length, int fla
   return n < 0 ? -errno : n;
 }
 
-std::string Base64(const unsigned char* data, size_t len) {
+std::string Base64(const unsigned char* data, size_t len, bool pad = false) {
   static constexpr char kChars[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -48,7 +48,20 @@ std::string Base64(const unsigned char* data, size_t len) {
     if (i + 1 < len) out += kChars[(v >> 6) & 63];
     if (i + 2 < len) out += kChars[v & 63];
   }
-  return out;  // unpadded, as OpenSSH prints fingerprints
+  while (pad && out.size() % 4 != 0) out += '=';
+  return out;  // fingerprints are printed unpadded, keys padded
+}
+
+const char* KeyTypeName(int hostkey_type) {
+  switch (hostkey_type) {
+    case LIBSSH2_HOSTKEY_TYPE_RSA: return "ssh-rsa";
+    case LIBSSH2_HOSTKEY_TYPE_DSS: return "ssh-dss";
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return "ecdsa-sha2-nistp256";
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return "ecdsa-sha2-nistp384";
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return "ecdsa-sha2-nistp521";
+    case LIBSSH2_HOSTKEY_TYPE_ED25519: return "ssh-ed25519";
+  }
+  return "unknown";
 }
 
 std::string HostPort(const SshEndpoint& e) {
@@ -137,7 +150,8 @@ struct SshSession::Impl {
     if (fd >= 0) close(fd);
   }
 
-  bool VerifyHostKey(std::string* error) {
+  // The offered key and its standing in known_hosts.
+  bool ReadHostKey(HostKey* out, std::string* error) {
     size_t len = 0;
     int type = 0;
     const char* key = libssh2_session_hostkey(session, &len, &type);
@@ -147,20 +161,16 @@ struct SshSession::Impl {
     }
     const unsigned char* hash = reinterpret_cast<const unsigned char*>(
         libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256));
-    std::string fingerprint = hash ? "SHA256:" + Base64(hash, 32) : "(unknown)";
-    std::string who = HostPort(endpoint);
-    std::string trust_hint = "check the fingerprint with the host's owner, then record it: "
-                             "ssh-keyscan -p " + std::to_string(endpoint.port) + " " +
-                             endpoint.host + " >> " + endpoint.known_hosts;
-    if (endpoint.known_hosts.empty()) {
-      *error = "no known_hosts file is configured, so the host key of " + who +
-               " (" + fingerprint + ") cannot be verified; set known_hosts: in the ssh provider";
-      return false;
+    out->type = KeyTypeName(type);
+    out->base64 = Base64(reinterpret_cast<const unsigned char*>(key), len, true);
+    out->fingerprint = hash ? "SHA256:" + Base64(hash, 32) : "(unknown)";
+    out->status = HostKey::Status::kUnknown;
+    if (endpoint.known_hosts.empty() || access(endpoint.known_hosts.c_str(), F_OK) != 0) {
+      return true;
     }
     LIBSSH2_KNOWNHOSTS* kh = libssh2_knownhost_init(session);
     if (libssh2_knownhost_readfile(kh, endpoint.known_hosts.c_str(),
-                                   LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0 &&
-        access(endpoint.known_hosts.c_str(), R_OK) == 0) {
+                                   LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
       libssh2_knownhost_free(kh);
       *error = "cannot read known_hosts file " + endpoint.known_hosts;
       return false;
@@ -171,24 +181,42 @@ struct SshSession::Impl {
         LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | KnownHostKeyType(type),
         &entry);
     libssh2_knownhost_free(kh);
-    switch (check) {
-      case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+    if (check == LIBSSH2_KNOWNHOST_CHECK_MATCH) out->status = HostKey::Status::kKnown;
+    if (check == LIBSSH2_KNOWNHOST_CHECK_MISMATCH) out->status = HostKey::Status::kChanged;
+    if (check == LIBSSH2_KNOWNHOST_CHECK_FAILURE) {
+      *error = "cannot check the host key of " + HostPort(endpoint);
+      return false;
+    }
+    return true;
+  }
+
+  bool VerifyHostKey(std::string* error) {
+    std::string who = HostPort(endpoint);
+    if (endpoint.known_hosts.empty()) {
+      *error = "no known_hosts file is configured, so the host key of " + who +
+               " cannot be verified; set known_hosts: in the ssh provider";
+      return false;
+    }
+    HostKey key;
+    if (!ReadHostKey(&key, error)) return false;
+    std::string trust_hint = "check the fingerprint with the host's owner, then record it with "
+                             "`mfgctl trust` (docs/cli.md)";
+    switch (key.status) {
+      case HostKey::Status::kKnown:
         return true;
-      case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-        *error = "host key of " + who + " has CHANGED (now " + fingerprint + ") and does not "
-                 "match " + endpoint.known_hosts + "; refusing to connect (possible "
+      case HostKey::Status::kChanged:
+        *error = "host key of " + who + " has CHANGED (now " + key.fingerprint + ") and does "
+                 "not match " + endpoint.known_hosts + "; refusing to connect (possible "
                  "man-in-the-middle). If the host was reinstalled, remove the old key with "
                  "`ssh-keygen -R " + who + " -f " + endpoint.known_hosts + "`, then " +
                  trust_hint;
         return false;
-      case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-        *error = "host key of " + who + " (" + fingerprint + ") is unknown: it is not in " +
+      case HostKey::Status::kUnknown:
+        *error = "host key of " + who + " (" + key.fingerprint + ") is unknown: it is not in " +
                  endpoint.known_hosts + "; refusing to connect. To trust it, " + trust_hint;
         return false;
-      default:
-        *error = "cannot check the host key of " + who;
-        return false;
     }
+    return false;
   }
 
   bool Authenticate(std::string* error) {
@@ -245,7 +273,25 @@ struct SshSession::Impl {
 SshSession::SshSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SshSession::~SshSession() = default;
 
+std::string HostKey::KnownHostsLine(const SshEndpoint& endpoint) const {
+  return HostPort(endpoint) + " " + type + " " + base64;
+}
+
+bool SshSession::ScanHostKey(const SshEndpoint& endpoint, HostKey* key, std::string* error) {
+  auto impl = Handshake(endpoint, error);
+  return impl && impl->ReadHostKey(key, error);
+}
+
 std::unique_ptr<SshSession> SshSession::Connect(const SshEndpoint& endpoint, std::string* error) {
+  auto impl = Handshake(endpoint, error);
+  if (!impl) return nullptr;
+  if (!impl->VerifyHostKey(error) || !impl->Authenticate(error)) return nullptr;
+  libssh2_session_set_timeout(impl->session, endpoint.command_timeout_ms);
+  return std::unique_ptr<SshSession>(new SshSession(std::move(impl)));
+}
+
+std::unique_ptr<SshSession::Impl> SshSession::Handshake(const SshEndpoint& endpoint,
+                                                        std::string* error) {
   InitLibssh2Once();
   auto impl = std::make_unique<Impl>();
   impl->endpoint = endpoint;
@@ -267,9 +313,7 @@ std::unique_ptr<SshSession> SshSession::Connect(const SshEndpoint& endpoint, std
     *error = "SSH handshake with " + HostPort(endpoint) + " failed: " + LastError(impl->session);
     return nullptr;
   }
-  if (!impl->VerifyHostKey(error) || !impl->Authenticate(error)) return nullptr;
-  libssh2_session_set_timeout(impl->session, endpoint.command_timeout_ms);
-  return std::unique_ptr<SshSession>(new SshSession(std::move(impl)));
+  return impl;
 }
 
 bool SshSession::Run(const std::string& command, std::string_view input, CommandResult* result,

@@ -20,6 +20,18 @@ struct SshEndpoint {
   int command_timeout_ms = 600000;
 };
 
+/// A host's public key as offered in the key exchange.
+struct HostKey {
+  enum class Status { kKnown, kUnknown, kChanged };
+  std::string type;         // "ssh-ed25519"
+  std::string base64;       // the key blob, as known_hosts writes it
+  std::string fingerprint;  // "SHA256:...", as OpenSSH prints it
+  Status status = Status::kUnknown;  // against the endpoint's known_hosts
+
+  /// The known_hosts line that trusts this key for the endpoint.
+  std::string KnownHostsLine(const SshEndpoint& endpoint) const;
+};
+
 /// One authenticated SSH connection (libssh2), reused for every command on
 /// the host. The host key is checked against known_hosts before any
 /// credential is sent; an unknown or changed key is refused. Not thread-safe:
@@ -29,6 +41,11 @@ class SshSession : public RemoteShell {
   /// Connects, verifies the host key and authenticates; nullptr and `error`
   /// (saying what to do about it) on failure.
   static std::unique_ptr<SshSession> Connect(const SshEndpoint& endpoint, std::string* error);
+
+  /// Connects and completes the key exchange only — no credential is sent —
+  /// to learn the host's key and whether known_hosts has it. For recording
+  /// a key deliberately (`mfgctl trust`), never for trusting it silently.
+  static bool ScanHostKey(const SshEndpoint& endpoint, HostKey* key, std::string* error);
   ~SshSession() override;
 
   bool Run(const std::string& command, std::string_view input, CommandResult* result,
@@ -37,6 +54,8 @@ class SshSession : public RemoteShell {
  private:
   struct Impl;
   explicit SshSession(std::unique_ptr<Impl> impl);
+  /// Connects and completes the key exchange; nullptr and `error` on failure.
+  static std::unique_ptr<Impl> Handshake(const SshEndpoint& endpoint, std::string* error);
   std::unique_ptr<Impl> impl_;
 };
 

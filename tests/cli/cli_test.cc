@@ -55,7 +55,7 @@ TEST_F(CliTest, VersionAndHelpListEveryCommand) {
   ProcessResult help = Mfgctl({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   for (const char* cmd : {"validate", "plan", "apply", "destroy", "show", "state", "graph",
-                          "version"}) {
+                          "trust", "version"}) {
     EXPECT_NE(help.out.find(std::string("\n  ") + cmd + " "), std::string::npos) << cmd;
   }
   ProcessResult plan_help = Mfgctl({"plan", "--help"});

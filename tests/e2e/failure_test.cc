@@ -53,10 +53,52 @@ TEST(FailureTest, UnknownHostKeyIsRefusedWithHowToTrustIt) {
       << plan.err;
   EXPECT_NE(plan.err.find("is unknown: it is not in " + empty_known_hosts +
                           "; refusing to connect. To trust it, check the fingerprint with the "
-                          "host's owner, then record it: ssh-keyscan -p 22 " +
-                          HostAddress(4) + " >> " + empty_known_hosts),
+                          "host's owner, then record it with `mfgctl trust` (docs/cli.md)"),
             std::string::npos)
       << plan.err;
+}
+
+// The host's fingerprint as its owner would read it off the host.
+std::string FingerprintOf(int host) {
+  Result r = OnHost(host, "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub");
+  return r.out.substr(r.out.find("SHA256:"), 50);  // SHA256: + 43 base64 characters
+}
+
+TEST(FailureTest, TrustRecordsAKeyOnlyDeliberately) {
+  Plant plant("trust");
+  std::string known_hosts = (plant.dir() / "keys" / "known_hosts").string();
+  plant.Write("gateways:\n  gw:\n    address: " + HostAddress(4) +
+                  "\n    files:\n      /tmp/trust-test: { content: \"x\" }\n",
+              known_hosts);
+  // No terminal, no fingerprint, no --yes: nothing is recorded.
+  Result refused = plant.Mfgctl({"trust"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("not recording host keys without approval"), std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(known_hosts));
+  // A fingerprint that does not match is refused.
+  Result wrong = plant.Mfgctl(
+      {"trust", "gw", "--fingerprint", "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("not the expected SHA256:AAAA"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(std::filesystem::exists(known_hosts));
+  // The owner's fingerprint matches: recorded, and mfgctl now connects.
+  std::string fingerprint = FingerprintOf(4);
+  Result ok = plant.Mfgctl({"trust", "gw", "--fingerprint", fingerprint});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("gw  " + HostAddress(4) + ":22  ssh-ed25519  " + fingerprint +
+                        "  new, fingerprint matches"),
+            std::string::npos)
+      << ok.out;
+  EXPECT_EQ(plant.Mfgctl({"plan"}).exit_code, 0);
+  EXPECT_NE(plant.Mfgctl({"trust", "--yes"}).out.find("already trusted"), std::string::npos);
+  // A changed key is never recorded over the old one.
+  std::ofstream(known_hosts) << HostAddress(4) << " ssh-ed25519 "
+                             << "AAAAC3NzaC1lZDI1NTE5AAAAIHx0NPG0ZWIt9Jw0h8H06sN3Dx0pVdG8cJc1Qx"
+                                "vS6K3F\n";
+  Result changed = plant.Mfgctl({"trust", "--yes"});
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_NE(changed.err.find("has CHANGED"), std::string::npos) << changed.err;
 }
 
 TEST(FailureTest, ChangedHostKeyIsRefused) {
