@@ -65,6 +65,8 @@ class Expander {
   bool ExpandRawResources(const SourceNode& node);
   bool AddResource(PendingResource pending);
   void AddImplicitDependencies();
+  /// After evaluation: owners and groups before what they own.
+  void AddOwnerDependencies();
 
   // evaluate.cc
   bool EvaluateAll();

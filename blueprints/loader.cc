@@ -101,7 +101,9 @@ bool Expander::Run(DesiredConfig* out) {
   }
   if (diags_->HasErrors()) return false;
   AddImplicitDependencies();
-  if (!EvaluateAll() || !ResolveAfter() || !CheckCycles()) return false;
+  if (!EvaluateAll()) return false;
+  AddOwnerDependencies();
+  if (!ResolveAfter() || !CheckCycles()) return false;
 
   out->plant = plant_;
   out->targets = std::move(targets_);

@@ -15,12 +15,16 @@ struct HostSection {
   const char* type;
   const char* scalar_attribute;  // what `name: scalar` sets, if allowed
 };
+// In the order a plant is usually built, which is the plan's order among
+// resources that do not depend on each other.
 constexpr HostSection kHostSections[] = {
     {"packages", "host.package", nullptr},
+    {"groups", "host.group", nullptr},
+    {"users", "host.user", nullptr},
     {"directories", "host.directory", nullptr},
     {"files", "host.file", nullptr},
-    {"commands", "host.command", nullptr},
     {"sysctl", "host.sysctl", "value"},
+    {"commands", "host.command", nullptr},
 };
 
 const char kHostProvider[] = "ssh";
@@ -280,6 +284,31 @@ bool Expander::AddResource(PendingResource pending) {
   }
   pending_.push_back(std::move(pending));
   return true;
+}
+
+void Expander::AddOwnerDependencies() {
+  // A user after the groups it is in; a file or directory after the user
+  // and group that own it — when the blueprint declares them on that host.
+  auto depend = [&](PendingResource& p, const std::string& kind, const Value& name) {
+    if (!name.is_string()) return;
+    std::string addr =
+        ResourceAddress{p.resource.address.target, kind, name.get<std::string>()}.ToString();
+    auto& deps = p.resource.depends_on;
+    if (by_address_.count(addr) && std::find(deps.begin(), deps.end(), addr) == deps.end()) {
+      deps.push_back(addr);
+    }
+  };
+  for (auto& p : pending_) {
+    const Value& a = p.resource.attributes;
+    const std::string& kind = p.resource.address.kind;
+    if (kind == "user" && a.contains("groups")) {
+      for (const auto& g : a["groups"]) depend(p, "group", g);
+    }
+    if (kind == "file" || kind == "directory") {
+      if (a.contains("owner")) depend(p, "user", a["owner"]);
+      if (a.contains("group")) depend(p, "group", a["group"]);
+    }
+  }
 }
 
 void Expander::AddImplicitDependencies() {

@@ -142,8 +142,15 @@ class TextUi : public Ui {
         if (seen.insert(k).second) keys.push_back(k);
       }
     }
+    auto shown = [&](const std::string& k) {
+      if (c.action == Action::kCreate || c.action == Action::kDelete) return true;
+      bool in_after = c.after.is_object() && c.after.contains(k);
+      return in_after && !(c.before.is_object() && c.before.contains(k) && c.before[k] == c.after[k]);
+    };
     size_t width = 0;
-    for (const auto& k : keys) width = std::max(width, k.size());
+    for (const auto& k : keys) {
+      if (shown(k)) width = std::max(width, k.size());
+    }
     int hidden = 0;
     for (const auto& k : keys) {
       const AttributeSchema* a = schema ? schema->Find(k) : nullptr;
@@ -151,7 +158,7 @@ class TextUi : public Ui {
       if (want && want->attributes.contains(k)) readable = &want->attributes[k];
       Value before = c.before.is_object() && c.before.contains(k) ? c.before[k] : Value();
       Value after = c.after.is_object() && c.after.contains(k) ? c.after[k] : Value();
-      std::string name = k + std::string(width - k.size(), ' ');
+      std::string name = k + std::string(width > k.size() ? width - k.size() : 0, ' ');
       std::string line;
       if (c.action == Action::kCreate) {
         line = Paint(kGreen, "+") + " " + name + " = " + RenderValue(a, after, readable);

@@ -1,5 +1,7 @@
 #include "engine/model/schema.h"
 
+#include <algorithm>
+
 #include "engine/model/digest.h"
 
 namespace mfgctl {
@@ -43,6 +45,11 @@ Value CanonicalAttribute(const AttributeSchema& a, const Value& v) {
     return Sha256Digest(v.is_string() ? v.get<std::string>() : v.dump());
   }
   if (a.octal_mode && v.is_string()) return NormalizeMode(v.get<std::string>());
+  if (a.unordered && v.is_array()) {
+    Value sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted;
+  }
   return v;
 }
 

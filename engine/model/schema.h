@@ -34,6 +34,8 @@ struct AttributeSchema {
   /// with the blueprint's `${...}` expressions (`template:`).
   std::string file_into{};
   bool render_template = false;
+  /// A list compared as a set: stored and compared sorted.
+  bool unordered = false;
   /// When not empty, the only values a string attribute may take.
   std::vector<std::string> one_of{};
   std::string description{};

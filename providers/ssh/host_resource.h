@@ -40,6 +40,8 @@ std::unique_ptr<HostResourceType> MakeDirectoryType();
 std::unique_ptr<HostResourceType> MakeFileType();
 std::unique_ptr<HostResourceType> MakeCommandType();
 std::unique_ptr<HostResourceType> MakeSysctlType();
+std::unique_ptr<HostResourceType> MakeGroupType();
+std::unique_ptr<HostResourceType> MakeUserType();
 
 /// The attributes the probe reads or the state remembers, for the item
 /// being read: desired when the blueprint has it, else prior.

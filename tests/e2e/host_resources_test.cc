@@ -107,3 +107,49 @@ TEST(HostResourcesTest, CommandGuardsEnvironmentAndDirectory) {
 
 }  // namespace
 }  // namespace mfgctl::e2e
+
+namespace mfgctl::e2e {
+namespace {
+
+TEST(HostResourcesTest, UsersAndGroupsWithAuthorizedKeys) {
+  Plant plant("users");
+  ASSERT_EQ(OnHost(3, "userdel -r ops >/dev/null 2>&1; groupdel plant >/dev/null 2>&1; "
+                      "groupdel line >/dev/null 2>&1; true")
+                .exit_code,
+            0);
+  Result pub = RunProgram({"cat", HostsDir() + "/id_ed25519.pub"});
+  std::string key = pub.out.substr(0, pub.out.find('\n'));
+  auto write = [&](const std::string& groups) {
+    plant.Write(Gateway(3, "    groups:\n      plant: { gid: 1600 }\n      line: {}\n"
+                           "    users:\n      ops: { uid: 1500, groups: " + groups +
+                           ", shell: /bin/bash, authorized_keys: [\"" + key + "\"] }\n"
+                           "    files:\n      /tmp/ops-owned: { content: \"x\", owner: ops, "
+                           "group: plant }\n"));
+  };
+  write("[plant]");
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(OnHost(3, "getent passwd ops | cut -d: -f3,7").out, "1500:/bin/bash\n");
+  EXPECT_EQ(OnHost(3, "getent group plant | cut -d: -f3").out, "1600\n");
+  EXPECT_EQ(OnHost(3, "id -nG ops").out, "ops plant\n");
+  EXPECT_EQ(OnHost(3, "stat -c '%U:%G %a' /tmp/ops-owned /home/ops/.ssh "
+                      "/home/ops/.ssh/authorized_keys").out,
+            "ops:plant 644\nops:ops 700\nops:ops 600\n");
+  // The key works: ops can log in with it.
+  Result login = RunProgram({"ssh", "-q", "-o", "BatchMode=yes", "-o",
+                             "UserKnownHostsFile=" + HostsDir() + "/known_hosts", "-i",
+                             HostsDir() + "/id_ed25519", "ops@" + HostAddress(3), "whoami"});
+  EXPECT_EQ(login.out, "ops\n") << login.err;
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // Group membership is exact: a changed list is an update.
+  write("[line, plant]");
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_NE(plan.out.find("~ groups = [\"plant\"] -> [\"line\",\"plant\"]"), std::string::npos)
+      << plan.out;
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(OnHost(3, "id -nG ops").out, "ops plant line\n");
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e

@@ -1,0 +1,116 @@
+// host.user: a local user account: uid, supplementary groups, shell, home,
+// and the exact list of its SSH authorized keys.
+#include <algorithm>
+
+#include "providers/ssh/host_resource.h"
+#include "providers/transport/shell_quote.h"
+
+namespace mfgctl {
+namespace {
+
+std::string Joined(const Value& list, const char* sep) {
+  std::string out;
+  for (const auto& v : list) out += (out.empty() ? "" : sep) + v.get<std::string>();
+  return out;
+}
+
+class UserType : public HostResourceType {
+ public:
+  ResourceTypeSchema Schema() const override {
+    ResourceTypeSchema s;
+    s.type = "host.user";
+    s.description = "A local user account.";
+    s.attributes = {
+        {.name = "uid", .type = AttrType::kNumber, .description = "User id."},
+        {.name = "groups", .type = AttrType::kStringList, .unordered = true,
+         .description = "Supplementary groups, exactly (the primary group is not listed)."},
+        {.name = "shell", .description = "Login shell."},
+        {.name = "home", .description = "Home directory (created with the account)."},
+        {.name = "authorized_keys", .type = AttrType::kStringList,
+         .description = "The exact lines of ~/.ssh/authorized_keys."},
+        StateAttribute(),
+    };
+    return s;
+  }
+
+  std::string Probe(const ReadItem& item) const override {
+    std::string name = ShellQuote(item.address.name);
+    return "if e=$(getent passwd " + name + "); then echo exists=1\n"
+           "  echo \"$e\" | { IFS=: read -r n x uid gid gecos home shell; echo \"uid=$uid\"; "
+           "echo \"home=$home\"; echo \"shell=$shell\"; echo \"primary=$(getent group \"$gid\" "
+           "| cut -d: -f1)\"; }\n"
+           "  echo \"groups=$(id -nG " + name + ")\"\n"
+           "  h=$(echo \"$e\" | cut -d: -f6); i=0\n"
+           "  if [ -f \"$h/.ssh/authorized_keys\" ]; then echo keys=1; "
+           "while IFS= read -r l; do echo \"key$i=$l\"; i=$((i+1)); done "
+           "< \"$h/.ssh/authorized_keys\"; fi\n"
+           "else echo exists=0; fi\n";
+  }
+
+  ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
+    ReadResult r;
+    r.exists = facts.count("exists") && facts.at("exists") == "1";
+    if (!r.exists) return r;
+    if (facts.count("uid")) r.attributes["uid"] = std::stoll(facts.at("uid"));
+    for (const char* k : {"home", "shell"}) {
+      if (facts.count(k)) r.attributes[k] = facts.at(k);
+    }
+    // Supplementary groups: all of the user's groups but the primary one.
+    std::vector<std::string> groups;
+    std::string all = facts.count("groups") ? facts.at("groups") : "";
+    std::string primary = facts.count("primary") ? facts.at("primary") : "";
+    for (size_t pos = 0; pos < all.size();) {
+      size_t end = all.find(' ', pos);
+      std::string g = all.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+      if (!g.empty() && g != primary) groups.push_back(g);
+      if (end == std::string::npos) break;
+      pos = end + 1;
+    }
+    std::sort(groups.begin(), groups.end());
+    r.attributes["groups"] = groups;
+    Value keys = Value::array();
+    for (int i = 0; facts.count("key" + std::to_string(i)); ++i) {
+      keys.push_back(facts.at("key" + std::to_string(i)));
+    }
+    r.attributes["authorized_keys"] = keys;
+    return r;
+  }
+
+  HostStep Step(const ApplyRequest& req) const override {
+    HostStep step;
+    std::string name = ShellQuote(req.address.name);
+    if (req.action == Action::kDelete) {
+      // The home directory stays: it may hold the plant's data.
+      step.script = "userdel " + name + "\n";
+      return step;
+    }
+    const Value& a = req.after;
+    std::string flags;
+    if (a.contains("uid")) flags += " -u " + ShellQuote(std::to_string(a["uid"].get<long long>()));
+    if (a.contains("shell")) flags += " -s " + ShellQuote(a["shell"].get<std::string>());
+    if (a.contains("groups")) flags += " -G " + ShellQuote(Joined(a["groups"], ","));
+    bool create = req.action != Action::kUpdate;
+    if (a.contains("home")) {
+      flags += " -d " + ShellQuote(a["home"].get<std::string>()) + (create ? "" : " -m");
+    }
+    step.script = create ? "useradd -m" + flags + " " + name + " || exit 1\n"
+                         : (flags.empty() ? "" : "usermod" + flags + " " + name + " || exit 1\n");
+    if (a.contains("authorized_keys")) {
+      // The exact file, written atomically, owned by the user, 0600 in 0700.
+      step.script +=
+          "h=$(getent passwd " + name + " | cut -d: -f6) && g=$(id -g " + name + ") && "
+          "mkdir -p \"$h/.ssh\" && chown " + name + ":\"$g\" \"$h/.ssh\" && chmod 700 "
+          "\"$h/.ssh\" && t=$(mktemp \"$h/.ssh/.mfgctl.XXXXXX\") && cat > \"$t\" && "
+          "chmod 600 \"$t\" && chown " + name + ":\"$g\" \"$t\" && "
+          "mv -f \"$t\" \"$h/.ssh/authorized_keys\"\n";
+      for (const auto& k : a["authorized_keys"]) step.input += k.get<std::string>() + "\n";
+    }
+    return step;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<HostResourceType> MakeUserType() { return std::make_unique<UserType>(); }
+
+}  // namespace mfgctl
