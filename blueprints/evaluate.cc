@@ -346,6 +346,36 @@ bool Expander::ResolveAfter() {
   return true;
 }
 
+bool Expander::ResolveNotify() {
+  for (auto& p : pending_) {
+    const AttributeSchema* schema = p.schema->Find("notify");
+    if (!schema || !schema->plan_only || !p.resource.attributes.contains("notify")) continue;
+    const SourceNode* node = nullptr;
+    for (const auto& [name, value] : p.attributes) {
+      if (name == "notify") node = value;
+    }
+    Value& notify = p.resource.attributes["notify"];
+    for (size_t i = 0; i < notify.size(); ++i) {
+      std::string text = notify[i].get<std::string>();
+      if (text.find(':') == std::string::npos) text = p.resource.address.target + ":" + text;
+      auto it = by_address_.find(text);
+      SourcePos pos = node && i < node->items.size() ? node->items[i].pos() : p.resource.pos;
+      if (it == by_address_.end()) {
+        std::vector<std::string> names;
+        for (const auto& [a, idx] : by_address_) names.push_back(a);
+        diags_->Error("\"notify\" names undeclared resource " + text + DidYouMean(text, names),
+                      pos);
+        return false;
+      }
+      notify[i] = text;
+      auto& deps = pending_[it->second].resource.depends_on;
+      std::string self = p.resource.address.ToString();
+      if (std::find(deps.begin(), deps.end(), self) == deps.end()) deps.push_back(self);
+    }
+  }
+  return true;
+}
+
 bool Expander::CheckCycles() {
   DependencyGraph g(pending_.size());
   for (size_t i = 0; i < pending_.size(); ++i) {

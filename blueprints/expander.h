@@ -84,6 +84,9 @@ class Expander {
   bool ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
                      const std::string& owner_host, size_t owner, Value* out);
   bool ResolveAfter();
+  /// Makes `notify` addresses full, checks them, and puts each notified
+  /// resource after its notifier.
+  bool ResolveNotify();
   bool CheckCycles();
 
  public:

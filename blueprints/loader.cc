@@ -103,7 +103,7 @@ bool Expander::Run(DesiredConfig* out) {
   AddImplicitDependencies();
   if (!EvaluateAll()) return false;
   AddOwnerDependencies();
-  if (!ResolveAfter() || !CheckCycles()) return false;
+  if (!ResolveAfter() || !ResolveNotify() || !CheckCycles()) return false;
 
   out->plant = plant_;
   out->targets = std::move(targets_);

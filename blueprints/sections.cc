@@ -25,6 +25,7 @@ constexpr HostSection kHostSections[] = {
     {"files", "host.file", nullptr},
     {"sysctl", "host.sysctl", "value"},
     {"commands", "host.command", nullptr},
+    {"services", "host.service", nullptr},
 };
 
 const char kHostProvider[] = "ssh";

@@ -70,6 +70,7 @@ class JsonUi : public Ui {
                       {"after", Redacted(c.after, schema)}};
       if (!c.replace_because.empty()) change["reason"] = "replace_because_cannot_update";
       if (!c.replace_because.empty()) change["replace_paths"] = c.replace_because;
+      if (!c.triggered_by.empty()) change["triggered_by"] = c.triggered_by;
       Emit("info", c.address.ToString() + ": Plan to " + std::string(ActionName(c.action)),
            "planned_change", {{"change", change}});
     }

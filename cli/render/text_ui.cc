@@ -133,6 +133,9 @@ class TextUi : public Ui {
     std::string sym(ActionSymbol(c.action));
     out_ << (sym.size() == 1 ? "  " : "") << Paint(colour, sym) << " " << c.type << " "
          << Value(addr).dump() << " {\n";
+    for (const auto& by : c.triggered_by) {
+      out_ << "      " << Paint(kYellow, "# restarted: notified by " + by) << "\n";
+    }
 
     std::vector<std::string> keys;
     std::set<std::string> seen;

@@ -126,6 +126,7 @@ class Walker {
     req.type = change.type;
     req.action = change.action;
     req.before = change.before;
+    req.triggered_by = change.triggered_by;
     Diagnostics diags;
     auto target = plan_.targets.find(change.address.target);
     Provider* provider = target == plan_.targets.end()

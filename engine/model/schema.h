@@ -34,6 +34,9 @@ struct AttributeSchema {
   /// with the blueprint's `${...}` expressions (`template:`).
   std::string file_into{};
   bool render_template = false;
+  /// Shapes the plan, not the resource (`notify`): never compared with live
+  /// state nor stored.
+  bool plan_only = false;
   /// A list compared as a set: stored and compared sorted.
   bool unordered = false;
   /// When not empty, the only values a string attribute may take.

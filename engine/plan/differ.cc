@@ -8,6 +8,7 @@ Value CanonicalAttributes(const ResourceTypeSchema& schema, const Value& attrs) 
     // `state: present` is what existing means; live state never reports it.
     if (key == kStateAttribute && v == "present") continue;
     const AttributeSchema* a = schema.Find(key);
+    if (a && a->plan_only) continue;
     out[key] = a ? CanonicalAttribute(*a, v) : v;
   }
   return out;

@@ -27,7 +27,8 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
                        {"before", c.before},
                        {"after", c.after},
                        {"replace_because", c.replace_because},
-                       {"depends_on", c.depends_on}});
+                       {"depends_on", c.depends_on},
+                       {"triggered_by", c.triggered_by}});
   }
   Value targets = Value::object();
   for (const auto& [name, t] : plan.targets) {
@@ -77,6 +78,7 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
       pc.after = c.at("after");
       pc.replace_because = c.at("replace_because").get<std::vector<std::string>>();
       pc.depends_on = c.at("depends_on").get<std::vector<std::string>>();
+      pc.triggered_by = c.value("triggered_by", std::vector<std::string>{});
       p.changes.push_back(std::move(pc));
     }
     *inputs = j.at("inputs");

@@ -25,6 +25,8 @@ struct PlanChange {
   std::vector<std::string> replace_because;
   /// Addresses this resource depends on (from the blueprint or the state).
   std::vector<std::string> depends_on;
+  /// Changes in this plan that notify this resource (it will be restarted).
+  std::vector<std::string> triggered_by;
 };
 
 /// The result of planning: changes in dependency order (deletions in reverse

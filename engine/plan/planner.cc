@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/apply/parallel.h"
 #include "engine/plan/differ.h"
@@ -155,6 +156,18 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
     responses[ti] = p->Read(req);
   });
 
+  // Resources another one notifies (services to restart when a file
+  // changes): their no-op diffs are kept in case a notifier changes.
+  std::unordered_set<std::string> notified;
+  for (const auto& c : all) {
+    if (!c.desired) continue;
+    auto n = c.desired->attributes.find("notify");
+    if (n == c.desired->attributes.end() || !n->is_array()) continue;
+    for (const auto& t : *n) notified.insert(t.get<std::string>());
+  }
+  std::unordered_map<std::string, std::pair<PlanChange, size_t>> quiet;  // with rank
+  std::vector<std::pair<std::string, const Value*>> notifiers;           // changed ones
+
   // Diff.
   std::vector<PlanChange> unordered;
   std::vector<size_t> rank;  // position in `all`, for a stable order
@@ -203,9 +216,38 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
         change.depends_on = c.prior->dependencies;
         change.action = live.exists ? Action::kDelete : Action::kNoOp;
       }
+      if (change.action != Action::kNoOp && change.action != Action::kDelete && c.desired) {
+        auto n = c.desired->attributes.find("notify");
+        if (n != c.desired->attributes.end()) notifiers.emplace_back(c.address, &*n);
+      }
       if (change.action != Action::kNoOp) {
         unordered.push_back(std::move(change));
         rank.push_back(members[k]);
+      } else if (notified.count(c.address)) {
+        quiet.emplace(c.address, std::make_pair(std::move(change), members[k]));
+      }
+    }
+  }
+
+  // A changed notifier triggers what it notifies: a restart, even when
+  // nothing else about it changes.
+  if (!notifiers.empty()) {
+    std::unordered_map<std::string, size_t> at;
+    for (size_t i = 0; i < unordered.size(); ++i) at[unordered[i].address.ToString()] = i;
+    for (const auto& [source, targets] : notifiers) {
+      for (const auto& t : *targets) {
+        std::string addr = t.get<std::string>();
+        auto it = at.find(addr);
+        if (it == at.end()) {
+          auto q = quiet.find(addr);
+          if (q == quiet.end()) continue;  // not planned here (unreadable, --target)
+          q->second.first.action = Action::kUpdate;
+          it = at.emplace(addr, unordered.size()).first;
+          unordered.push_back(std::move(q->second.first));
+          rank.push_back(q->second.second);
+          quiet.erase(q);
+        }
+        unordered[it->second].triggered_by.push_back(source);
       }
     }
   }

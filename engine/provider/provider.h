@@ -49,6 +49,9 @@ struct ApplyRequest {
   Action action = Action::kNoOp;
   Value before;
   Value after;
+  /// Resources that changed in this apply and notify this one (a service
+  /// to restart); empty otherwise.
+  std::vector<std::string> triggered_by;
 };
 
 struct ApplyResponse {

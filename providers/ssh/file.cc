@@ -25,6 +25,9 @@ class FileType : public HostResourceType {
         {.name = "owner", .description = "Owning user name."},
         {.name = "group", .description = "Owning group name."},
         StateAttribute(),
+        {.name = "notify", .type = AttrType::kStringList, .plan_only = true,
+         .description = "Resources to restart when this file changes, e.g. "
+                        "[\"service[collector]\"]."},
     };
     return s;
   }

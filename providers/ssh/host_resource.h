@@ -42,6 +42,7 @@ std::unique_ptr<HostResourceType> MakeCommandType();
 std::unique_ptr<HostResourceType> MakeSysctlType();
 std::unique_ptr<HostResourceType> MakeGroupType();
 std::unique_ptr<HostResourceType> MakeUserType();
+std::unique_ptr<HostResourceType> MakeServiceType();
 
 /// The attributes the probe reads or the state remembers, for the item
 /// being read: desired when the blueprint has it, else prior.

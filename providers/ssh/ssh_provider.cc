@@ -39,7 +39,7 @@ SshProvider::SshProvider(ShellFactory factory) : factory_(std::move(factory)) {
     };
   }
   for (auto make : {MakePackageType, MakeDirectoryType, MakeFileType, MakeCommandType,
-                    MakeSysctlType, MakeGroupType, MakeUserType}) {
+                    MakeSysctlType, MakeGroupType, MakeUserType, MakeServiceType}) {
     auto type = make();
     std::string name = type->Schema().type;
     types_[name] = std::move(type);

@@ -396,6 +396,32 @@ TEST_F(BlueprintTest, SysctlEntriesAreScalars) {
   EXPECT_EQ(Find("gw1:sysctl[vm.swappiness]")->attributes["value"], "10");
 }
 
+TEST_F(BlueprintTest, NotifyNamesAServiceThatComesAfterTheFile) {
+  ASSERT_TRUE(Load(std::string(kHead) + R"(gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /etc/collector.conf: { content: "x", notify: ["service[collector]"] }
+    services:
+      collector: { enabled: true, running: true }
+)")) << Error();
+  EXPECT_EQ(Find("gw1:file[/etc/collector.conf]")->attributes["notify"],
+            (Value{"gw1:service[collector]"}));
+  EXPECT_EQ(Find("gw1:service[collector]")->depends_on,
+            (std::vector<std::string>{"gw1:file[/etc/collector.conf]"}));
+  EXPECT_FALSE(Load(std::string(kHead) + R"(gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /etc/collector.conf: { content: "x", notify: ["service[colector]"] }
+    services:
+      collector: { running: true }
+)"));
+  EXPECT_EQ(Error(),
+            "DIR/plant.yaml:9:53: error: \"notify\" names undeclared resource "
+            "gw1:service[colector]; did you mean \"gw1:service[collector]\"?");
+}
+
 TEST_F(BlueprintTest, DuplicateKeysAreRefused) {
   EXPECT_FALSE(Load("mfgctl: 1\nplant: a\nplant: b\n"));
   EXPECT_EQ(Error(), "DIR/plant.yaml:3:1: error: duplicate key \"plant\"");

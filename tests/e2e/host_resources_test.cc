@@ -153,3 +153,50 @@ TEST(HostResourcesTest, UsersAndGroupsWithAuthorizedKeys) {
 
 }  // namespace
 }  // namespace mfgctl::e2e
+
+namespace mfgctl::e2e {
+namespace {
+
+TEST(HostResourcesTest, ServiceEnabledRunningAndRestartedWhenItsUnitChanges) {
+  Plant plant("service");
+  ASSERT_EQ(OnHost(4, "systemctl disable --now mfg-collector >/dev/null 2>&1; rm -f "
+                      "/etc/systemd/system/mfg-collector.service; systemctl daemon-reload")
+                .exit_code,
+            0);
+  auto write = [&](const std::string& version) {
+    plant.Write(Gateway(4, "    files:\n      /etc/systemd/system/mfg-collector.service:\n"
+                           "        content: \"[Service]\\nEnvironment=VERSION=" + version +
+                           "\\nExecStart=/bin/sleep infinity\\n[Install]\\n"
+                           "WantedBy=multi-user.target\\n\"\n"
+                           "        notify: [\"service[mfg-collector]\"]\n"
+                           "    services:\n      mfg-collector: { enabled: true, running: true }\n"));
+  };
+  write("1");
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(OnHost(4, "systemctl is-enabled mfg-collector; systemctl is-active mfg-collector").out,
+            "enabled\nactive\n");
+  std::string pid = OnHost(4, "systemctl show -P MainPID mfg-collector").out;
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // The unit file changes: the plan says the service will be restarted.
+  write("2");
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_NE(plan.out.find("# restarted: notified by "
+                          "gw:file[/etc/systemd/system/mfg-collector.service]"),
+            std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("Plan: 0 to add, 2 to change, 0 to destroy."), std::string::npos);
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_NE(OnHost(4, "systemctl show -P MainPID mfg-collector").out, pid);
+  EXPECT_EQ(OnHost(4, "systemctl show -P Environment mfg-collector").out, "VERSION=2\n");
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // Stopped on the host: drift, and apply starts it again.
+  ASSERT_EQ(OnHost(4, "systemctl stop mfg-collector").exit_code, 0);
+  Result drift = plant.Mfgctl({"plan"});
+  EXPECT_NE(drift.out.find("~ running = false -> true"), std::string::npos) << drift.out;
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(OnHost(4, "systemctl is-active mfg-collector").out, "active\n");
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e

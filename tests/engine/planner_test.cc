@@ -105,6 +105,24 @@ TEST_F(PlannerTest, StateAbsentDeletesWhereItExists) {
   EXPECT_EQ(Summary(plan), (std::vector<std::string>{"- h1:thing[gone]"}));
 }
 
+TEST_F(PlannerTest, ChangedNotifierTriggersWhatItNotifies) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "conf", {{"value", "new"}, {"notify", {"h1:thing[svc]"}}})
+                     .Thing("h1", "svc", {{"value", "up"}}, {"h1:thing[conf]"})
+                     .Build();
+  fake_->live["h1:thing[conf]"] = {{"value", "old"}};
+  fake_->live["h1:thing[svc]"] = {{"value", "up"}};
+  Plan plan = PlanFor(desired, StateOf(desired));
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"~ h1:thing[conf]", "~ h1:thing[svc]"}));
+  EXPECT_EQ(plan.changes[1].triggered_by, (std::vector<std::string>{"h1:thing[conf]"}));
+  EXPECT_EQ(plan.changes[1].before, plan.changes[1].after);  // nothing else changes
+  // `notify` shapes the plan only: it is never compared or stored.
+  EXPECT_FALSE(plan.changes[0].after.contains("notify"));
+  // An unchanged notifier triggers nothing.
+  fake_->live["h1:thing[conf]"] = {{"value", "new"}};
+  EXPECT_FALSE(PlanFor(desired, StateOf(desired)).HasChanges());
+}
+
 TEST_F(PlannerTest, OneBatchedReadPerTarget) {
   auto desired = ConfigBuilder()
                      .Thing("h1", "a", {{"value", "1"}})

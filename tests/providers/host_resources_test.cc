@@ -162,6 +162,17 @@ TEST_F(HostResourcesTest, CommandWithInvalidEnvironmentNameFails) {
   EXPECT_EQ(r.out, "invalid environment variable name: A;rm -rf /\n");
 }
 
+TEST_F(HostResourcesTest, ServiceOnAHostWithoutSystemdIsAClearError) {
+  // This machine runs no systemd as PID 1, like many containers.
+  if (std::filesystem::exists("/run/systemd/system")) GTEST_SKIP() << "systemd is running here";
+  auto svc = MakeServiceType();
+  ReadResult live = ReadOne(
+      *svc, {{"local", "service", "collector"}, "host.service", {{"running", true}}, {}});
+  ASSERT_TRUE(live.diagnostics.HasErrors());
+  EXPECT_EQ(live.diagnostics.items()[0].summary,
+            "this host does not run systemd: services cannot be managed here");
+}
+
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
   auto facts = ParseReadOutput("motd line\n@@mfgctl 0\nexists=1\nmode=644\n@@mfgctl 1\n"
                                "garbage\n@@mfgctl 7\nexists=1\n@@mfgctl 2\nv=a=b\n",

@@ -20,6 +20,7 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
       {.name = "secret", .sensitive = true},
       {.name = "kind", .force_new = true},
       StateAttribute(),
+      {.name = "notify", .type = AttrType::kStringList, .plan_only = true},
   };
   return {s};
 }
