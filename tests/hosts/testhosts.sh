@@ -11,6 +11,8 @@
 #   testhosts.sh down     stop every host and remove kernel objects
 #   testhosts.sh base     build the cached base image only
 #
+# MFGCTL_TEST_EXTRA_PACKAGES="python3 python3-apt" adds packages to the base.
+#
 # Host i (1..N) answers on 10.200.0.(10+i) as root with the key id_ed25519 there.
 # The hosts have no route out; packages come from a local apt repository
 # (file:/srv/mfgctl-repo inside each host) that this script builds.
@@ -23,7 +25,10 @@ RUN=${MFGCTL_TEST_HOSTS:-/run/mfgctl-test}
 CG=mfgctl-test
 # Bump when the base recipe below changes; the cached image is keyed by it.
 RECIPE=4
-BASE=$CACHE/base-$RECIPE
+# Extra Debian packages in the base image (the benchmark's hosts carry
+# python3 for Ansible); a different list is a different cached image.
+EXTRA=${MFGCTL_TEST_EXTRA_PACKAGES:-}
+BASE=$CACHE/base-$RECIPE${EXTRA:+-$(echo "$EXTRA" | tr ' ,' '__')}
 REPO=$CACHE/repo-$RECIPE
 
 log() { echo "testhosts: $*" >&2; }
@@ -77,7 +82,7 @@ build_base() {
   log "debootstrapping base image into $BASE (about a minute, once)"
   rm -rf "$BASE.tmp"
   debootstrap --variant=minbase \
-    --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,sudo \
+    --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,sudo${EXTRA:+,$(echo "$EXTRA" | tr ' ' ',')} \
     bookworm "$BASE.tmp" "$(mirror)" >&2
   chroot "$BASE.tmp" apt-get clean
   rm -f "$BASE.tmp"/var/lib/dbus/machine-id "$BASE.tmp"/etc/ssh/ssh_host_*
