@@ -35,7 +35,7 @@ class FileType : public HostResourceType {
   std::string Probe(const ReadItem& item) const override {
     return "p=" + ShellQuote(item.address.name) + "\n" +
            "if [ -f \"$p\" ]; then echo exists=1; "
-           "echo \"content=sha256:$(sha256sum < \"$p\" | cut -c1-64)\"; " + StatProbe() +
+           "s=$(sha256sum < \"$p\"); echo \"content=sha256:${s%% *}\"; " + StatProbe() +
            "elif [ -e \"$p\" ]; then echo exists=0; echo 'error=exists and is not a regular "
            "file'; else echo exists=0; fi\n";
   }

@@ -29,6 +29,13 @@ class HostResourceType {
   /// POSIX shell that prints this resource's live facts as `key=value` lines
   /// (values on one line). Part of the host's single read script.
   virtual std::string Probe(const ReadItem& item) const = 0;
+  /// One probe for several items of this type at once, where that saves
+  /// work on the host (one dpkg-query for all packages). It prints each
+  /// item's marker (ItemMarker) itself. Empty: probe item by item.
+  virtual std::string BatchProbe(
+      const std::vector<std::pair<size_t, const ReadItem*>>& /*items*/) const {
+    return "";
+  }
   /// The live state those facts describe, canonical.
   virtual ReadResult Interpret(const FactMap& facts, const ReadItem& item) const = 0;
   /// The shell that carries out one action.

@@ -1,6 +1,7 @@
 // host.package: an OS package, installed with whatever manager the host has
 // (apt, dnf, apk), optionally pinned to a version.
 #include "providers/ssh/host_resource.h"
+#include "providers/ssh/read_script.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {
@@ -33,6 +34,27 @@ class PackageType : public HostResourceType {
            "  if apk info -e " + pkg + " >/dev/null 2>&1; then echo installed=1; "
            "else echo installed=0; fi\n"
            "else echo 'error=no supported package manager (apt, dnf or apk) on this host'; fi\n";
+  }
+
+  // All of a host's packages in one dpkg-query (it reads the whole status
+  // database each time); awk hands each package its own facts.
+  std::string BatchProbe(
+      const std::vector<std::pair<size_t, const ReadItem*>>& items) const override {
+    std::string names, want, fallback;
+    for (const auto& [i, item] : items) {
+      names += " " + ShellQuote(item->address.name);
+      want += (want.empty() ? "" : " ") + std::to_string(i) + " " + item->address.name;
+      fallback += ItemMarker(i) + Probe(*item);
+    }
+    return "if command -v dpkg-query >/dev/null 2>&1; then\n"
+           "dpkg-query -W -f='${Package} ${db:Status-Abbrev}${Version}\\n' --" + names +
+           " 2>/dev/null | awk -v want=" + ShellQuote(want) + " '\n"
+           "BEGIN { n = split(want, w, \" \"); for (k = 1; k < n; k += 2) idx[w[k+1]] = idx[w[k+1]] \" \" w[k] }\n"
+           "$2 ~ /^ii/ && ($1 in idx) { m = split(idx[$1], is, \" \"); for (j = 1; j <= m; j++) {\n"
+           "  print \"@@mfgctl \" is[j]; print \"installed=1\"; print \"version=\" $3 }; seen[$1] = 1 }\n"
+           "END { for (k = 1; k < n; k += 2) if (!(w[k+1] in seen)) { print \"@@mfgctl \" w[k]; "
+           "print \"installed=0\" } }'\n"
+           "else\n" + fallback + "fi\n";
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {

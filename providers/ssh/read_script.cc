@@ -8,15 +8,18 @@ namespace {
 constexpr std::string_view kMarker = "@@mfgctl ";
 }
 
-std::string BuildReadScript(const std::vector<std::string>& probes) {
+std::string ItemMarker(size_t i) {
+  return "echo '" + std::string(kMarker) + std::to_string(i) + "'\n";
+}
+
+std::string BuildReadScript(const std::vector<std::string>& probes, const std::string& batches) {
   std::string script = "LC_ALL=C; export LC_ALL\n";
   for (size_t i = 0; i < probes.size(); ++i) {
-    script += "echo '";
-    script += kMarker;
-    script += std::to_string(i) + "'\n";
+    if (probes[i].empty()) continue;  // nothing to read (or read in a batch)
+    script += ItemMarker(i);
     script += probes[i];
   }
-  return script;
+  return script + batches;
 }
 
 std::vector<FactMap> ParseReadOutput(std::string_view out, size_t count) {

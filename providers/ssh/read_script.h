@@ -8,10 +8,14 @@
 
 namespace mfgctl {
 
+/// The line that starts item i's facts in the read script's output.
+std::string ItemMarker(size_t i);
+
 /// One shell script that reads every item of a host in a single round
-/// trip: for item i it prints a line `@@mfgctl i`, then the item's probe
-/// output. `probes[i]` is the probe of item i.
-std::string BuildReadScript(const std::vector<std::string>& probes);
+/// trip: for item i with a probe it prints ItemMarker(i), then the probe's
+/// output; `batches` (which print their own markers) follow.
+std::string BuildReadScript(const std::vector<std::string>& probes,
+                            const std::string& batches = "");
 
 /// Splits the read script's output into the facts of each of `count` items.
 /// Lines before the first marker, unknown markers and lines without `=` are

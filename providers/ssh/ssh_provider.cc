@@ -100,11 +100,23 @@ RemoteShell* SshProvider::ShellLocked(Connection* conn, const Target& target,
 
 ReadResponse SshProvider::Read(const ReadRequest& req) {
   ReadResponse resp;
-  std::vector<std::string> probes;
-  probes.reserve(req.items.size());
-  for (const auto& item : req.items) {
-    const HostResourceType* type = TypeOf(item.type);
-    probes.push_back(type ? type->Probe(item) : "");
+  // Types that read several items at once get them together; the rest are
+  // probed one by one. Either way: one script, one round trip.
+  std::vector<std::string> probes(req.items.size());
+  std::map<const HostResourceType*, std::vector<std::pair<size_t, const ReadItem*>>> by_type;
+  for (size_t i = 0; i < req.items.size(); ++i) {
+    if (const HostResourceType* type = TypeOf(req.items[i].type)) {
+      by_type[type].emplace_back(i, &req.items[i]);
+    }
+  }
+  std::string batches;
+  for (const auto& [type, items] : by_type) {
+    std::string batch = items.size() > 1 ? type->BatchProbe(items) : "";
+    if (!batch.empty()) {
+      batches += batch;
+      continue;
+    }
+    for (const auto& [i, item] : items) probes[i] = type->Probe(*item);
   }
   Connection* conn = ConnectionFor(*req.target);
   std::lock_guard<std::mutex> g(conn->mu);
@@ -115,7 +127,7 @@ ReadResponse SshProvider::Read(const ReadRequest& req) {
     resp.diagnostics.Error("host " + req.target->name + " is unreachable: " + error);
     return resp;
   }
-  if (!shell->Run("sh -s", BuildReadScript(probes), &result, &error)) {
+  if (!shell->Run("sh -s", BuildReadScript(probes, batches), &result, &error)) {
     conn->shell.reset();
     conn->error = error;
     resp.diagnostics.Error("reading host " + req.target->name + " failed: " + error);

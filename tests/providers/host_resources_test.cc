@@ -173,6 +173,24 @@ TEST_F(HostResourcesTest, ServiceOnAHostWithoutSystemdIsAClearError) {
             "this host does not run systemd: services cannot be managed here");
 }
 
+TEST_F(HostResourcesTest, PackagesAreReadInOneBatch) {
+  // This machine is Debian too: its own dpkg database answers.
+  auto pkg = MakePackageType();
+  ReadItem sed{{"local", "package", "sed"}, "host.package", Value::object(), {}};
+  ReadItem missing{{"local", "package", "no-such-package-mfgctl"}, "host.package",
+                   Value::object(), {}};
+  std::string batch = pkg->BatchProbe({{0, &sed}, {1, &missing}});
+  std::string dpkg_branch = batch.substr(0, batch.find("\nelse\n"));
+  EXPECT_EQ(dpkg_branch.find("dpkg-query -W"), dpkg_branch.rfind("dpkg-query -W"));  // one call
+  ShellRun r = Shell(BuildReadScript({"", ""}, batch));
+  auto facts = ParseReadOutput(r.out, 2);
+  ReadResult live = pkg->Interpret(facts[0], sed);
+  EXPECT_TRUE(live.exists) << r.out;
+  ShellRun version = Shell("dpkg-query -W -f='${Version}' sed");
+  EXPECT_EQ(live.attributes["version"], version.out);
+  EXPECT_FALSE(pkg->Interpret(facts[1], missing).exists) << r.out;
+}
+
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
   auto facts = ParseReadOutput("motd line\n@@mfgctl 0\nexists=1\nmode=644\n@@mfgctl 1\n"
                                "garbage\n@@mfgctl 7\nexists=1\n@@mfgctl 2\nv=a=b\n",
