@@ -27,6 +27,11 @@ class DirectoryType : public HostResourceType {
            "not a directory'; else echo exists=0; fi\n";
   }
 
+  std::string BatchProbe(
+      const std::vector<std::pair<size_t, const ReadItem*>>& items) const override {
+    return BatchPathProbe(items, /*regular_file=*/false);
+  }
+
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
     return PathResult(facts, {"mode", "owner", "group"});
   }

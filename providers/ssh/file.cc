@@ -40,6 +40,11 @@ class FileType : public HostResourceType {
            "file'; else echo exists=0; fi\n";
   }
 
+  std::string BatchProbe(
+      const std::vector<std::pair<size_t, const ReadItem*>>& items) const override {
+    return BatchPathProbe(items, /*regular_file=*/true);
+  }
+
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
     return PathResult(facts, {"content", "mode", "owner", "group"});
   }

@@ -55,6 +55,12 @@ std::unique_ptr<HostResourceType> MakeServiceType();
 /// being read: desired when the blueprint has it, else prior.
 const Value& ItemAttributes(const ReadItem& item);
 
+/// One probe for many paths: a single `stat` (and, for regular files, a
+/// single `sha256sum`) for all of them, each item's facts printed under its
+/// marker as Probe would. `regular_file` picks file or directory checks.
+std::string BatchPathProbe(const std::vector<std::pair<size_t, const ReadItem*>>& items,
+                           bool regular_file);
+
 /// Shell lines printing `mode=`, `owner=`, `group=` of "$p".
 std::string StatProbe();
 

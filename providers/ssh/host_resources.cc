@@ -30,6 +30,40 @@ ReadResult PathResult(const FactMap& facts, std::initializer_list<const char*> k
   return r;
 }
 
+std::string BatchPathProbe(const std::vector<std::pair<size_t, const ReadItem*>>& items,
+                           bool regular_file) {
+  // Tests are shell builtins; the paths that exist go into "$@" and their
+  // item numbers into $ids, in the same order.
+  std::string script = "ids=''; set --\n";
+  const char* test = regular_file ? "-f" : "-d";
+  const char* other = regular_file ? "exists and is not a regular file"
+                                   : "exists and is not a directory";
+  for (const auto& [i, item] : items) {
+    std::string marker = "echo '@@mfgctl " + std::to_string(i) + "'";
+    script += "p=" + ShellQuote(item->address.name) + "; if [ " + test + " \"$p\" ]; then ids=\"$ids " +
+              std::to_string(i) + "\"; set -- \"$@\" \"$p\"; elif [ -e \"$p\" ] || [ -L \"$p\" ]; "
+              "then " + marker + "; echo exists=0; echo 'error=" + other + "'; else " + marker +
+              "; echo exists=0; fi\n";
+  }
+  // One stat line per path, then (files) one sha256sum line per path. A
+  // path that vanished in between leaves a line out: every item then says
+  // so rather than take a neighbour's facts.
+  std::string hashes = regular_file ? "; sha256sum -- \"$@\" 2>/dev/null" : "";
+  script += "[ $# -eq 0 ] || { stat -c '%a %U %G' -- \"$@\" 2>/dev/null" + hashes + "; } | "
+            "awk -v ids=\"$ids\" -v hashed=" + std::string(regular_file ? "1" : "0") + " '\n"
+            "BEGIN { n = split(ids, id, \" \") }\n"
+            "NR <= n { st[NR] = $0; next }\n"
+            "{ h = $1; sub(/^\\\\/, \"\", h); hs[NR - n] = h }\n"
+            "END { ok = NR == (hashed ? 2 * n : n)\n"
+            "  for (k = 1; k <= n; k++) { print \"@@mfgctl \" id[k]\n"
+            "    if (!ok || split(st[k], f, \" \") != 3) { print \"error=changed while being read; "
+            "plan again\"; continue }\n"
+            "    print \"exists=1\"; print \"mode=\" f[1]; print \"owner=\" f[2]; "
+            "print \"group=\" f[3]\n"
+            "    if (hashed) print \"content=sha256:\" hs[k] } }'\n";
+  return script;
+}
+
 std::string StatProbe() {
   // No pipeline: every process spawned counts when many hosts share cores.
   return "set -- $(stat -c '%a %U %G' \"$p\"); echo \"mode=$1\"; echo \"owner=$2\"; "

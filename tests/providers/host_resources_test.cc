@@ -191,6 +191,35 @@ TEST_F(HostResourcesTest, PackagesAreReadInOneBatch) {
   EXPECT_FALSE(pkg->Interpret(facts[1], missing).exists) << r.out;
 }
 
+TEST_F(HostResourcesTest, FilesAreReadInOneBatchWhateverTheirNames) {
+  auto file = MakeFileType();
+  std::vector<std::string> paths = {(dir_ / "plain.conf").string(),
+                                    (dir_ / "it's a\nnew line\\ $(x).conf").string(),
+                                    (dir_ / "missing.conf").string(),
+                                    (dir_ / "adir").string()};
+  std::ofstream(paths[0]) << "one";
+  std::ofstream(paths[1]) << "two";
+  std::filesystem::create_directories(paths[3]);
+  std::vector<ReadItem> items;
+  for (const auto& p : paths) items.push_back({{"local", "file", p}, "host.file", Value::object(), {}});
+  std::vector<std::pair<size_t, const ReadItem*>> batch;
+  for (size_t i = 0; i < items.size(); ++i) batch.emplace_back(i, &items[i]);
+  ShellRun r = Shell(BuildReadScript(std::vector<std::string>(items.size()),
+                                     file->BatchProbe(batch)));
+  auto facts = ParseReadOutput(r.out, items.size());
+  ReadResult one = file->Interpret(facts[0], items[0]);
+  ReadResult two = file->Interpret(facts[1], items[1]);
+  ASSERT_TRUE(one.exists && two.exists) << r.out;
+  EXPECT_EQ(one.attributes["content"], Sha256Digest("one"));
+  EXPECT_EQ(two.attributes["content"], Sha256Digest("two"));
+  ShellRun mode = Shell("stat -c %a " + ShellQuote(paths[1]));
+  EXPECT_EQ(two.attributes["mode"], NormalizeMode(mode.out.substr(0, mode.out.size() - 1)));
+  EXPECT_FALSE(file->Interpret(facts[2], items[2]).exists);
+  ReadResult dir = file->Interpret(facts[3], items[3]);
+  ASSERT_TRUE(dir.diagnostics.HasErrors());
+  EXPECT_EQ(dir.diagnostics.items()[0].summary, "exists and is not a regular file");
+}
+
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
   auto facts = ParseReadOutput("motd line\n@@mfgctl 0\nexists=1\nmode=644\n@@mfgctl 1\n"
                                "garbage\n@@mfgctl 7\nexists=1\n@@mfgctl 2\nv=a=b\n",
