@@ -198,11 +198,6 @@ TEST_F(CliTest, SavedPlanFileThatIsNotOne) {
                    "--out\n");
 }
 
-}  // namespace
-}  // namespace mfgctl
-
-namespace mfgctl {
-namespace {
 
 // Docs are part of the product: every YAML example in docs/ that is a
 // blueprint, or a blueprint section, must validate.

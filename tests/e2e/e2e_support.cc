@@ -93,13 +93,8 @@ Value Plant::ReadState() const {
   return Value::parse(ss.str(), nullptr, false);
 }
 
-int CountLines(const std::string& text, const std::string& needle) {
-  int n = 0;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.find(needle) != std::string::npos) ++n;
-  }
-  return n;
+std::string Gateway(int host, const std::string& sections) {
+  return "gateways:\n  gw:\n    address: " + HostAddress(host) + "\n" + sections;
 }
 
 }  // namespace mfgctl::e2e

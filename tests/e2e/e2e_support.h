@@ -52,7 +52,8 @@ class Plant {
   std::filesystem::path dir_;
 };
 
-/// Counts lines of `text` containing `needle`.
-int CountLines(const std::string& text, const std::string& needle);
+/// A `gateways:` section with one host `gw` on test host `host`, followed
+/// by `sections` (indented for the host).
+std::string Gateway(int host, const std::string& sections);
 
 }  // namespace mfgctl::e2e

@@ -240,11 +240,6 @@ TEST(FailureTest, SecondRunOnThePlantIsRefusedNamingTheHolder) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
-}  // namespace
-}  // namespace mfgctl::e2e
-
-namespace mfgctl::e2e {
-namespace {
 
 TEST(FailureTest, FailedActionSkipsOnlyItsDependents) {
   Plant plant("failed-action");

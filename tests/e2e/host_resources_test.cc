@@ -6,10 +6,6 @@
 namespace mfgctl::e2e {
 namespace {
 
-std::string Gateway(int host, const std::string& sections) {
-  return "gateways:\n  gw:\n    address: " + HostAddress(host) + "\n" + sections;
-}
-
 TEST(HostResourcesTest, SysctlAppliedNowAndPersisted) {
   Plant plant("sysctl");
   ASSERT_EQ(OnHost(2, "sysctl -qw net.ipv4.ip_forward=0; rm -f /etc/sysctl.d/60-mfgctl-*")
@@ -105,11 +101,6 @@ TEST(HostResourcesTest, CommandGuardsEnvironmentAndDirectory) {
   EXPECT_EQ(OnHost(2, "cat /tmp/cg/log").out, "bye\nhello\n");
 }
 
-}  // namespace
-}  // namespace mfgctl::e2e
-
-namespace mfgctl::e2e {
-namespace {
 
 TEST(HostResourcesTest, UsersAndGroupsWithAuthorizedKeys) {
   Plant plant("users");
@@ -151,11 +142,6 @@ TEST(HostResourcesTest, UsersAndGroupsWithAuthorizedKeys) {
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
-}  // namespace
-}  // namespace mfgctl::e2e
-
-namespace mfgctl::e2e {
-namespace {
 
 TEST(HostResourcesTest, ServiceEnabledRunningAndRestartedWhenItsUnitChanges) {
   Plant plant("service");

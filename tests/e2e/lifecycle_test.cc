@@ -5,10 +5,6 @@
 namespace mfgctl::e2e {
 namespace {
 
-std::string Gateway(int host, const std::string& sections) {
-  return "gateways:\n  gw:\n    address: " + HostAddress(host) + "\n" + sections;
-}
-
 TEST(LifecycleTest, PlanApplyIdempotenceDriftDeletion) {
   Plant plant("lifecycle");
   // The hosts are shared by the suite and may be reused: start clean.
@@ -161,11 +157,6 @@ TEST(LifecycleTest, BadBlueprintTouchesNothing) {
   EXPECT_FALSE(std::filesystem::exists(plant.StatePath()));
 }
 
-}  // namespace
-}  // namespace mfgctl::e2e
-
-namespace mfgctl::e2e {
-namespace {
 
 TEST(LifecycleTest, PackageVersionPinningUpdatesInPlace) {
   Plant plant("pinning");
@@ -198,11 +189,6 @@ TEST(LifecycleTest, OwnerAndGroupAreSet) {
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
-}  // namespace
-}  // namespace mfgctl::e2e
-
-namespace mfgctl::e2e {
-namespace {
 
 TEST(LifecycleTest, GatewayGroupRollsOutToEveryMember) {
   Plant plant("groups");
