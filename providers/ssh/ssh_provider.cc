@@ -17,6 +17,24 @@ std::string Tail(const std::string& text, size_t max_lines = 6) {
   return pos == std::string::npos || pos == 0 ? t : t.substr(pos + 1);
 }
 
+// `become: sudo` runs the command as root through sudo, never prompting.
+std::string Elevated(const Target& target, const std::string& command) {
+  bool sudo = target.config.value("become", "") == "sudo" &&
+              target.config.value("user", "root") != "root";
+  return sudo ? "sudo -n -- " + command : command;
+}
+
+// A command's error output, or what to do when sudo wanted a password.
+std::string SudoHint(const CommandResult& result) {
+  const std::string& err = result.err.empty() ? result.out : result.err;
+  if (err.find("sudo:") != std::string::npos &&
+      err.find("password is required") != std::string::npos) {
+    return "become: sudo needs a password on this host, and mfgctl never types one (sudo -n); "
+           "allow the login user NOPASSWD in sudoers, or log in as root";
+  }
+  return Tail(err);
+}
+
 }  // namespace
 
 SshEndpoint EndpointOf(const Target& target) {
@@ -64,6 +82,8 @@ ResourceTypeSchema SshProvider::TargetSchema() const {
        .description = "Seconds to wait for a connection (default 10)."},
       {.name = "command_timeout", .type = AttrType::kNumber,
        .description = "Seconds one command may run (default 600)."},
+      {.name = "become", .one_of = {"sudo"},
+       .description = "Run as root through `sudo -n` when logging in as another user."},
   };
   return s;
 }
@@ -127,10 +147,17 @@ ReadResponse SshProvider::Read(const ReadRequest& req) {
     resp.diagnostics.Error("host " + req.target->name + " is unreachable: " + error);
     return resp;
   }
-  if (!shell->Run("sh -s", BuildReadScript(probes, batches), &result, &error)) {
+  if (!shell->Run(Elevated(*req.target, "sh -s"), BuildReadScript(probes, batches), &result,
+                  &error)) {
     conn->shell.reset();
     conn->error = error;
     resp.diagnostics.Error("reading host " + req.target->name + " failed: " + error);
+    return resp;
+  }
+  if (result.exit_status != 0 && result.out.find("@@mfgctl ") == std::string::npos) {
+    // The script never ran (sudo refused, no shell): nothing read is no
+    // evidence that nothing exists.
+    resp.diagnostics.Error("reading host " + req.target->name + " failed: " + SudoHint(result));
     return resp;
   }
   std::vector<FactMap> facts = ParseReadOutput(result.out, req.items.size());
@@ -166,14 +193,15 @@ ApplyResponse SshProvider::Apply(const ApplyRequest& req) {
     return resp;
   }
   CommandResult result;
-  if (!shell->Run("sh -c " + ShellQuote(step.script), step.input, &result, &error)) {
+  if (!shell->Run(Elevated(*req.target, "sh -c " + ShellQuote(step.script)), step.input, &result,
+                  &error)) {
     conn->shell.reset();
     conn->error = error;
     resp.diagnostics.Error(std::string(ActionName(req.action)) + " failed: " + error);
     return resp;
   }
   if (result.exit_status != 0) {
-    std::string why = Tail(result.err.empty() ? result.out : result.err);
+    std::string why = SudoHint(result);
     resp.diagnostics.Error(std::string(ActionName(req.action)) + " failed (exit status " +
                            std::to_string(result.exit_status) + ")" +
                            (why.empty() ? "" : ": " + why));

@@ -310,3 +310,65 @@ TEST(FailureTest, InterruptFinishesInFlightWorkAndRecordsIt) {
 
 }  // namespace
 }  // namespace mfgctl::e2e
+
+namespace mfgctl::e2e {
+namespace {
+
+// Logs in as a user other than root; `sudoers` is its sudo rule.
+void AddLoginUser(int host, const std::string& user, const std::string& sudoers) {
+  ASSERT_EQ(OnHost(host, "id " + user + " >/dev/null 2>&1 || useradd -m -s /bin/sh " + user +
+                             " && mkdir -p /home/" + user + "/.ssh && cp /root/.ssh/authorized_keys "
+                             "/home/" + user + "/.ssh/ && chown -R " + user + " /home/" + user +
+                             "/.ssh && echo '" + sudoers + "' > /etc/sudoers.d/" + user)
+                .exit_code,
+            0);
+}
+
+TEST(FailureTest, BecomeSudoRunsAsRootAndSaysWhenSudoWantsAPassword) {
+  AddLoginUser(1, "deploy", "deploy ALL=(ALL) NOPASSWD:ALL");
+  AddLoginUser(1, "clerk", "clerk ALL=(ALL) ALL");
+  ASSERT_EQ(OnHost(1, "rm -f /etc/mfgctl-become").exit_code, 0);
+  Plant plant("become");
+  plant.Write("gateways:\n"
+              "  as-deploy:\n    address: " + HostAddress(1) + "\n    user: deploy\n"
+              "    become: sudo\n"
+              "    files:\n      /etc/mfgctl-become: { content: \"root wrote this\\n\", mode: "
+              "\"0600\" }\n"
+              "  as-clerk:\n    address: " + HostAddress(1) + "\n    user: clerk\n"
+              "    become: sudo\n"
+              "    files:\n      /etc/mfgctl-become-clerk: { content: \"x\" }\n");
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1);
+  EXPECT_EQ(OnHost(1, "stat -c '%U %a' /etc/mfgctl-become && cat /etc/mfgctl-become").out,
+            "root 600\nroot wrote this\n");
+  EXPECT_NE(apply.err.find("error: as-clerk:file[/etc/mfgctl-become-clerk]: reading host "
+                           "as-clerk failed: become: sudo needs a password on this host, and "
+                           "mfgctl never types one (sudo -n); allow the login user NOPASSWD in "
+                           "sudoers, or log in as root"),
+            std::string::npos)
+      << apply.err;
+  EXPECT_EQ(OnHost(1, "test -e /etc/mfgctl-become-clerk").exit_code, 1);
+}
+
+TEST(FailureTest, CommandTimeoutFailsThatActionAndTheRestGoesOn) {
+  Plant plant("timeout");
+  ASSERT_EQ(OnHost(4, "rm -f /tmp/timeout-other").exit_code, 0);
+  plant.Write("gateways:\n"
+              "  slow:\n    address: " + HostAddress(3) + "\n    command_timeout: 2\n"
+              "    commands:\n      hang: { run: \"sleep 30\" }\n"
+              "  other:\n    address: " + HostAddress(4) + "\n"
+              "    files:\n      /tmp/timeout-other: { content: \"fine\" }\n");
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1);
+  EXPECT_NE(apply.err.find("error: slow:command[hang]: create failed: command timed out after 2 s"),
+            std::string::npos)
+      << apply.err;
+  EXPECT_EQ(OnHost(4, "cat /tmp/timeout-other").out, "fine");
+  Value state = plant.ReadState();
+  ASSERT_EQ(state["resources"].size(), 1u);
+  EXPECT_EQ(state["resources"][0]["address"], "other:file[/tmp/timeout-other]");
+  OnHost(3, "pkill -f 'sleep 30'; true");
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e
