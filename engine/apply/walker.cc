@@ -50,13 +50,29 @@ class Walker {
 
   // Picks a ready change on a target that is not busy; false when there is
   // nothing left to start now.
-  bool PickLocked(size_t* out) {
+  // Picks the next ready change on a target that is not busy, with every
+  // other ready change of the same type there when the type applies in
+  // batches; false when there is nothing to start now.
+  bool PickLocked(std::vector<size_t>* out) {
+    out->clear();
     for (auto& [target, queue] : ready_) {
       if (queue.empty() || busy_.count(target)) continue;
-      *out = queue.front();
+      size_t first = queue.front();
       queue.pop_front();
+      out->push_back(first);
+      const ResourceTypeSchema* schema = providers_.SchemaOf(plan_.changes[first].type);
+      if (schema && schema->batch_apply) {
+        for (auto it = queue.begin(); it != queue.end();) {
+          if (plan_.changes[*it].type == plan_.changes[first].type) {
+            out->push_back(*it);
+            it = queue.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
       busy_.insert(target);
-      state_[*out] = kRunning;
+      for (size_t i : *out) state_[i] = kRunning;
       ++running_;
       return true;
     }
@@ -65,9 +81,9 @@ class Walker {
 
   void Work() {
     std::unique_lock<std::mutex> lock(mu_);
+    std::vector<size_t> batch;
     for (;;) {
-      size_t i;
-      if (Interrupted() || !PickLocked(&i)) {
+      if (Interrupted() || !PickLocked(&batch)) {
         if (running_ == 0) {
           cv_.notify_all();
           return;
@@ -76,18 +92,21 @@ class Walker {
         continue;
       }
       lock.unlock();
-      bool ok = Execute(plan_.changes[i]);
+      std::vector<bool> ok = Execute(batch);
       lock.lock();
       --running_;
-      busy_.erase(plan_.changes[i].address.target);
-      if (ok) {
-        state_[i] = kDone;
-        for (size_t dep : graph_.DependentsOf(i)) {
-          if (state_[dep] == kWaiting && --waiting_on_[dep] == 0) MakeReady(dep);
+      busy_.erase(plan_.changes[batch[0]].address.target);
+      for (size_t k = 0; k < batch.size(); ++k) {
+        size_t i = batch[k];
+        if (ok[k]) {
+          state_[i] = kDone;
+          for (size_t dep : graph_.DependentsOf(i)) {
+            if (state_[dep] == kWaiting && --waiting_on_[dep] == 0) MakeReady(dep);
+          }
+        } else {
+          state_[i] = kFailed;
+          SkipDependents(i);
         }
-      } else {
-        state_[i] = kFailed;
-        SkipDependents(i);
       }
       cv_.notify_all();
     }
@@ -117,37 +136,71 @@ class Walker {
     }
   }
 
-  bool Execute(const PlanChange& change) {
+  // Carries out changes of one target (several only for a batch_apply
+  // type) and reports each; true per change that completed.
+  std::vector<bool> Execute(const std::vector<size_t>& batch) {
     auto start = std::chrono::steady_clock::now();
-    std::string addr = change.address.ToString();
-    Emit({ApplyEvent::Kind::kStart, &change, {}, {}});
-    ApplyRequest req;
-    req.address = change.address;
-    req.type = change.type;
-    req.action = change.action;
-    req.before = change.before;
-    req.triggered_by = change.triggered_by;
-    Diagnostics diags;
-    auto target = plan_.targets.find(change.address.target);
+    std::vector<Diagnostics> diags(batch.size());
+    std::vector<ApplyRequest> reqs;
+    std::vector<size_t> sent;  // positions in `batch` of the requests made
+    const std::string& target_name = plan_.changes[batch[0]].address.target;
+    auto target = plan_.targets.find(target_name);
     Provider* provider = target == plan_.targets.end()
                              ? nullptr
                              : providers_.ByName(target->second.provider);
-    if (!provider) {
-      diags.Error("no provider for target \"" + change.address.target + "\"");
-    } else {
+    for (size_t k = 0; k < batch.size(); ++k) {
+      const PlanChange& change = plan_.changes[batch[k]];
+      Emit({ApplyEvent::Kind::kStart, &change, {}, {}});
+      if (!provider) {
+        diags[k].Error("no provider for target \"" + target_name + "\"");
+        continue;
+      }
+      ApplyRequest req;
       req.target = &target->second;
+      req.address = change.address;
+      req.type = change.type;
+      req.action = change.action;
+      req.before = change.before;
+      req.triggered_by = change.triggered_by;
       if (change.action != Action::kDelete) {
-        auto it = desired_.find(addr);
+        auto it = desired_.find(change.address.ToString());
         if (it == desired_.end()) {
-          diags.Error("the blueprint no longer declares this resource");
+          diags[k].Error("the blueprint no longer declares this resource");
+          continue;
+        }
+        req.after = it->second->attributes;
+      }
+      reqs.push_back(std::move(req));
+      sent.push_back(k);
+    }
+    if (!reqs.empty()) {
+      std::vector<ApplyResponse> responses;
+      if (reqs.size() == 1) {
+        responses.push_back(provider->Apply(reqs[0]));
+      } else {
+        responses = provider->ApplyBatch(reqs);
+      }
+      for (size_t r = 0; r < sent.size(); ++r) {
+        if (r < responses.size()) {
+          diags[sent[r]] = std::move(responses[r].diagnostics);
         } else {
-          req.after = it->second->attributes;
+          diags[sent[r]].Error("the provider returned no result for this action");
         }
       }
-      if (!diags.HasErrors()) diags = provider->Apply(req).diagnostics;
     }
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
+    std::vector<bool> ok(batch.size());
+    for (size_t k = 0; k < batch.size(); ++k) {
+      ok[k] = Report(plan_.changes[batch[k]], diags[k], elapsed);
+    }
+    return ok;
+  }
+
+  // Reports one finished change: recorded when it succeeded.
+  bool Report(const PlanChange& change, const Diagnostics& diags,
+              std::chrono::milliseconds elapsed) {
+    std::string addr = change.address.ToString();
     std::lock_guard<std::mutex> g(observer_mu_);
     if (diags.HasErrors()) {
       Diagnostics named;

@@ -48,6 +48,9 @@ struct AttributeSchema {
 struct ResourceTypeSchema {
   std::string type;
   std::string description;
+  /// Ready actions of this type on one target may go to the provider
+  /// together (ApplyBatch): one package-manager call for all packages.
+  bool batch_apply = false;
   std::vector<AttributeSchema> attributes;
 
   const AttributeSchema* Find(std::string_view name) const;

@@ -75,6 +75,15 @@ class Provider {
   virtual std::vector<ResourceTypeSchema> Schemas() const = 0;
   virtual ReadResponse Read(const ReadRequest& req) = 0;
   virtual ApplyResponse Apply(const ApplyRequest& req) = 0;
+  /// Several actions on resources of one `batch_apply` type on one target,
+  /// which the provider may carry out together; one response per request,
+  /// in order. The default applies them one by one.
+  virtual std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) {
+    std::vector<ApplyResponse> out;
+    out.reserve(reqs.size());
+    for (const auto& r : reqs) out.push_back(Apply(r));
+    return out;
+  }
 };
 
 }  // namespace mfgctl

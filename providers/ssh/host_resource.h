@@ -40,6 +40,11 @@ class HostResourceType {
   virtual ReadResult Interpret(const FactMap& facts, const ReadItem& item) const = 0;
   /// The shell that carries out one action.
   virtual HostStep Step(const ApplyRequest& req) const = 0;
+  /// One step for several actions of a `batch_apply` type (one
+  /// package-manager call for all packages); empty script: one by one.
+  virtual HostStep BatchStep(const std::vector<const ApplyRequest*>& /*reqs*/) const {
+    return {};
+  }
 };
 
 std::unique_ptr<HostResourceType> MakePackageType();

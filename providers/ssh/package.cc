@@ -13,6 +13,7 @@ class PackageType : public HostResourceType {
     ResourceTypeSchema s;
     s.type = "host.package";
     s.description = "An OS package installed with apt, dnf or apk.";
+    s.batch_apply = true;
     s.attributes = {
         {.name = "version", .description = "Exact version to install (e.g. \"1.2-1\"); "
                                            "unset accepts any installed version."},
@@ -71,34 +72,44 @@ class PackageType : public HostResourceType {
     return r;
   }
 
-  HostStep Step(const ApplyRequest& req) const override {
-    std::string pkg = req.address.name;
-    std::string version = StringAttr(req.after, "version");
-    std::string apt_spec = ShellQuote(version.empty() ? pkg : pkg + "=" + version);
-    std::string dnf_spec = ShellQuote(version.empty() ? pkg : pkg + "-" + version);
-    std::string apk_spec = ShellQuote(version.empty() ? pkg : pkg + "=" + version);
-    HostStep step;
-    if (req.action == Action::kDelete) {
-      step.script =
-          "if command -v apt-get >/dev/null 2>&1; then "
-          "DEBIAN_FRONTEND=noninteractive apt-get remove -y -q " + ShellQuote(pkg) + "\n"
-          "elif command -v dnf >/dev/null 2>&1; then dnf remove -y " + ShellQuote(pkg) + "\n"
-          "elif command -v apk >/dev/null 2>&1; then apk del " + ShellQuote(pkg) + "\n"
-          "else echo 'no supported package manager (apt, dnf or apk)' >&2; exit 1; fi\n";
-      return step;
+  HostStep Step(const ApplyRequest& req) const override { return BatchStep({&req}); }
+
+  // All of a host's package changes in one package-manager call per kind:
+  // one install of everything wanted, one removal of everything unwanted.
+  HostStep BatchStep(const std::vector<const ApplyRequest*>& reqs) const override {
+    std::string apt, dnf, apk, apt_remove, other_remove;
+    for (const ApplyRequest* req : reqs) {
+      std::string pkg = req->address.name;
+      if (req->action == Action::kDelete) {
+        apt_remove += " " + ShellQuote(pkg);
+        continue;
+      }
+      std::string version = StringAttr(req->after, "version");
+      apt += " " + ShellQuote(version.empty() ? pkg : pkg + "=" + version);
+      dnf += " " + ShellQuote(version.empty() ? pkg : pkg + "-" + version);
+      apk += " " + ShellQuote(version.empty() ? pkg : pkg + "=" + version);
     }
-    // apt: install; if the package index does not know it (yet), refresh the
-    // index once and try again.
+    other_remove = apt_remove;
+    HostStep step;
     step.script =
         "if command -v apt-get >/dev/null 2>&1; then\n"
-        "  export DEBIAN_FRONTEND=noninteractive\n"
-        "  i() { apt-get install -y -q --no-install-recommends --allow-downgrades "
-        "-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold " + apt_spec +
-        "; }\n"
-        "  i || { apt-get update -q >/dev/null 2>&1 && i; }\n"
-        "elif command -v dnf >/dev/null 2>&1; then dnf install -y " + dnf_spec + "\n"
-        "elif command -v apk >/dev/null 2>&1; then apk add " + apk_spec + "\n"
-        "else echo 'no supported package manager (apt, dnf or apk)' >&2; exit 1; fi\n";
+        "  export DEBIAN_FRONTEND=noninteractive\n";
+    if (!apt.empty()) {
+      // If the index does not know a package (yet), refresh it once.
+      step.script +=
+          "  i() { apt-get install -y -q --no-install-recommends --allow-downgrades "
+          "-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold" + apt +
+          "; }\n"
+          "  i || { apt-get update -q >/dev/null 2>&1 && i; } || exit 1\n";
+    }
+    if (!apt_remove.empty()) step.script += "  apt-get remove -y -q" + apt_remove + " || exit 1\n";
+    step.script += "elif command -v dnf >/dev/null 2>&1; then\n";
+    if (!dnf.empty()) step.script += "  dnf install -y" + dnf + " || exit 1\n";
+    if (!other_remove.empty()) step.script += "  dnf remove -y" + other_remove + " || exit 1\n";
+    step.script += "elif command -v apk >/dev/null 2>&1; then\n";
+    if (!apk.empty()) step.script += "  apk add" + apk + " || exit 1\n";
+    if (!other_remove.empty()) step.script += "  apk del" + other_remove + " || exit 1\n";
+    step.script += "else echo 'no supported package manager (apt, dnf or apk)' >&2; exit 1; fi\n";
     return step;
   }
 };

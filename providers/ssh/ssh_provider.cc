@@ -183,30 +183,45 @@ ApplyResponse SshProvider::Apply(const ApplyRequest& req) {
     return resp;
   }
   HostStep step = type->Step(req);
-  if (step.script.empty()) return resp;
-  Connection* conn = ConnectionFor(*req.target);
+  if (!step.script.empty()) resp.diagnostics = RunStep(*req.target, req.action, step);
+  return resp;
+}
+
+std::vector<ApplyResponse> SshProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs) {
+  const HostResourceType* type = reqs.empty() ? nullptr : TypeOf(reqs[0].type);
+  std::vector<const ApplyRequest*> ptrs;
+  for (const auto& r : reqs) ptrs.push_back(&r);
+  HostStep step = type ? type->BatchStep(ptrs) : HostStep{};
+  if (!step.script.empty() && !RunStep(*reqs[0].target, reqs[0].action, step).HasErrors()) {
+    return std::vector<ApplyResponse>(reqs.size());
+  }
+  return Provider::ApplyBatch(reqs);
+}
+
+Diagnostics SshProvider::RunStep(const Target& target, Action action, const HostStep& step) {
+  Diagnostics diags;
+  Connection* conn = ConnectionFor(target);
   std::lock_guard<std::mutex> g(conn->mu);
   std::string error;
-  RemoteShell* shell = ShellLocked(conn, *req.target, &error);
+  RemoteShell* shell = ShellLocked(conn, target, &error);
   if (!shell) {
-    resp.diagnostics.Error("host " + req.target->name + " is unreachable: " + error);
-    return resp;
+    diags.Error("host " + target.name + " is unreachable: " + error);
+    return diags;
   }
   CommandResult result;
-  if (!shell->Run(Elevated(*req.target, "sh -c " + ShellQuote(step.script)), step.input, &result,
+  if (!shell->Run(Elevated(target, "sh -c " + ShellQuote(step.script)), step.input, &result,
                   &error)) {
     conn->shell.reset();
     conn->error = error;
-    resp.diagnostics.Error(std::string(ActionName(req.action)) + " failed: " + error);
-    return resp;
+    diags.Error(std::string(ActionName(action)) + " failed: " + error);
+    return diags;
   }
   if (result.exit_status != 0) {
     std::string why = SudoHint(result);
-    resp.diagnostics.Error(std::string(ActionName(req.action)) + " failed (exit status " +
-                           std::to_string(result.exit_status) + ")" +
-                           (why.empty() ? "" : ": " + why));
+    diags.Error(std::string(ActionName(action)) + " failed (exit status " +
+                std::to_string(result.exit_status) + ")" + (why.empty() ? "" : ": " + why));
   }
-  return resp;
+  return diags;
 }
 
 }  // namespace mfgctl

@@ -31,6 +31,9 @@ class SshProvider : public Provider {
   std::vector<ResourceTypeSchema> Schemas() const override;
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
+  /// One combined step when the type has one; if it fails, the actions are
+  /// retried one by one so that each failure lands on its own resource.
+  std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) override;
 
  private:
   struct Connection {
@@ -43,6 +46,8 @@ class SshProvider : public Provider {
   Connection* ConnectionFor(const Target& target);
   RemoteShell* ShellLocked(Connection* conn, const Target& target, std::string* error);
   const HostResourceType* TypeOf(const std::string& type) const;
+  /// Runs a step on the target's shell; diagnostics say why it failed.
+  Diagnostics RunStep(const Target& target, Action action, const HostStep& step);
 
   ShellFactory factory_;
   std::map<std::string, std::unique_ptr<HostResourceType>> types_;

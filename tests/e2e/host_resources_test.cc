@@ -1,4 +1,5 @@
 // Resource types on a real host, each checked with the OpenSSH client.
+#include <algorithm>
 #include <fstream>
 
 #include "tests/e2e/e2e_support.h"
@@ -182,6 +183,38 @@ TEST(HostResourcesTest, ServiceEnabledRunningAndRestartedWhenItsUnitChanges) {
   EXPECT_NE(drift.out.find("~ running = false -> true"), std::string::npos) << drift.out;
   ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
   EXPECT_EQ(OnHost(4, "systemctl is-active mfg-collector").out, "active\n");
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e
+
+namespace mfgctl::e2e {
+namespace {
+
+TEST(HostResourcesTest, AllOfAHostsPackagesInOneAptCallAndABadOneFailsAlone) {
+  Plant plant("package-batch");
+  ASSERT_EQ(OnHost(1, "dpkg -r sl mfg-demo >/dev/null 2>&1; : > /var/log/apt/history.log")
+                .exit_code,
+            0);
+  plant.Write(Gateway(1, "    packages: [sl, mfg-demo]\n"));
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  Result history = OnHost(1, "grep '^Commandline:' /var/log/apt/history.log");
+  EXPECT_EQ(std::count(history.out.begin(), history.out.end(), '\n'), 1) << history.out;
+  EXPECT_NE(history.out.find("--force-confold sl mfg-demo\n"), std::string::npos) << history.out;
+  // One unknown package in the batch: the batch is retried one by one, so
+  // only that one fails.
+  ASSERT_EQ(OnHost(1, "dpkg -r sl mfg-demo >/dev/null 2>&1; true").exit_code, 0);
+  plant.Write(Gateway(1, "    packages: [sl, no-such-package-mfgctl, mfg-demo]\n"));
+  Result partial = plant.Mfgctl({"apply", "--auto-approve"});
+  EXPECT_EQ(partial.exit_code, 1);
+  EXPECT_NE(partial.err.find("error: gw:package[no-such-package-mfgctl]: create failed"),
+            std::string::npos)
+      << partial.err;
+  EXPECT_EQ(OnHost(1, "dpkg-query -W -f='${Package}\\n' sl mfg-demo").out, "mfg-demo\nsl\n");
+  EXPECT_NE(partial.out.find("Resources: 2 added, 0 changed, 0 destroyed. 1 failed."),
+            std::string::npos)
+      << partial.out;
 }
 
 }  // namespace

@@ -77,6 +77,24 @@ TEST_F(WalkerTest, FailureSkipsOnlyItsDependents) {
   EXPECT_EQ(r.diagnostics.items()[0].address, "h1:thing[base]");
 }
 
+TEST_F(WalkerTest, ReadyChangesOfABatchTypeGoTogetherAndFailAlone) {
+  auto desired = ConfigBuilder()
+                     .Pkg("h1", "a")
+                     .Pkg("h1", "b")
+                     .Pkg("h1", "c")
+                     .Thing("h1", "conf", {{"value", "1"}}, {"h1:pkg[a]"})
+                     .Pkg("h2", "d")
+                     .Build();
+  fake_->failing.insert("h1:pkg[b]");
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ApplyResult r = ApplyPlan(plan, desired, providers_, rec, {});
+  EXPECT_EQ(fake_->batches, (std::vector<size_t>{3}));  // h2's lone package is a plain Apply
+  EXPECT_EQ(r.applied, 4);
+  EXPECT_EQ(rec.failed, (std::vector<std::string>{"h1:pkg[b]"}));
+  EXPECT_EQ(rec.state.resources.count("h1:thing[conf]"), 1u);
+}
+
 TEST_F(WalkerTest, InterruptedStartsNothing) {
   auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "1"}}).Build();
   Plan plan = MakePlan(desired, {}, providers_, {});

@@ -28,6 +28,14 @@ class ConfigBuilder {
     return *this;
   }
 
+  /// Adds `host:pkg[name]`, a resource type applied in batches.
+  ConfigBuilder& Pkg(const std::string& host, const std::string& name) {
+    Thing(host, name, {{"value", name}});
+    config_.resources.back().address.kind = "pkg";
+    config_.resources.back().type = "fake.pkg";
+    return *this;
+  }
+
   DesiredConfig Build() const { return config_; }
 
  private:

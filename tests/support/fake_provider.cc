@@ -22,7 +22,18 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
       StateAttribute(),
       {.name = "notify", .type = AttrType::kStringList, .plan_only = true},
   };
-  return {s};
+  ResourceTypeSchema pkg = s;
+  pkg.type = "fake.pkg";
+  pkg.batch_apply = true;
+  return {s, pkg};
+}
+
+std::vector<ApplyResponse> FakeProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    batches.push_back(reqs.size());
+  }
+  return Provider::ApplyBatch(reqs);
 }
 
 ReadResponse FakeProvider::Read(const ReadRequest& req) {

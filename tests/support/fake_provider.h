@@ -13,7 +13,8 @@ namespace mfgctl {
 /// A provider over an in-memory world, recording every call: engine tests
 /// set what is "live", run plan or apply, and assert the calls and results.
 /// Types: `fake.thing` (attributes `value`, `size` (number), `secret`
-/// (sensitive), `kind` (forces replacement), `state` (present or absent)).
+/// (sensitive), `kind` (forces replacement), `state` (present or absent)),
+/// and `fake.pkg`, applied in batches.
 class FakeProvider : public Provider {
  public:
   std::string Name() const override { return "fake"; }
@@ -21,6 +22,10 @@ class FakeProvider : public Provider {
   std::vector<ResourceTypeSchema> Schemas() const override;
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
+  /// Records the batch, then applies one by one.
+  std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) override;
+  /// Sizes of the ApplyBatch calls (`fake.pkg` is batch_apply).
+  std::vector<size_t> batches;
 
   /// The live world: address -> attributes (canonical).
   std::map<std::string, Value> live;
