@@ -100,15 +100,15 @@ class PackageType : public HostResourceType {
           "  i() { apt-get install -y -q --no-install-recommends --allow-downgrades "
           "-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold" + apt +
           "; }\n"
-          "  i || { apt-get update -q >/dev/null 2>&1 && i; } || exit 1\n";
+          "  i || { apt-get update -q >/dev/null 2>&1 && i; } || exit\n";
     }
-    if (!apt_remove.empty()) step.script += "  apt-get remove -y -q" + apt_remove + " || exit 1\n";
+    if (!apt_remove.empty()) step.script += "  apt-get remove -y -q" + apt_remove + " || exit\n";
     step.script += "elif command -v dnf >/dev/null 2>&1; then\n";
-    if (!dnf.empty()) step.script += "  dnf install -y" + dnf + " || exit 1\n";
-    if (!other_remove.empty()) step.script += "  dnf remove -y" + other_remove + " || exit 1\n";
+    if (!dnf.empty()) step.script += "  dnf install -y" + dnf + " || exit\n";
+    if (!other_remove.empty()) step.script += "  dnf remove -y" + other_remove + " || exit\n";
     step.script += "elif command -v apk >/dev/null 2>&1; then\n";
-    if (!apk.empty()) step.script += "  apk add" + apk + " || exit 1\n";
-    if (!other_remove.empty()) step.script += "  apk del" + other_remove + " || exit 1\n";
+    if (!apk.empty()) step.script += "  apk add" + apk + " || exit\n";
+    if (!other_remove.empty()) step.script += "  apk del" + other_remove + " || exit\n";
     step.script += "else echo 'no supported package manager (apt, dnf or apk)' >&2; exit 1; fi\n";
     return step;
   }
