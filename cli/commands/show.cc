@@ -12,20 +12,6 @@ struct ShowOptions {
   std::string plan_file;
 };
 
-/// Prints one resource's state the way plans print attributes.
-void PrintResourceState(const ResourceState& r, const ProviderRegistry& providers) {
-  const ResourceTypeSchema* schema = providers.SchemaOf(r.type);
-  std::cout << "# " << r.address.ToString() << ":\n" << r.type << " "
-            << Value(r.address.ToString()).dump() << " {\n";
-  size_t width = 0;
-  for (const auto& [k, v] : r.attributes.items()) width = std::max(width, k.size());
-  for (const auto& [k, v] : r.attributes.items()) {
-    std::cout << "    " << k << std::string(width - k.size(), ' ') << " = "
-              << RenderValue(schema ? schema->Find(k) : nullptr, v, nullptr) << "\n";
-  }
-  std::cout << "}\n";
-}
-
 int RunShow(const ShowOptions& o) {
   auto ui = MakeUi(o.blueprint.json);
   Diagnostics diags;
@@ -58,7 +44,7 @@ int RunShow(const ShowOptions& o) {
   for (const auto& [addr, r] : ws.state.resources) {
     if (!first) std::cout << "\n";
     first = false;
-    PrintResourceState(r, ws.providers);
+    std::cout << RenderResourceState(r, ws.providers.SchemaOf(r.type));
   }
   return 0;
 }

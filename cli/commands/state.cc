@@ -7,8 +7,6 @@
 
 namespace mfgctl {
 
-void PrintResourceState(const ResourceState& r, const ProviderRegistry& providers);
-
 struct StateOptions {
   BlueprintOptions blueprint;
   std::vector<std::string> addresses;
@@ -66,7 +64,7 @@ int RunShowOne(const StateOptions& o) {
                      .dump()
               << "\n";
   } else {
-    PrintResourceState(*r, ws.providers);
+    std::cout << RenderResourceState(*r, ws.providers.SchemaOf(r->type));
   }
   return 0;
 }

@@ -16,6 +16,18 @@ std::unique_ptr<Ui> MakeUi(bool json) {
   return MakeTextUi(std::cout, std::cerr, color);
 }
 
+std::string RenderResourceState(const ResourceState& r, const ResourceTypeSchema* schema) {
+  std::string out = "# " + r.address.ToString() + ":\n" + r.type + " " +
+                    Value(r.address.ToString()).dump() + " {\n";
+  size_t width = 0;
+  for (const auto& [k, v] : r.attributes.items()) width = std::max(width, k.size());
+  for (const auto& [k, v] : r.attributes.items()) {
+    out += "    " + k + std::string(width - k.size(), ' ') + " = " +
+           RenderValue(schema ? schema->Find(k) : nullptr, v, nullptr) + "\n";
+  }
+  return out + "}\n";
+}
+
 std::string RenderValue(const AttributeSchema* schema, const Value& v, const Value* readable) {
   if (v.is_null()) return "null";
   if (schema && schema->sensitive) return "(sensitive value)";

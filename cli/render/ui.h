@@ -9,6 +9,7 @@
 #include "engine/model/resource.h"
 #include "engine/plan/plan.h"
 #include "engine/provider/registry.h"
+#include "engine/state/state.h"
 
 namespace mfgctl {
 
@@ -36,6 +37,10 @@ std::unique_ptr<Ui> MakeJsonUi(std::ostream& out);
 /// Text or JSON as asked; colour when stdout is a terminal and NO_COLOR is
 /// unset.
 std::unique_ptr<Ui> MakeUi(bool json);
+
+/// One resource's recorded state, attributes aligned the way plans show
+/// them (digests short, secrets redacted), for `show` and `state show`.
+std::string RenderResourceState(const ResourceState& r, const ResourceTypeSchema* schema);
 
 /// An attribute's value as the UI shows it: secrets redacted, digests short,
 /// strings JSON-quoted. `readable`, if not null, is the plain desired value
