@@ -372,3 +372,35 @@ TEST(FailureTest, CommandTimeoutFailsThatActionAndTheRestGoesOn) {
 
 }  // namespace
 }  // namespace mfgctl::e2e
+
+namespace mfgctl::e2e {
+namespace {
+
+TEST(FailureTest, SshAgentKeysWhenNoIdentityFileIsSet) {
+  Plant plant("agent");
+  std::string sock = (plant.dir() / "agent.sock").string();
+  Result agent = RunProgram({"ssh-agent", "-a", sock});
+  ASSERT_EQ(agent.exit_code, 0) << agent.err;
+  std::string pid = agent.out.substr(agent.out.find("SSH_AGENT_PID=") + 14);
+  pid = pid.substr(0, pid.find(';'));
+  Result add = RunProgram({"env", "SSH_AUTH_SOCK=" + sock, "ssh-add", HostsDir() + "/id_ed25519"});
+  EXPECT_EQ(add.exit_code, 0) << add.err;
+  // No identity_file anywhere: the agent's key logs in.
+  std::ofstream(plant.dir() / "plant.yaml")
+      << "mfgctl: 1\nplant: agent\nproviders:\n  ssh:\n    known_hosts: " << HostsDir()
+      << "/known_hosts\n" << Gateway(4, "    files:\n      /tmp/agent-test: { content: \"x\" }\n");
+  Result plan = RunProgram({"env", "SSH_AUTH_SOCK=" + sock, MFGCTL_BINARY, "plan"},
+                           plant.dir().string());
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  // Without the agent there is nothing to log in with, and mfgctl says so.
+  Result none = RunProgram({"env", "-u", "SSH_AUTH_SOCK", MFGCTL_BINARY, "plan"},
+                           plant.dir().string());
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no identity_file is set and no ssh-agent is reachable (SSH_AUTH_SOCK)"),
+            std::string::npos)
+      << none.err;
+  RunProgram({"kill", pid});
+}
+
+}  // namespace
+}  // namespace mfgctl::e2e
