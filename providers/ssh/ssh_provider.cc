@@ -138,20 +138,11 @@ ReadResponse SshProvider::Read(const ReadRequest& req) {
     }
     for (const auto& [i, item] : items) probes[i] = type->Probe(*item);
   }
-  Connection* conn = ConnectionFor(*req.target);
-  std::lock_guard<std::mutex> g(conn->mu);
-  std::string error;
-  RemoteShell* shell = ShellLocked(conn, *req.target, &error);
   CommandResult result;
-  if (!shell) {
-    resp.diagnostics.Error("host " + req.target->name + " is unreachable: " + error);
-    return resp;
-  }
-  if (!shell->Run(Elevated(*req.target, "sh -s"), BuildReadScript(probes, batches), &result,
-                  &error)) {
-    conn->shell.reset();
-    conn->error = error;
-    resp.diagnostics.Error("reading host " + req.target->name + " failed: " + error);
+  std::string error;
+  if (!RunOnTarget(*req.target, "sh -s", BuildReadScript(probes, batches),
+                   "reading host " + req.target->name, &result, &error)) {
+    resp.diagnostics.Error(error);
     return resp;
   }
   if (result.exit_status != 0 && result.out.find("@@mfgctl ") == std::string::npos) {
@@ -198,22 +189,32 @@ std::vector<ApplyResponse> SshProvider::ApplyBatch(const std::vector<ApplyReques
   return Provider::ApplyBatch(reqs);
 }
 
-Diagnostics SshProvider::RunStep(const Target& target, Action action, const HostStep& step) {
-  Diagnostics diags;
+bool SshProvider::RunOnTarget(const Target& target, const std::string& command,
+                              std::string_view input, const std::string& what,
+                              CommandResult* result, std::string* error) {
   Connection* conn = ConnectionFor(target);
   std::lock_guard<std::mutex> g(conn->mu);
-  std::string error;
-  RemoteShell* shell = ShellLocked(conn, target, &error);
+  RemoteShell* shell = ShellLocked(conn, target, error);
   if (!shell) {
-    diags.Error("host " + target.name + " is unreachable: " + error);
-    return diags;
+    *error = "host " + target.name + " is unreachable: " + *error;
+    return false;
   }
-  CommandResult result;
-  if (!shell->Run(Elevated(target, "sh -c " + ShellQuote(step.script)), step.input, &result,
-                  &error)) {
+  if (!shell->Run(Elevated(target, command), input, result, error)) {
     conn->shell.reset();
-    conn->error = error;
-    diags.Error(std::string(ActionName(action)) + " failed: " + error);
+    conn->error = *error;
+    *error = what + " failed: " + *error;
+    return false;
+  }
+  return true;
+}
+
+Diagnostics SshProvider::RunStep(const Target& target, Action action, const HostStep& step) {
+  Diagnostics diags;
+  CommandResult result;
+  std::string error;
+  if (!RunOnTarget(target, "sh -c " + ShellQuote(step.script), step.input,
+                   std::string(ActionName(action)), &result, &error)) {
+    diags.Error(error);
     return diags;
   }
   if (result.exit_status != 0) {
