@@ -145,34 +145,32 @@ class TextUi : public Ui {
         if (seen.insert(k).second) keys.push_back(k);
       }
     }
-    auto shown = [&](const std::string& k) {
-      if (c.action == Action::kCreate || c.action == Action::kDelete) return true;
-      bool in_after = c.after.is_object() && c.after.contains(k);
-      return in_after && !(c.before.is_object() && c.before.contains(k) && c.before[k] == c.after[k]);
+    // An update shows the managed attributes that change; the rest are
+    // counted as hidden.
+    auto value_of = [](const Value& side, const std::string& k) {
+      return side.is_object() && side.contains(k) ? side[k] : Value();
     };
-    size_t width = 0;
+    std::vector<std::string> shown;
     for (const auto& k : keys) {
-      if (shown(k)) width = std::max(width, k.size());
+      Value after = value_of(c.after, k);
+      bool all = c.action == Action::kCreate || c.action == Action::kDelete;
+      if (all || (!after.is_null() && value_of(c.before, k) != after)) shown.push_back(k);
     }
-    int hidden = 0;
-    for (const auto& k : keys) {
+    size_t width = 0;
+    for (const auto& k : shown) width = std::max(width, k.size());
+    size_t hidden = keys.size() - shown.size();
+    for (const auto& k : shown) {
       const AttributeSchema* a = schema ? schema->Find(k) : nullptr;
       const Value* readable = nullptr;
       if (want && want->attributes.contains(k)) readable = &want->attributes[k];
-      Value before = c.before.is_object() && c.before.contains(k) ? c.before[k] : Value();
-      Value after = c.after.is_object() && c.after.contains(k) ? c.after[k] : Value();
-      std::string name = k + std::string(width > k.size() ? width - k.size() : 0, ' ');
+      Value before = value_of(c.before, k);
+      Value after = value_of(c.after, k);
+      std::string name = k + std::string(width - k.size(), ' ');
       std::string line;
       if (c.action == Action::kCreate) {
         line = Paint(kGreen, "+") + " " + name + " = " + RenderValue(a, after, readable);
       } else if (c.action == Action::kDelete) {
         line = Paint(kRed, "-") + " " + name + " = " + RenderValue(a, before, nullptr);
-      } else if (after.is_null()) {
-        ++hidden;  // live-only attribute the blueprint does not manage
-        continue;
-      } else if (before == after) {
-        ++hidden;
-        continue;
       } else {
         bool forces = std::find(c.replace_because.begin(), c.replace_because.end(), k) !=
                       c.replace_because.end();
