@@ -1,9 +1,11 @@
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 #include "blueprints/expander.h"
 #include "blueprints/expressions.h"
 #include "engine/graph/graph.h"
+#include "engine/model/digest.h"
 #include "engine/model/suggest.h"
 #include "engine/model/text_file.h"
 
@@ -84,6 +86,11 @@ bool Expander::EvaluateResource(size_t index) {
       if (!ReadLocalFile(*value, *a, p.resource.address.target, index, &v)) return false;
       p.resource.attributes[a->file_into] = std::move(v);
       continue;
+    }
+    if (!a->directory_into.empty()) {
+      Value files;
+      if (!DigestLocalDirectory(*value, &v, &files)) return false;
+      p.resource.attributes[a->directory_into] = std::move(files);
     }
     if (p.resource.attributes.contains(name)) {
       diags_->Error(p.resource.address.ToString() + " sets both \"" + name +
@@ -224,6 +231,40 @@ bool Expander::ReadLocalFile(const SourceNode& value, const AttributeSchema& sch
   Value rendered;
   if (!EvaluateText(*text, pos_at, owner_host, owner, &rendered)) return false;
   *out = rendered.is_string() ? rendered : Value(rendered.dump());
+  return true;
+}
+
+bool Expander::DigestLocalDirectory(const SourceNode& value, Value* path, Value* files) {
+  namespace fs = std::filesystem;
+  std::string dir = AbsoluteLocalPath(path->get<std::string>(), value.pos());
+  *path = dir;
+  *files = Value::object();
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name[0] == '.' || !entry.is_regular_file()) continue;
+    if (name.find_first_of("\n=") != std::string::npos) {
+      diags_->Error("cannot bundle " + entry.path().string() +
+                        ": file names with '=' or line breaks are not supported",
+                    value.pos());
+      return false;
+    }
+    names.push_back(name);
+  }
+  if (ec) {
+    diags_->Error("cannot read the directory " + dir + ": " + ec.message(), value.pos());
+    return false;
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    std::optional<std::string> digest = Sha256FileDigest((fs::path(dir) / name).string());
+    if (!digest) {
+      diags_->Error("cannot read " + (fs::path(dir) / name).string(), value.pos());
+      return false;
+    }
+    (*files)[name] = *digest;
+  }
   return true;
 }
 

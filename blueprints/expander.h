@@ -4,6 +4,7 @@
 // loader (top-level keys, variables, providers), the sections (gateways,
 // raw resources) and the evaluator (attributes, references, dependencies).
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -55,6 +56,12 @@ class Expander {
                          const std::vector<const SourceNode*>& gateway_sections);
   bool ExpandGateways(const SourceNode& node);
   bool ExpandGateway(const SourceNode& name, const SourceNode& body);
+  /// `package_bundle: DIR`, as the `bundles:` entry it is short for.
+  SectionEntry PackageBundleEntry(const SourceNode& key, const SourceNode& value);
+  /// A python_envs entry with `wheels: DIR`: DIR as a bundle of its own,
+  /// and the venv installing from it.
+  bool AddPythonEnvWithWheels(const std::string& host, const SectionEntry& entry,
+                              const SourceNode& wheels);
   bool CollectSection(const SourceNode& key, const SourceNode& body,
                       std::vector<SectionEntry>* merged,
                       std::unordered_map<std::string, size_t>* index);
@@ -81,6 +88,9 @@ class Expander {
                     const std::string& owner_host, size_t owner, Value* out);
   /// The content of the local file an attribute names (rendered when it is
   /// a template).
+  /// A local directory attribute: `path` becomes absolute and `files` the
+  /// digest of each regular file in it, by name.
+  bool DigestLocalDirectory(const SourceNode& value, Value* path, Value* files);
   bool ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
                      const std::string& owner_host, size_t owner, Value* out);
   bool ResolveAfter();
@@ -115,6 +125,9 @@ class Expander {
   std::map<std::string, std::vector<const SourceNode*>> group_layers_;
   std::map<std::string, Target> targets_;
   std::vector<PendingResource> pending_;
+  /// Nodes made for short forms (`package_bundle:`); pending resources
+  /// point at them, so they never move.
+  std::deque<SourceNode> synthesized_;
   std::unordered_map<std::string, size_t> by_address_;
 };
 

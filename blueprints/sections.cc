@@ -18,17 +18,26 @@ struct HostSection {
 // In the order a plant is usually built, which is the plan's order among
 // resources that do not depend on each other.
 constexpr HostSection kHostSections[] = {
+    {"bundles", "host.bundle", "source"},
     {"packages", "host.package", nullptr},
     {"groups", "host.group", nullptr},
     {"users", "host.user", nullptr},
     {"directories", "host.directory", nullptr},
     {"files", "host.file", nullptr},
     {"sysctl", "host.sysctl", "value"},
+    {"python_envs", "host.python_env", nullptr},
     {"commands", "host.command", nullptr},
     {"services", "host.service", nullptr},
 };
 
 const char kHostProvider[] = "ssh";
+
+// `package_bundle: DIR` is short for this apt bundle.
+const char kPackageBundleKey[] = "package_bundle";
+const char kPackageBundlePath[] = "/var/lib/mfgctl/bundles/packages";
+// `wheels: DIR` in a python_envs entry uploads DIR as the bundle at this
+// folder followed by the venv's path.
+const char kWheelBundleRoot[] = "/var/lib/mfgctl/wheels";
 
 }  // namespace
 
@@ -53,7 +62,7 @@ bool Expander::LoadGatewayGroups(const SourceNode& node,
     for (const auto& [name, body] : g->entries) hosts.push_back(name.scalar);
   }
   const ResourceTypeSchema& conn = schemas_.target_types.at(kHostProvider);
-  std::vector<std::string> allowed{"members"};
+  std::vector<std::string> allowed{"members", kPackageBundleKey};
   for (const auto& a : conn.attributes) {
     if (a.name != "address") allowed.push_back(a.name);
   }
@@ -104,7 +113,7 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
   }
   if (!ExpectMap(body, "gateway \"" + host + "\"")) return false;
   const ResourceTypeSchema& conn = schemas_.target_types.at(kHostProvider);
-  std::vector<std::string> allowed;
+  std::vector<std::string> allowed{kPackageBundleKey};
   for (const auto& a : conn.attributes) allowed.push_back(a.name);
   for (const auto& sec : kHostSections) allowed.push_back(sec.key);
   if (!CheckKeys(body, allowed, "gateway \"" + host + "\"")) return false;
@@ -147,12 +156,69 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
     for (const SourceNode* layer : layers) {
       for (const auto& [key, value] : layer->entries) {
         if (key.scalar == sec.key && !CollectSection(key, value, &merged, &index)) return false;
+        if (key.scalar == kPackageBundleKey && std::string_view(sec.key) == "bundles") {
+          SectionEntry entry = PackageBundleEntry(key, value);
+          auto [it, inserted] = index.emplace(entry.name->scalar, merged.size());
+          if (inserted) merged.push_back(entry);
+          else merged[it->second] = entry;
+        }
       }
     }
     for (const auto& entry : merged) {
+      const SourceNode* wheels = entry.attributes && entry.attributes->IsMap()
+                                     ? entry.attributes->Get("wheels") : nullptr;
+      if (wheels && std::string_view(sec.key) == "python_envs") {
+        if (!AddPythonEnvWithWheels(host, entry, *wheels)) return false;
+        continue;
+      }
       if (!AddHostResource(host, sec.type, sec.scalar_attribute, entry)) return false;
     }
   }
+  return true;
+}
+
+Expander::SectionEntry Expander::PackageBundleEntry(const SourceNode& key,
+                                                    const SourceNode& value) {
+  // The entry a `bundles:` section would have: the fixed path, `source:`
+  // as written (errors point at it), `apt: true`.
+  SourceNode& name = synthesized_.emplace_back(key);
+  name.scalar = kPackageBundlePath;
+  SourceNode& body = synthesized_.emplace_back();
+  body.kind = SourceNode::Kind::kMap;
+  body.file = key.file;
+  body.line = key.line;
+  body.col = key.col;
+  SourceNode source_key = key, apt_key = key, apt = key;
+  source_key.scalar = "source";
+  apt_key.scalar = "apt";
+  apt.scalar = "true";
+  body.entries.emplace_back(std::move(source_key), value);
+  body.entries.emplace_back(std::move(apt_key), std::move(apt));
+  return {&name, &body};
+}
+
+bool Expander::AddPythonEnvWithWheels(const std::string& host, const SectionEntry& entry,
+                                      const SourceNode& wheels) {
+  // The wheels become a bundle of their own; the venv installs from it
+  // offline, after it is uploaded.
+  if (const SourceNode* links = entry.attributes->Get("find_links")) {
+    diags_->Error("set \"wheels:\" (a local directory to upload) or \"find_links:\" (a "
+                      "directory on the host), not both",
+                  links->pos());
+    return false;
+  }
+  SourceNode& bundle = synthesized_.emplace_back(*entry.name);
+  bundle.scalar = kWheelBundleRoot + entry.name->scalar;
+  if (!AddHostResource(host, "host.bundle", "source", {&bundle, &wheels})) return false;
+  SourceNode& body = synthesized_.emplace_back(*entry.attributes);
+  for (auto& [key, value] : body.entries) {
+    if (key.scalar != "wheels") continue;
+    key.scalar = "find_links";
+    value = bundle;
+  }
+  if (!AddHostResource(host, "host.python_env", nullptr, {entry.name, &body})) return false;
+  pending_.back().resource.depends_on.push_back(
+      ResourceAddress{host, "bundle", bundle.scalar}.ToString());
   return true;
 }
 
@@ -299,9 +365,27 @@ void Expander::AddOwnerDependencies() {
       deps.push_back(addr);
     }
   };
+  // Packages after the apt bundles of their host: they install from them;
+  // Python environments after the packages (python3-venv, say).
+  std::unordered_map<std::string, std::vector<std::string>> apt_bundles, packages;  // by host
+  for (const auto& p : pending_) {
+    const ResourceAddress& addr = p.resource.address;
+    if (addr.kind == "bundle" && p.resource.attributes.value("apt", false)) {
+      apt_bundles[addr.target].push_back(addr.ToString());
+    }
+    if (addr.kind == "package") packages[addr.target].push_back(addr.ToString());
+  }
   for (auto& p : pending_) {
     const Value& a = p.resource.attributes;
     const std::string& kind = p.resource.address.kind;
+    const auto& before = kind == "package" ? apt_bundles : packages;
+    if (kind == "package" || kind == "python_env") {
+      auto it = before.find(p.resource.address.target);
+      if (it != before.end()) {
+        auto& deps = p.resource.depends_on;
+        deps.insert(deps.end(), it->second.begin(), it->second.end());
+      }
+    }
     if (kind == "user" && a.contains("groups")) {
       for (const auto& g : a["groups"]) depend(p, "group", g);
     }

@@ -167,6 +167,10 @@ class TextUi : public Ui {
       Value after = value_of(c.after, k);
       std::string name = k + std::string(width - k.size(), ' ');
       std::string line;
+      if ((before.is_object() || after.is_object()) && !(a && a->sensitive)) {
+        ShowMap(c.action, name, a, before, after);
+        continue;
+      }
       if (c.action == Action::kCreate) {
         line = Paint(kGreen, "+") + " " + name + " = " + RenderValue(a, after, readable);
       } else if (c.action == Action::kDelete) {
@@ -185,6 +189,48 @@ class TextUi : public Ui {
            << " hidden)\n";
     }
     out_ << "    }\n";
+  }
+
+  // A map attribute element by element, as Terraform shows one: added,
+  // removed and changed keys, the unchanged ones counted.
+  void ShowMap(Action action, const std::string& name, const AttributeSchema* a,
+               const Value& before, const Value& after) {
+    const char* sym = action == Action::kCreate ? "+" : action == Action::kDelete ? "-" : "~";
+    const char* colour = action == Action::kCreate ? kGreen : action == Action::kDelete ? kRed
+                                                                                         : kYellow;
+    out_ << "      " << Paint(colour, sym) << " " << name << " = {\n";
+    Value empty = Value::object();
+    const Value& old_map = before.is_object() ? before : empty;
+    const Value& new_map = after.is_object() || action == Action::kDelete ? after : empty;
+    size_t unchanged = 0;
+    auto element = [&](const char* s, const char* col, const std::string& key, std::string text) {
+      out_ << "          " << Paint(col, s) << " " << Value(key).dump() << " = " << text << "\n";
+    };
+    for (const auto& [key, v] : old_map.items()) {
+      if (action == Action::kCreate) break;
+      if (action != Action::kDelete && new_map.contains(key)) {
+        if (new_map[key] == v) {
+          ++unchanged;
+        } else {
+          element("~", kYellow, key,
+                  RenderValue(a, v, nullptr) + " -> " + RenderValue(a, new_map[key], nullptr));
+        }
+        continue;
+      }
+      element("-", kRed, key, RenderValue(a, v, nullptr));
+    }
+    if (action != Action::kDelete) {
+      for (const auto& [key, v] : new_map.items()) {
+        if (!old_map.contains(key) || action == Action::kCreate) {
+          element("+", kGreen, key, RenderValue(a, v, nullptr));
+        }
+      }
+    }
+    if (unchanged > 0) {
+      out_ << "            # (" << unchanged << " unchanged element" << (unchanged == 1 ? "" : "s")
+           << " hidden)\n";
+    }
+    out_ << "        }\n";
   }
 
   std::ostream& out_;

@@ -3,15 +3,20 @@
 
 #include <openssl/evp.h>
 
-namespace mfgctl {
+#include <cstdio>
+#include <memory>
 
-std::string Sha256Hex(std::string_view data) {
-  // Fetched once: an implicit fetch on every call costs more than hashing
-  // a small file's content.
+namespace mfgctl {
+namespace {
+
+// Fetched once: an implicit fetch on every call costs more than hashing a
+// small file's content.
+const EVP_MD* Sha256() {
   static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, kSha256, nullptr);
+  return kSha256;
+}
+
+std::string Hex(const unsigned char* md, unsigned int len) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(len * 2, '0');
   for (unsigned int i = 0; i < len; ++i) {
@@ -19,6 +24,30 @@ std::string Sha256Hex(std::string_view data) {
     out[2 * i + 1] = kHex[md[i] & 0xf];
   }
   return out;
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, Sha256(), nullptr);
+  return Hex(md, len);
+}
+
+std::optional<std::string> Sha256FileDigest(const std::string& path) {
+  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) return std::nullopt;
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr);
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) EVP_DigestUpdate(ctx.get(), buf, n);
+  if (std::ferror(f.get())) return std::nullopt;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  return "sha256:" + Hex(md, len);
 }
 
 std::string Sha256Digest(std::string_view data) { return "sha256:" + Sha256Hex(data); }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,10 @@ std::string Sha256Digest(std::string_view data);
 
 /// The lowercase hex SHA-256 of data, without prefix.
 std::string Sha256Hex(std::string_view data);
+
+/// Sha256Digest of a file's bytes, read in pieces (bundles hold large
+/// files); nullopt when it cannot be read.
+std::optional<std::string> Sha256FileDigest(const std::string& path);
 
 /// True for strings shaped like Sha256Digest's output.
 bool IsDigest(std::string_view s);

@@ -34,6 +34,11 @@ struct AttributeSchema {
   /// with the blueprint's `${...}` expressions (`template:`).
   std::string file_into{};
   bool render_template = false;
+  /// A local directory: its path reaches the provider as the attribute's
+  /// value, and the digest of every regular file in it (dot files left out)
+  /// becomes the map attribute named here — a bundle's `source:` gives
+  /// `files`, so the plan compares checksums, never the bytes.
+  std::string directory_into{};
   /// Shapes the plan, not the resource (`notify`): never compared with live
   /// state nor stored.
   bool plan_only = false;

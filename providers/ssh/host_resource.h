@@ -13,10 +13,22 @@ namespace mfgctl {
 /// What a probe printed about one resource: `key=value` lines.
 using FactMap = std::map<std::string, std::string>;
 
+/// A local file a step copies to the host before its script runs.
+struct HostUpload {
+  std::string local_path;
+  std::string name;  // the file's name in the step's upload_dir
+};
+
 /// A shell script to run on the host, with what goes to its standard input.
 struct HostStep {
   std::string script;
   std::string input;
+  /// Copied over SFTP into `upload_dir` before the script runs; the script
+  /// checks and moves them. The provider first empties the directory, gives
+  /// it to the login user and makes sure its filesystem has room; it removes
+  /// the directory when anything fails.
+  std::string upload_dir;
+  std::vector<HostUpload> uploads;
 };
 
 /// One resource type on SSH hosts. Everything here is pure text in, text
@@ -55,6 +67,8 @@ std::unique_ptr<HostResourceType> MakeSysctlType();
 std::unique_ptr<HostResourceType> MakeGroupType();
 std::unique_ptr<HostResourceType> MakeUserType();
 std::unique_ptr<HostResourceType> MakeServiceType();
+std::unique_ptr<HostResourceType> MakeBundleType();
+std::unique_ptr<HostResourceType> MakePythonEnvType();
 
 /// The attributes the probe reads or the state remembers, for the item
 /// being read: desired when the blueprint has it, else prior.

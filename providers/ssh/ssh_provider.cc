@@ -1,5 +1,7 @@
 #include "providers/ssh/ssh_provider.h"
 
+#include <filesystem>
+
 #include "providers/ssh/read_script.h"
 #include "providers/transport/shell_quote.h"
 
@@ -57,7 +59,8 @@ SshProvider::SshProvider(ShellFactory factory) : factory_(std::move(factory)) {
     };
   }
   for (auto make : {MakePackageType, MakeDirectoryType, MakeFileType, MakeCommandType,
-                    MakeSysctlType, MakeGroupType, MakeUserType, MakeServiceType}) {
+                    MakeSysctlType, MakeGroupType, MakeUserType, MakeServiceType,
+                    MakeBundleType, MakePythonEnvType}) {
     auto type = make();
     std::string name = type->Schema().type;
     types_[name] = std::move(type);
@@ -108,13 +111,8 @@ SshProvider::Connection* SshProvider::ConnectionFor(const Target& target) {
 
 RemoteShell* SshProvider::ShellLocked(Connection* conn, const Target& target,
                                       std::string* error) {
-  if (conn->shell) return conn->shell.get();
-  if (!conn->error.empty()) {
-    *error = conn->error;
-    return nullptr;
-  }
-  conn->shell = factory_(target, &conn->error);
-  if (!conn->shell) *error = conn->error;
+  if (!conn->shell && conn->error.empty()) conn->shell = factory_(target, &conn->error);
+  if (!conn->shell) *error = "host " + target.name + " is unreachable: " + conn->error;
   return conn->shell.get();
 }
 
@@ -195,10 +193,7 @@ bool SshProvider::RunOnTarget(const Target& target, const std::string& command,
   Connection* conn = ConnectionFor(target);
   std::lock_guard<std::mutex> g(conn->mu);
   RemoteShell* shell = ShellLocked(conn, target, error);
-  if (!shell) {
-    *error = "host " + target.name + " is unreachable: " + *error;
-    return false;
-  }
+  if (!shell) return false;
   if (!shell->Run(Elevated(target, command), input, result, error)) {
     conn->shell.reset();
     conn->error = *error;
@@ -208,19 +203,67 @@ bool SshProvider::RunOnTarget(const Target& target, const std::string& command,
   return true;
 }
 
+bool SshProvider::RunScript(const Target& target, const std::string& script,
+                            std::string_view input, const std::string& what,
+                            std::string* error) {
+  CommandResult result;
+  if (!RunOnTarget(target, "sh -c " + ShellQuote(script), input, what, &result, error)) {
+    return false;
+  }
+  if (result.exit_status == 0) return true;
+  std::string why = SudoHint(result);
+  *error = what + " failed (exit status " + std::to_string(result.exit_status) + ")" +
+           (why.empty() ? "" : ": " + why);
+  return false;
+}
+
+bool SshProvider::UploadFiles(const Target& target, const HostStep& step, std::string* error) {
+  // Refuse before the first byte when the files would not fit: a gateway
+  // whose disk fills up mid-upload takes its running services down too.
+  uintmax_t bytes = 0;
+  for (const auto& u : step.uploads) {
+    std::error_code ec;
+    bytes += std::filesystem::file_size(u.local_path, ec);
+    if (ec) {
+      *error = "cannot read " + u.local_path + ": " + ec.message();
+      return false;
+    }
+  }
+  std::string kib = std::to_string(bytes / 1024 + 1);
+  std::string prepare =
+      "d=" + ShellQuote(step.upload_dir) + "\n"
+      "rm -rf -- \"$d\" && mkdir -p -- \"$d\" && chmod 700 \"$d\" && "
+      "chown \"${SUDO_USER:-$(id -un)}\" \"$d\" || exit 1\n"
+      "set -- $(df -Pk -- \"$d\" | awk 'NR == 2 { print $4, $6 }')\n"
+      "if [ \"${1:-0}\" -lt " + kib + " ]; then rm -rf -- \"$d\"; echo \"no space for the "
+      "upload on $2: $1 KiB free, " + kib + " KiB needed\" >&2; exit 1; fi\n";
+  if (!RunScript(target, prepare, "", "preparing the upload", error)) return false;
+  Connection* conn = ConnectionFor(target);
+  std::lock_guard<std::mutex> g(conn->mu);
+  RemoteShell* shell = ShellLocked(conn, target, error);
+  if (!shell) return false;
+  for (const auto& u : step.uploads) {
+    std::string remote = step.upload_dir + "/" + u.name;
+    if (!shell->Upload(u.local_path, remote, error)) {
+      *error = "uploading " + u.local_path + " to " + target.name + ":" + remote + " failed: " +
+               *error;
+      return false;
+    }
+  }
+  return true;
+}
+
 Diagnostics SshProvider::RunStep(const Target& target, Action action, const HostStep& step) {
   Diagnostics diags;
-  CommandResult result;
   std::string error;
-  if (!RunOnTarget(target, "sh -c " + ShellQuote(step.script), step.input,
-                   std::string(ActionName(action)), &result, &error)) {
+  bool ok = step.uploads.empty() || UploadFiles(target, step, &error);
+  if (ok) ok = RunScript(target, step.script, step.input, std::string(ActionName(action)), &error);
+  if (!ok) {
+    if (!step.uploads.empty()) {
+      std::string ignored;  // the step's own error is the one to report
+      RunScript(target, "rm -rf -- " + ShellQuote(step.upload_dir), "", "cleaning up", &ignored);
+    }
     diags.Error(error);
-    return diags;
-  }
-  if (result.exit_status != 0) {
-    std::string why = SudoHint(result);
-    diags.Error(std::string(ActionName(action)) + " failed (exit status " +
-                std::to_string(result.exit_status) + ")" + (why.empty() ? "" : ": " + why));
   }
   return diags;
 }

@@ -48,12 +48,19 @@ class SshProvider : public Provider {
   const HostResourceType* TypeOf(const std::string& type) const;
   /// Runs a step on the target's shell; diagnostics say why it failed.
   Diagnostics RunStep(const Target& target, Action action, const HostStep& step);
+  /// Copies a step's uploads into its upload_dir; false and `error` if any
+  /// could not be copied.
+  bool UploadFiles(const Target& target, const HostStep& step, std::string* error);
   /// Runs a command (as root with `become: sudo`) on the target's one
   /// connection, connecting on first use. On failure `error` is the whole
   /// message: `host NAME is unreachable: ...` when it cannot connect, else
   /// `WHAT failed: ...`, and the broken connection is dropped.
   bool RunOnTarget(const Target& target, const std::string& command, std::string_view input,
                    const std::string& what, CommandResult* result, std::string* error);
+  /// Runs a shell script as RunStep does; false and `error` (the whole
+  /// message, starting with `what`) when it fails.
+  bool RunScript(const Target& target, const std::string& script, std::string_view input,
+                 const std::string& what, std::string* error);
 
   ShellFactory factory_;
   std::map<std::string, std::unique_ptr<HostResourceType>> types_;

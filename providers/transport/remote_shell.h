@@ -23,6 +23,12 @@ class RemoteShell {
   /// timeout): `error` says why. A non-zero exit status is not a failure here.
   virtual bool Run(const std::string& command, std::string_view input, CommandResult* result,
                    std::string* error) = 0;
+
+  /// Copies the local file `local_path` to `remote_path` on the host as the
+  /// login user (mode 0600), replacing what is there. False and `error`
+  /// when it cannot: no space left, no permission, connection lost.
+  virtual bool Upload(const std::string& local_path, const std::string& remote_path,
+                      std::string* error) = 0;
 };
 
 }  // namespace mfgctl

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <libssh2.h>
+#include <libssh2_sftp.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,9 +13,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 namespace mfgctl {
 namespace {
@@ -134,14 +138,35 @@ std::string LastError(LIBSSH2_SESSION* s) {
   return msg ? msg : "unknown error";
 }
 
+// What went wrong in an SFTP call: the server's status where it sent one.
+std::string SftpError(LIBSSH2_SESSION* s, LIBSSH2_SFTP* sftp) {
+  if (libssh2_session_last_errno(s) != LIBSSH2_ERROR_SFTP_PROTOCOL) return LastError(s);
+  switch (libssh2_sftp_last_error(sftp)) {
+    case LIBSSH2_FX_NO_SUCH_FILE:
+    case LIBSSH2_FX_NO_SUCH_PATH: return "no such file or directory";
+    case LIBSSH2_FX_PERMISSION_DENIED: return "permission denied";
+    case LIBSSH2_FX_NO_SPACE_ON_FILESYSTEM: return "no space left on the device";
+    case LIBSSH2_FX_QUOTA_EXCEEDED: return "disk quota exceeded";
+    case LIBSSH2_FX_WRITE_PROTECT: return "read-only file system";
+    // OpenSSH's server reports a full disk as a plain failure.
+    case LIBSSH2_FX_FAILURE: return "the server refused the write (disk full?)";
+  }
+  return "SFTP status " + std::to_string(libssh2_sftp_last_error(sftp));
+}
+
 }  // namespace
 
 struct SshSession::Impl {
   SshEndpoint endpoint;
   int fd = -1;
   LIBSSH2_SESSION* session = nullptr;
+  LIBSSH2_SFTP* sftp = nullptr;  // opened on the first upload
 
   ~Impl() {
+    if (sftp) {
+      libssh2_session_set_blocking(session, 1);
+      libssh2_sftp_shutdown(sftp);
+    }
     if (session) {
       libssh2_session_set_blocking(session, 1);
       libssh2_session_disconnect(session, "bye");
@@ -389,6 +414,52 @@ bool SshSession::Run(const std::string& command, std::string_view input, Command
     result->exit_status = libssh2_channel_get_exit_status(ch);
   }
   libssh2_channel_free(ch);
+  return ok;
+}
+
+bool SshSession::Upload(const std::string& local_path, const std::string& remote_path,
+                        std::string* error) {
+  LIBSSH2_SESSION* s = impl_->session;
+  libssh2_session_set_blocking(s, 1);  // bounded by the command timeout
+  if (!impl_->sftp && !(impl_->sftp = libssh2_sftp_init(s))) {
+    *error = "cannot start SFTP: " + LastError(s);
+    return false;
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(local_path.c_str(), "rb"), &std::fclose);
+  if (!in) {
+    *error = "cannot read " + local_path + ": " + std::strerror(errno);
+    return false;
+  }
+  LIBSSH2_SFTP_HANDLE* out = libssh2_sftp_open_ex(
+      impl_->sftp, remote_path.c_str(), static_cast<unsigned>(remote_path.size()),
+      LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, 0600, LIBSSH2_SFTP_OPENFILE);
+  if (!out) {
+    *error = "cannot create " + remote_path + ": " + SftpError(s, impl_->sftp);
+    return false;
+  }
+  // Large writes let libssh2 keep several SFTP packets in flight.
+  std::vector<char> buf(1 << 18);
+  bool ok = true;
+  size_t n;
+  while (ok && (n = std::fread(buf.data(), 1, buf.size(), in.get())) > 0) {
+    for (size_t off = 0; off < n;) {
+      ssize_t w = libssh2_sftp_write(out, buf.data() + off, n - off);
+      if (w < 0) {
+        *error = "writing " + remote_path + " failed: " + SftpError(s, impl_->sftp);
+        ok = false;
+        break;
+      }
+      off += static_cast<size_t>(w);
+    }
+  }
+  if (ok && std::ferror(in.get())) {
+    *error = "cannot read " + local_path;
+    ok = false;
+  }
+  if (libssh2_sftp_close_handle(out) != 0 && ok) {
+    *error = "writing " + remote_path + " failed: " + SftpError(s, impl_->sftp);
+    ok = false;
+  }
   return ok;
 }
 

@@ -50,6 +50,9 @@ class SshSession : public RemoteShell {
 
   bool Run(const std::string& command, std::string_view input, CommandResult* result,
            std::string* error) override;
+  /// Over SFTP, in large pipelined writes.
+  bool Upload(const std::string& local_path, const std::string& remote_path,
+              std::string* error) override;
 
  private:
   struct Impl;

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "cli/providers.h"
+#include "engine/model/digest.h"
 
 namespace mfgctl {
 namespace {
@@ -102,6 +103,59 @@ resources: []
   EXPECT_EQ(conf->depends_on, (std::vector<std::string>{"gw1:directory[/srv/collector]"}));
   ASSERT_NE(Find("gw1:package[sl]"), nullptr);
   EXPECT_EQ(Find("gw1:command[init-db]")->attributes["creates"], "/srv/collector/db");
+}
+
+TEST_F(BlueprintTest, PackageBundleAndWheelsBecomeBundlesTheirUsersFollow) {
+  for (const char* d : {"site-debs", "gw1-debs", "wheels"}) {
+    std::filesystem::create_directories(dir_ / d);
+  }
+  std::ofstream(dir_ / "gw1-debs" / "mfg-agent_1.2-1_all.deb") << "deb";
+  std::ofstream(dir_ / "gw1-debs" / ".hidden") << "left out";
+  std::ofstream(dir_ / "wheels" / "paho_mqtt-1.6.1-py3-none-any.whl") << "whl";
+  ASSERT_TRUE(Load(std::string(kHead) + R"(gateway_groups:
+  line: { members: [gw1], package_bundle: ./site-debs }
+gateways:
+  gw1:
+    address: 10.0.0.1
+    package_bundle: ./gw1-debs
+    packages: [mfg-agent, python3-venv]
+    python_envs:
+      /opt/collector/venv: { requirements: ["paho-mqtt==1.6.1"], wheels: ./wheels }
+)")) << Error();
+  // The host's package_bundle replaces its group's.
+  const Resource* debs = Find("gw1:bundle[/var/lib/mfgctl/bundles/packages]");
+  ASSERT_NE(debs, nullptr);
+  EXPECT_EQ(debs->attributes["source"], (dir_ / "gw1-debs").string());
+  EXPECT_EQ(debs->attributes["apt"], true);
+  EXPECT_EQ(debs->attributes["files"],
+            Value({{"mfg-agent_1.2-1_all.deb", Sha256Digest("deb")}}));
+  EXPECT_EQ(Find("gw1:package[mfg-agent]")->depends_on,
+            (std::vector<std::string>{"gw1:bundle[/var/lib/mfgctl/bundles/packages]"}));
+  const Resource* env = Find("gw1:python_env[/opt/collector/venv]");
+  ASSERT_NE(env, nullptr);
+  EXPECT_EQ(env->attributes["find_links"], "/var/lib/mfgctl/wheels/opt/collector/venv");
+  EXPECT_EQ(env->attributes.contains("wheels"), false);
+  EXPECT_EQ(env->depends_on, (std::vector<std::string>{
+                                 "gw1:bundle[/var/lib/mfgctl/wheels/opt/collector/venv]",
+                                 "gw1:package[mfg-agent]", "gw1:package[python3-venv]"}));
+  const Resource* wheels = Find("gw1:bundle[/var/lib/mfgctl/wheels/opt/collector/venv]");
+  ASSERT_NE(wheels, nullptr);
+  EXPECT_EQ(wheels->attributes.contains("apt"), false);
+}
+
+TEST_F(BlueprintTest, BundleErrorsPointAtTheKey) {
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    package_bundle: ./nowhere\n"));
+  EXPECT_EQ(Error().substr(0, Error().find('\n')),
+            "DIR/plant.yaml:8:21: error: cannot read the directory DIR/nowhere: No such file or "
+            "directory");
+  std::filesystem::create_directories(dir_ / "wheels");
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw1:\n    address: 10.0.0.1\n    python_envs:\n"
+                    "      /opt/v: { wheels: ./wheels, find_links: /srv/w }\n"));
+  EXPECT_EQ(Error().substr(0, Error().find('\n')),
+            "DIR/plant.yaml:9:47: error: set \"wheels:\" (a local directory to upload) or "
+            "\"find_links:\" (a directory on the host), not both");
 }
 
 TEST_F(BlueprintTest, VarOverridesDefaultAndEnvIsRead) {

@@ -229,13 +229,19 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
                  yaml;
         }
         std::ofstream(dir / "plant.yaml") << yaml;
-        // Local files an example names (source:, template:) exist, empty.
+        // Local files an example names (source:, template:) exist, empty;
+        // so do the directories it names (bundles, wheels, `./dir/`).
         std::smatch m;
-        std::regex local("(source|template): (\\./[^ ,}\\n]+)");
+        std::regex local("(source|template|package_bundle|wheels): (\\./[^ ,}\\n]+)");
         for (auto it = yaml.cbegin(); std::regex_search(it, yaml.cend(), m, local);
              it = m.suffix().first) {
-          fs::create_directories((dir / m[2].str()).parent_path());
-          std::ofstream(dir / m[2].str()) << "";
+          fs::path path = dir / m[2].str();
+          if (m[1] == "package_bundle" || m[1] == "wheels" || m[2].str().back() == '/') {
+            fs::create_directories(path);
+            continue;
+          }
+          fs::create_directories(path.parent_path());
+          std::ofstream(path) << "";
         }
         std::vector<std::string> args{MFGCTL_BINARY, "validate"};
         if (yaml.find("\n  site: { type: string }") != std::string::npos) {

@@ -50,5 +50,46 @@ TEST(TextUiTest, PlanReadsLikeTerraform) {
   EXPECT_EQ(err.str(), "");
 }
 
+TEST(TextUiTest, MapsShowElementByElement) {
+  ProviderRegistry providers;
+  providers.Add(std::make_unique<FakeProvider>());
+  Plan plan;
+  PlanChange update;
+  update.address = {"gw1", "thing", "a"};
+  update.type = "fake.thing";
+  update.action = Action::kUpdate;
+  update.before = {{"labels", {{"kept", "1"}, {"gone", "2"}, {"moved", "3"}}}};
+  update.after = {{"labels", {{"kept", "1"}, {"moved", "4"}, {"new", "5"}}}};
+  PlanChange create;
+  create.address = {"gw1", "thing", "b"};
+  create.type = "fake.thing";
+  create.action = Action::kCreate;
+  create.after = {{"labels", {{"a.deb", Sha256Digest("a")}}}};
+  plan.changes = {update, create};
+  std::ostringstream out, err;
+  MakeTextUi(out, err, false)->ShowPlan(plan, providers, nullptr);
+  EXPECT_EQ(out.str(),
+            "mfgctl will perform the following actions:\n"
+            "\n"
+            "  # gw1:thing[a] will be updated in-place\n"
+            "  ~ fake.thing \"gw1:thing[a]\" {\n"
+            "      ~ labels = {\n"
+            "          - \"gone\" = \"2\"\n"
+            "          ~ \"moved\" = \"3\" -> \"4\"\n"
+            "          + \"new\" = \"5\"\n"
+            "            # (1 unchanged element hidden)\n"
+            "        }\n"
+            "    }\n"
+            "\n"
+            "  # gw1:thing[b] will be created\n"
+            "  + fake.thing \"gw1:thing[b]\" {\n"
+            "      + labels = {\n"
+            "          + \"a.deb\" = (sha256:" + Sha256Hex("a").substr(0, 12) + ")\n"
+            "        }\n"
+            "    }\n"
+            "\n"
+            "Plan: 1 to add, 1 to change, 0 to destroy.\n");
+}
+
 }  // namespace
 }  // namespace mfgctl

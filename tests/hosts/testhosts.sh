@@ -13,6 +13,8 @@
 #
 # MFGCTL_TEST_EXTRA_PACKAGES="python3 python3-apt" adds packages to the base.
 #
+# $RUN/wheels holds two versions of a tiny Python wheel (mfg-demo-lib).
+#
 # Host i (1..N) answers on 10.200.0.(10+i) as root with the key id_ed25519 there.
 # The hosts have no route out; packages come from a local apt repository
 # (file:/srv/mfgctl-repo inside each host) that this script builds.
@@ -24,7 +26,7 @@ CACHE=${MFGCTL_TEST_CACHE:-/var/cache/mfgctl-test}
 RUN=${MFGCTL_TEST_HOSTS:-/run/mfgctl-test}
 CG=mfgctl-test
 # Bump when the base recipe below changes; the cached image is keyed by it.
-RECIPE=4
+RECIPE=5
 # Extra Debian packages in the base image (the benchmark's hosts carry
 # python3 for Ansible); a different list is a different cached image.
 EXTRA=${MFGCTL_TEST_EXTRA_PACKAGES:-}
@@ -75,6 +77,33 @@ CTL
   mv "$REPO.tmp" "$REPO"
 }
 
+# Two versions of a tiny pure-Python wheel, mfg-demo-lib, built with the
+# base image's own python3 (this machine may have none) into
+# /usr/local/share/mfgctl-test-wheels; `up` copies them to $RUN/wheels for
+# the tests to upload.
+build_wheels() {
+  local out=/usr/local/share/mfgctl-test-wheels
+  mkdir -p "$BASE.tmp$out"
+  chroot "$BASE.tmp" python3 - "$out" <<'PY'
+import base64, hashlib, sys, zipfile
+for version in ("1.0", "2.0"):
+    info = f"mfg_demo_lib-{version}.dist-info"
+    files = {
+        "mfg_demo_lib/__init__.py": f'VERSION = "{version}"\n',
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: mfg-demo-lib\nVersion: {version}\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: mfgctl-tests\n"
+                         "Root-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = [f"{name},sha256="
+              + base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+              + f",{len(text.encode())}" for name, text in files.items()]
+    files[f"{info}/RECORD"] = "\n".join(record + [f"{info}/RECORD,,"]) + "\n"
+    with zipfile.ZipFile(f"{sys.argv[1]}/mfg_demo_lib-{version}-py3-none-any.whl", "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+PY
+}
+
 build_base() {
   [ -f "$BASE/.complete" ] && return 0
   apt_install debootstrap systemd-container openssh-client iproute2 dpkg-dev
@@ -82,7 +111,7 @@ build_base() {
   log "debootstrapping base image into $BASE (about a minute, once)"
   rm -rf "$BASE.tmp"
   debootstrap --variant=minbase \
-    --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,sudo${EXTRA:+,$(echo "$EXTRA" | tr ' ' ',')} \
+    --include=systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,sudo,python3-venv${EXTRA:+,$(echo "$EXTRA" | tr ' ' ',')} \
     bookworm "$BASE.tmp" "$(mirror)" >&2
   chroot "$BASE.tmp" apt-get clean
   rm -f "$BASE.tmp"/var/lib/dbus/machine-id "$BASE.tmp"/etc/ssh/ssh_host_*
@@ -106,6 +135,7 @@ CONF
   cp "$REPO"/*.deb "$REPO/Packages" "$BASE.tmp/srv/mfgctl-repo/"
   chroot "$BASE.tmp" apt-get update -q >&2
   chroot "$BASE.tmp" apt-cache gencaches >&2
+  build_wheels
   touch "$BASE.tmp/.complete"
   mv "$BASE.tmp" "$BASE"
 }
@@ -224,6 +254,7 @@ up() {
       sleep 0.3
     done
   done
+  rm -rf "$RUN/wheels" && cp -r "$BASE/usr/local/share/mfgctl-test-wheels" "$RUN/wheels"
   log "$n hosts up; key $RUN/id_ed25519, known_hosts $RUN/known_hosts"
 }
 

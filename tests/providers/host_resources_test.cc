@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "engine/model/digest.h"
@@ -218,6 +219,77 @@ TEST_F(HostResourcesTest, FilesAreReadInOneBatchWhateverTheirNames) {
   ReadResult dir = file->Interpret(facts[3], items[3]);
   ASSERT_TRUE(dir.diagnostics.HasErrors());
   EXPECT_EQ(dir.diagnostics.items()[0].summary, "exists and is not a regular file");
+}
+
+// A bundle's step as the provider runs it: the uploads copied into the
+// staging directory first (SFTP on a real host), then the script.
+ShellRun RunBundleStep(const HostStep& step) {
+  std::filesystem::create_directories(step.upload_dir);
+  for (const auto& u : step.uploads) {
+    std::filesystem::copy_file(u.local_path, step.upload_dir + "/" + u.name,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  return Shell(step.script, step.input);
+}
+
+Value DigestsOf(const std::map<std::string, std::string>& files) {
+  Value out = Value::object();
+  for (const auto& [name, content] : files) out[name] = Sha256Digest(content);
+  return out;
+}
+
+TEST_F(HostResourcesTest, BundleUploadsOnlyChangedFilesAndRemovesOthers) {
+  auto bundle = MakeBundleType();
+  auto local = dir_ / "local";
+  std::filesystem::create_directories(local);
+  std::map<std::string, std::string> files = {{"a_1.0_all.deb", "AAA"},
+                                              {"it's $(x).whl", std::string("b\0\xff", 3)}};
+  for (const auto& [name, content] : files) std::ofstream(local / name, std::ios::binary) << content;
+  std::string path = (dir_ / "remote bundle").string();
+  Value after = {{"source", local.string()}, {"files", DigestsOf(files)}};
+
+  HostStep create = bundle->Step(Request("bundle", path, Action::kCreate, after));
+  EXPECT_EQ(create.uploads.size(), 2u);
+  ShellRun r = RunBundleStep(create);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(create.upload_dir));
+  ReadItem item{{"local", "bundle", path}, "host.bundle", after, {}};
+  ReadResult live = ReadOne(*bundle, item);
+  ASSERT_TRUE(live.exists);
+  EXPECT_EQ(live.attributes["files"], after["files"]);
+  EXPECT_EQ(live.attributes["apt"], false);
+
+  // Drift: a stray file, a tampered one (same size: the manifest's stat
+  // key still catches it).
+  std::ofstream(path + "/stray.deb") << "x";
+  std::ofstream(path + "/a_1.0_all.deb") << "AAB";
+  live = ReadOne(*bundle, item);
+  EXPECT_EQ(live.attributes["files"],
+            DigestsOf({{"a_1.0_all.deb", "AAB"}, {"it's $(x).whl", files["it's $(x).whl"]},
+                       {"stray.deb", "x"}}));
+
+  ApplyRequest update = Request("bundle", path, Action::kUpdate, after);
+  update.before = live.attributes;
+  HostStep step = bundle->Step(update);
+  ASSERT_EQ(step.uploads.size(), 1u);
+  EXPECT_EQ(step.uploads[0].name, "a_1.0_all.deb");
+  r = RunBundleStep(step);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(path + "/stray.deb"));
+  EXPECT_EQ(ReadOne(*bundle, item).attributes["files"], after["files"]);
+}
+
+TEST_F(HostResourcesTest, BundleRefusesAnUploadThatDoesNotMatchThePlan) {
+  auto bundle = MakeBundleType();
+  auto local = dir_ / "local";
+  std::filesystem::create_directories(local);
+  std::ofstream(local / "a.deb") << "changed after planning";
+  std::string path = (dir_ / "bundle").string();
+  Value after = {{"source", local.string()}, {"files", DigestsOf({{"a.deb", "planned"}})}};
+  ShellRun r = RunBundleStep(bundle->Step(Request("bundle", path, Action::kCreate, after)));
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("a.deb changed since the plan was made"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(path + "/a.deb"));
 }
 
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
