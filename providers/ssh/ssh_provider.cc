@@ -1,5 +1,6 @@
 #include "providers/ssh/ssh_provider.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "providers/ssh/read_script.h"
@@ -49,6 +50,30 @@ SshEndpoint EndpointOf(const Target& target) {
   e.known_hosts = c.value("known_hosts", "");
   e.connect_timeout_ms = c.value("connect_timeout", 10) * 1000;
   e.command_timeout_ms = c.value("command_timeout", 600) * 1000;
+  e.keepalive_s = c.value("keepalive_interval", 30);
+  std::string bastion = c.value("bastion", "");
+  if (!bastion.empty()) {
+    // [user@]host[:port], as OpenSSH's ProxyJump writes it; the login and
+    // known_hosts are the host's own.
+    auto jump = std::make_shared<SshEndpoint>(e);
+    jump->jump = nullptr;
+    if (size_t at = bastion.rfind('@'); at != std::string::npos) {
+      jump->user = bastion.substr(0, at);
+      bastion = bastion.substr(at + 1);
+    }
+    size_t colon = bastion.rfind(':');
+    bool bracketed = !bastion.empty() && bastion[0] == '[';
+    if (colon != std::string::npos && (bracketed ? bastion[colon - 1] == ']'
+                                                 : bastion.find(':') == colon)) {
+      jump->port = std::atoi(bastion.c_str() + colon + 1);
+      bastion = bastion.substr(0, colon);
+    } else {
+      jump->port = 22;
+    }
+    if (bracketed && bastion.back() == ']') bastion = bastion.substr(1, bastion.size() - 2);
+    jump->host = bastion;
+    e.jump = std::move(jump);
+  }
   return e;
 }
 
@@ -87,6 +112,11 @@ ResourceTypeSchema SshProvider::TargetSchema() const {
        .description = "Seconds one command may run (default 600)."},
       {.name = "become", .one_of = {"sudo"},
        .description = "Run as root through `sudo -n` when logging in as another user."},
+      {.name = "bastion",
+       .description = "Jump host to reach this host through: [user@]host[:port], like "
+                      "OpenSSH's ProxyJump."},
+      {.name = "keepalive_interval", .type = AttrType::kNumber,
+       .description = "Seconds of silence before a keepalive is sent (default 30; 0: none)."},
   };
   return s;
 }

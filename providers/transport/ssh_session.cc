@@ -12,12 +12,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <chrono>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace mfgctl {
@@ -112,6 +114,14 @@ int ConnectSocket(const SshEndpoint& e, std::string* error) {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (e.keepalive_s > 0) {
+      // The kernel's probes keep NAT state alive and notice a dead peer.
+      int idle = e.keepalive_s, count = 4;
+      setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof idle);
+      setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+    }
     freeaddrinfo(res);
     return fd;
   }
@@ -161,11 +171,30 @@ struct SshSession::Impl {
   int fd = -1;
   LIBSSH2_SESSION* session = nullptr;
   LIBSSH2_SFTP* sftp = nullptr;  // opened on the first upload
+  // Reached through a jump host: its session, which relays our socket.
+  std::unique_ptr<Impl> jump;
+
+  // As a jump host: the channel to the target and the thread relaying it
+  // to relay_fd, the far end of the target session's socket pair. Only that
+  // thread touches this session once it runs.
+  LIBSSH2_CHANNEL* tunnel = nullptr;
+  int relay_fd = -1;
+  std::thread relay;
+  std::atomic<bool> stop{false};
 
   ~Impl() {
+    if (relay.joinable()) {
+      stop = true;
+      relay.join();
+    }
+    if (relay_fd >= 0) close(relay_fd);
     if (sftp) {
       libssh2_session_set_blocking(session, 1);
       libssh2_sftp_shutdown(sftp);
+    }
+    if (tunnel) {
+      libssh2_session_set_blocking(session, 1);
+      libssh2_channel_free(tunnel);
     }
     if (session) {
       libssh2_session_set_blocking(session, 1);
@@ -173,6 +202,93 @@ struct SshSession::Impl {
       libssh2_session_free(session);
     }
     if (fd >= 0) close(fd);
+    // `jump` goes after our session has said goodbye through it.
+  }
+
+  // Opens a channel from this (jump) host to `to` and starts relaying it;
+  // *inner_fd is the socket the target's session uses.
+  bool OpenTunnel(const SshEndpoint& to, int* inner_fd, std::string* error) {
+    libssh2_session_set_blocking(session, 1);
+    libssh2_session_set_timeout(session, to.connect_timeout_ms);
+    tunnel = libssh2_channel_direct_tcpip_ex(session, to.host.c_str(), to.port, "127.0.0.1", 22);
+    if (!tunnel) {
+      *error = "the bastion " + HostPort(endpoint) + " cannot reach " + to.host + ":" +
+               std::to_string(to.port) + ": " + LastError(session);
+      return false;
+    }
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+      *error = std::string("socketpair: ") + std::strerror(errno);
+      return false;
+    }
+    relay_fd = pair[1];
+    fcntl(relay_fd, F_SETFL, fcntl(relay_fd, F_GETFL) | O_NONBLOCK);
+    *inner_fd = pair[0];
+    relay = std::thread([this] { Relay(); });
+    return true;
+  }
+
+  // Copies bytes both ways between relay_fd and the tunnel until either
+  // side ends or the session is closed; keepalives go out while idle.
+  void Relay() {
+    libssh2_session_set_blocking(session, 0);
+    std::vector<char> to_channel, to_socket;
+    char buf[32768];
+    bool socket_eof = false;
+    while (!stop) {
+      bool progress = false;
+      if (to_channel.empty() && !socket_eof) {
+        ssize_t n = read(relay_fd, buf, sizeof buf);
+        if (n > 0) {
+          to_channel.assign(buf, buf + n);
+          progress = true;
+        } else if (n == 0) {
+          socket_eof = true;
+        } else if (errno != EAGAIN && errno != EINTR) {
+          break;
+        }
+      }
+      if (!to_channel.empty()) {
+        ssize_t n = libssh2_channel_write(tunnel, to_channel.data(), to_channel.size());
+        if (n > 0) {
+          to_channel.erase(to_channel.begin(), to_channel.begin() + n);
+          progress = true;
+        } else if (n != LIBSSH2_ERROR_EAGAIN) {
+          break;
+        }
+      }
+      if (socket_eof && to_channel.empty()) break;  // the target session closed
+      if (to_socket.empty()) {
+        ssize_t n = libssh2_channel_read(tunnel, buf, sizeof buf);
+        if (n > 0) {
+          to_socket.assign(buf, buf + n);
+          progress = true;
+        } else if ((n == 0 && libssh2_channel_eof(tunnel)) ||
+                   (n < 0 && n != LIBSSH2_ERROR_EAGAIN)) {
+          break;
+        }
+      }
+      if (!to_socket.empty()) {
+        ssize_t n = write(relay_fd, to_socket.data(), to_socket.size());
+        if (n > 0) {
+          to_socket.erase(to_socket.begin(), to_socket.begin() + n);
+          progress = true;
+        } else if (errno != EAGAIN && errno != EINTR) {
+          break;
+        }
+      }
+      if (progress) continue;
+      int next = 0;
+      if (endpoint.keepalive_s > 0) libssh2_keepalive_send(session, &next);
+      pollfd p[2] = {{relay_fd, 0, 0}, {fd, 0, 0}};
+      if (to_channel.empty() && !socket_eof) p[0].events |= POLLIN;
+      if (!to_socket.empty()) p[0].events |= POLLOUT;
+      int dir = libssh2_session_block_directions(session);
+      p[1].events = POLLIN | ((dir & LIBSSH2_SESSION_BLOCK_OUTBOUND) ? POLLOUT : 0);
+      poll(p, 2, 200);
+    }
+    // The target session sees its socket end.
+    shutdown(relay_fd, SHUT_RDWR);
   }
 
   // The offered key and its standing in known_hosts.
@@ -308,11 +424,18 @@ bool SshSession::ScanHostKey(const SshEndpoint& endpoint, HostKey* key, std::str
 }
 
 std::unique_ptr<SshSession> SshSession::Connect(const SshEndpoint& endpoint, std::string* error) {
-  auto impl = Handshake(endpoint, error);
+  auto impl = Login(endpoint, error);
   if (!impl) return nullptr;
-  if (!impl->VerifyHostKey(error) || !impl->Authenticate(error)) return nullptr;
   libssh2_session_set_timeout(impl->session, endpoint.command_timeout_ms);
   return std::unique_ptr<SshSession>(new SshSession(std::move(impl)));
+}
+
+std::unique_ptr<SshSession::Impl> SshSession::Login(const SshEndpoint& endpoint,
+                                                    std::string* error) {
+  auto impl = Handshake(endpoint, error);
+  if (!impl || !impl->VerifyHostKey(error) || !impl->Authenticate(error)) return nullptr;
+  if (endpoint.keepalive_s > 0) libssh2_keepalive_config(impl->session, 1, endpoint.keepalive_s);
+  return impl;
 }
 
 std::unique_ptr<SshSession::Impl> SshSession::Handshake(const SshEndpoint& endpoint,
@@ -320,7 +443,16 @@ std::unique_ptr<SshSession::Impl> SshSession::Handshake(const SshEndpoint& endpo
   InitLibssh2Once();
   auto impl = std::make_unique<Impl>();
   impl->endpoint = endpoint;
-  impl->fd = ConnectSocket(endpoint, error);
+  if (endpoint.jump) {
+    impl->jump = Login(*endpoint.jump, error);
+    if (!impl->jump) {
+      *error = "through the bastion " + HostPort(*endpoint.jump) + ": " + *error;
+      return nullptr;
+    }
+    if (!impl->jump->OpenTunnel(endpoint, &impl->fd, error)) return nullptr;
+  } else {
+    impl->fd = ConnectSocket(endpoint, error);
+  }
   if (impl->fd < 0) return nullptr;
   impl->session = libssh2_session_init_ex(nullptr, nullptr, nullptr, nullptr);
   if (!impl->session) {
@@ -400,6 +532,10 @@ bool SshSession::Run(const std::string& command, std::string_view input, Command
     }
     if (!ok) break;
     if (libssh2_channel_eof(ch)) break;
+    if (!progress && impl_->endpoint.keepalive_s > 0) {
+      int next = 0;
+      libssh2_keepalive_send(s, &next);
+    }
     if (!progress && !impl_->Wait(deadline)) {
       *error = "command timed out after " +
                std::to_string(impl_->endpoint.command_timeout_ms / 1000) + " s";

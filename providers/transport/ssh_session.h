@@ -18,6 +18,13 @@ struct SshEndpoint {
   std::string known_hosts;
   int connect_timeout_ms = 10000;
   int command_timeout_ms = 600000;
+  /// Seconds of silence after which a keepalive goes out (SSH and TCP), so
+  /// that firewalls and NAT between plant networks do not drop a connection
+  /// waiting on a long command; 0: none.
+  int keepalive_s = 30;
+  /// A jump host to reach `host` through (a direct-tcpip channel), or null.
+  /// Its key is verified and its login made like any host's.
+  std::shared_ptr<const SshEndpoint> jump;
 };
 
 /// A host's public key as offered in the key exchange.
@@ -33,7 +40,8 @@ struct HostKey {
 };
 
 /// One authenticated SSH connection (libssh2), reused for every command on
-/// the host. The host key is checked against known_hosts before any
+/// the host; through a jump host, a thread relays the connection's bytes
+/// over a channel of the jump host's own session. The host key is checked against known_hosts before any
 /// credential is sent; an unknown or changed key is refused. Not thread-safe:
 /// one command at a time.
 class SshSession : public RemoteShell {
@@ -57,8 +65,11 @@ class SshSession : public RemoteShell {
  private:
   struct Impl;
   explicit SshSession(std::unique_ptr<Impl> impl);
-  /// Connects and completes the key exchange; nullptr and `error` on failure.
+  /// Connects (through the jump host, if any) and completes the key
+  /// exchange; nullptr and `error` on failure.
   static std::unique_ptr<Impl> Handshake(const SshEndpoint& endpoint, std::string* error);
+  /// Handshake, host key verified, authenticated.
+  static std::unique_ptr<Impl> Login(const SshEndpoint& endpoint, std::string* error);
   std::unique_ptr<Impl> impl_;
 };
 
