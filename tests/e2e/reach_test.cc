@@ -12,19 +12,29 @@ TEST(ReachTest, BastionReachesAHostOnlyItCanSee) {
   Plant plant("bastion");
   ASSERT_EQ(OnHost(1, "rm -f /tmp/via-bastion").exit_code, 0);
   // 127.0.0.1 as host 1 sees it is host 1's own sshd: reachable only
-  // through host 1. Its key is recorded for that address.
+  // through host 1.
   std::string known = ReadWholeFile(HostsDir() + "/known_hosts").value_or("");
   std::string prefix = HostAddress(1) + " ";
   size_t at = known.find(prefix);
   ASSERT_NE(at, std::string::npos);
   std::string key = known.substr(at + prefix.size(), known.find('\n', at) - at - prefix.size());
-  std::ofstream(plant.dir() / "known_hosts") << known << "127.0.0.1 " << key << "\n";
+  std::ofstream(plant.dir() / "known_hosts") << known;
   auto blueprint = [&](int port) {
     return "gateways:\n  inner:\n    address: 127.0.0.1\n    port: " + std::to_string(port) +
            "\n    bastion: root@" + HostAddress(1) + ":22\n"
            "    files:\n      /tmp/via-bastion: { content: \"through the jump host\\n\" }\n";
   };
   plant.Write(blueprint(22), (plant.dir() / "known_hosts").string());
+  // Its key is unknown for that address until trusted, through the bastion.
+  Result refused = plant.Mfgctl({"plan"});
+  EXPECT_NE(refused.err.find("(SHA256:"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find(") is unknown"), std::string::npos) << refused.err;
+  Result trust = plant.Mfgctl({"trust", "inner", "--yes"});
+  ASSERT_EQ(trust.exit_code, 0) << trust.out << trust.err;
+  EXPECT_NE(ReadWholeFile((plant.dir() / "known_hosts").string())
+                .value_or("")
+                .find("127.0.0.1 " + key + "\n"),
+            std::string::npos);
   Result apply = plant.Mfgctl({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   EXPECT_EQ(OnHost(1, "cat /tmp/via-bastion").out, "through the jump host\n");
