@@ -19,6 +19,7 @@ struct HostSection {
 // resources that do not depend on each other.
 constexpr HostSection kHostSections[] = {
     {"bundles", "host.bundle", "source"},
+    {"apt_repositories", "host.apt_repository", nullptr},
     {"packages", "host.package", nullptr},
     {"groups", "host.group", nullptr},
     {"users", "host.user", nullptr},
@@ -365,20 +366,22 @@ void Expander::AddOwnerDependencies() {
       deps.push_back(addr);
     }
   };
-  // Packages after the apt bundles of their host: they install from them;
-  // Python environments after the packages (python3-venv, say).
-  std::unordered_map<std::string, std::vector<std::string>> apt_bundles, packages;  // by host
+  // Packages after the apt sources of their host (repositories, apt
+  // bundles): they install from them; Python environments after the
+  // packages (python3-venv, say).
+  std::unordered_map<std::string, std::vector<std::string>> apt_sources, packages;  // by host
   for (const auto& p : pending_) {
     const ResourceAddress& addr = p.resource.address;
-    if (addr.kind == "bundle" && p.resource.attributes.value("apt", false)) {
-      apt_bundles[addr.target].push_back(addr.ToString());
+    if (addr.kind == "apt_repository" ||
+        (addr.kind == "bundle" && p.resource.attributes.value("apt", false))) {
+      apt_sources[addr.target].push_back(addr.ToString());
     }
     if (addr.kind == "package") packages[addr.target].push_back(addr.ToString());
   }
   for (auto& p : pending_) {
     const Value& a = p.resource.attributes;
     const std::string& kind = p.resource.address.kind;
-    const auto& before = kind == "package" ? apt_bundles : packages;
+    const auto& before = kind == "package" ? apt_sources : packages;
     if (kind == "package" || kind == "python_env") {
       auto it = before.find(p.resource.address.target);
       if (it != before.end()) {

@@ -8,6 +8,7 @@
 // Reading stays fast for large bundles: the apply leaves a manifest of each
 // file's checksum with its size, mtime and inode; the probe hashes only the
 // files whose stat no longer matches it.
+#include "providers/ssh/apt_sources.h"
 #include "providers/ssh/host_resource.h"
 #include "providers/transport/shell_quote.h"
 
@@ -22,15 +23,7 @@ constexpr char kIndex[] = ".mfgctl-index";  // Packages and Release for apt
 std::string AptSourceLine(const std::string& path) {
   return "deb [trusted=yes] file:" + path + " " + kIndex + "/";
 }
-std::string AptListFile(const std::string& path) {
-  std::string name = "mfgctl";
-  for (char c : path) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_';
-    name += plain ? c : '-';
-  }
-  return "/etc/apt/sources.list.d/" + name + ".list";
-}
+std::string BundleList(const std::string& path) { return AptListFile("bundle", path); }
 
 // apt reads its sources line by white space; such a path cannot be one.
 bool AptSafePath(const std::string& path) {
@@ -84,7 +77,7 @@ class BundleType : public HostResourceType {
         "  *) printf '%s\\n' \"$l\";; esac; done )\n";
     if (AptSafePath(path)) {
       // Indexed, in apt's sources, and apt's lists refreshed since.
-      script += "if [ \"$(cat " + ShellQuote(AptListFile(path)) + " 2>/dev/null)\" = " +
+      script += "if [ \"$(cat " + ShellQuote(BundleList(path)) + " 2>/dev/null)\" = " +
                 ShellQuote(AptSourceLine(path)) + " ] && [ \"$p/" + kIndex +
                 "/updated\" -nt \"$p/" + kIndex + "/Packages\" ]; then echo apt=1; "
                 "else echo apt=0; fi\n";
@@ -112,12 +105,9 @@ class BundleType : public HostResourceType {
   HostStep Step(const ApplyRequest& req) const override {
     const std::string& path = req.address.name;
     std::string p = ShellQuote(path);
-    std::string list = ShellQuote(AptListFile(path));
     HostStep step;
     if (req.action == Action::kDelete) {
-      step.script = "rm -rf -- " + p + "\n"
-                    "if [ -f " + list + " ]; then rm -f -- " + list + " && "
-                    "apt-get update -q >/dev/null 2>&1; fi; exit 0\n";
+      step.script = "rm -rf -- " + p + "\n" + AptRemoveList(BundleList(path));
       return step;
     }
     bool apt = WantsApt(req.after);
@@ -166,8 +156,7 @@ class BundleType : public HostResourceType {
     if (apt) {
       step.script += AptIndexScript(path);
     } else if (req.after.contains("apt")) {
-      step.script += "if [ -f " + list + " ]; then rm -f -- " + list + " && "
-                     "apt-get update -q >/dev/null 2>&1; fi; rm -rf -- " + kIndex + "\n";
+      step.script += AptRemoveList(BundleList(path)) + "rm -rf -- " + kIndex + "\n";
     }
     return step;
   }
@@ -177,7 +166,7 @@ class BundleType : public HostResourceType {
   // directory, adds the bundle to apt's sources and refreshes apt's lists
   // of it alone — a plant without internet has nothing else to fetch.
   static std::string AptIndexScript(const std::string& path) {
-    std::string list = ShellQuote(AptListFile(path));
+    std::string list = ShellQuote(BundleList(path));
     return std::string(
                "command -v dpkg-deb >/dev/null 2>&1 || { echo 'apt: true needs apt and dpkg on "
                "the host' >&2; exit 1; }\n"
@@ -192,9 +181,8 @@ class BundleType : public HostResourceType {
            "\"$(date -Ru)\" \"${s%% *}\" \"$(stat -c %s " + kIndex + "/Packages)\" > " + kIndex +
            "/Release\n"
            "} || exit 1\n"
-           "echo " + ShellQuote(AptSourceLine(path)) + " > " + list + " || exit 1\n"
-           "apt-get update -q -o Dir::Etc::sourcelist=" + list + " -o Dir::Etc::sourceparts=- "
-           "-o APT::Get::List-Cleanup=0 >/dev/null || exit 1\n"
+           "echo " + ShellQuote(AptSourceLine(path)) + " > " + list + " || exit 1\n" +
+           AptUpdateOnly(list) + " || exit 1\n"
            "touch " + kIndex + "/updated\n";
   }
 };

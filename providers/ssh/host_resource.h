@@ -68,6 +68,7 @@ std::unique_ptr<HostResourceType> MakeGroupType();
 std::unique_ptr<HostResourceType> MakeUserType();
 std::unique_ptr<HostResourceType> MakeServiceType();
 std::unique_ptr<HostResourceType> MakeBundleType();
+std::unique_ptr<HostResourceType> MakeAptRepositoryType();
 std::unique_ptr<HostResourceType> MakePythonEnvType();
 
 /// The attributes the probe reads or the state remembers, for the item

@@ -85,7 +85,7 @@ SshProvider::SshProvider(ShellFactory factory) : factory_(std::move(factory)) {
   }
   for (auto make : {MakePackageType, MakeDirectoryType, MakeFileType, MakeCommandType,
                     MakeSysctlType, MakeGroupType, MakeUserType, MakeServiceType,
-                    MakeBundleType, MakePythonEnvType}) {
+                    MakeBundleType, MakeAptRepositoryType, MakePythonEnvType}) {
     auto type = make();
     std::string name = type->Schema().type;
     types_[name] = std::move(type);

@@ -157,5 +157,61 @@ TEST(OfflineTest, PythonEnvInstallsPinnedWheelsOfflineAndShowsDrift) {
       << missing.err;
 }
 
+TEST(OfflineTest, AptRepositoryIsTheSourcePackagesComeFrom) {
+  Plant plant("apt-repository");
+  // Host 1 forgets its own apt source; it comes back at the end.
+  ASSERT_EQ(OnHost(1, "dpkg -r sl >/dev/null 2>&1; mv /etc/apt/sources.list /etc/apt/sources.list.off "
+                      "&& rm -rf /var/lib/apt/lists/* /etc/apt/sources.list.d/mfgctl-* && "
+                      "apt-get update -q >/dev/null")
+                .exit_code,
+            0);
+  struct Restore {
+    ~Restore() {
+      OnHost(1, "rm -f /etc/apt/sources.list.d/mfgctl-* /etc/apt/keyrings/mfgctl-*; "
+                "mv /etc/apt/sources.list.off /etc/apt/sources.list; apt-get update -q");
+    }
+  } restore;
+  std::ofstream(plant.dir() / "mirror.asc") << "-----BEGIN PGP PUBLIC KEY BLOCK-----\nnot a key\n";
+  auto blueprint = [&](const std::string& uri) {
+    return Gateway(1, "    apt_repositories:\n      plant-mirror: { uri: \"" + uri +
+                          "\", suite: ./, trusted: true, key_source: ./mirror.asc }\n"
+                          "    packages: [sl]\n");
+  };
+  plant.Write(blueprint("file:/srv/mfgctl-repo"));
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(OnHost(1, "dpkg-query -W -f='${Status}' sl").out, "install ok installed");
+  EXPECT_EQ(OnHost(1, "cat /etc/apt/sources.list.d/mfgctl-repo-plant-mirror.list").out,
+            "deb [signed-by=/etc/apt/keyrings/mfgctl-repo-plant-mirror.asc trusted=yes] "
+            "file:/srv/mfgctl-repo ./\n");
+  EXPECT_EQ(OnHost(1, "cat /etc/apt/keyrings/mfgctl-repo-plant-mirror.asc").out,
+            "-----BEGIN PGP PUBLIC KEY BLOCK-----\nnot a key\n");
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+
+  // A mirror that is not there fails the repository with apt's reason and
+  // leaves the working source in place.
+  plant.Write(blueprint("file:/srv/no-such-mirror"));
+  Result bad = plant.Mfgctl({"apply", "--auto-approve"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("error: gw:apt_repository[plant-mirror]: update failed"),
+            std::string::npos)
+      << bad.err;
+  EXPECT_NE(bad.err.find("/srv/no-such-mirror"), std::string::npos) << bad.err;
+  EXPECT_EQ(OnHost(1, "grep -c mfgctl-repo /etc/apt/sources.list.d/mfgctl-repo-plant-mirror.list")
+                .out,
+            "1\n");
+  Result pending = plant.Mfgctl({"plan"});
+  EXPECT_NE(pending.out.find("~ uri = \"file:/srv/mfgctl-repo\" -> \"file:/srv/no-such-mirror\""),
+            std::string::npos)
+      << pending.out;
+  // A source whose lists were never refreshed (written by hand, say) is
+  // not in place yet: the plan says so.
+  plant.Write(blueprint("file:/srv/mfgctl-repo"));
+  ASSERT_EQ(OnHost(1, "touch /etc/apt/sources.list.d/mfgctl-repo-plant-mirror.list").exit_code, 0);
+  Result drift = plant.Mfgctl({"plan"});
+  EXPECT_NE(drift.out.find("~ suite = \"./ (not refreshed)\" -> \"./\""), std::string::npos)
+      << drift.out;
+}
+
 }  // namespace
 }  // namespace mfgctl::e2e
