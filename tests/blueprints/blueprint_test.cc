@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -156,6 +157,61 @@ TEST_F(BlueprintTest, BundleErrorsPointAtTheKey) {
   EXPECT_EQ(Error().substr(0, Error().find('\n')),
             "DIR/plant.yaml:9:47: error: set \"wheels:\" (a local directory to upload) or "
             "\"find_links:\" (a directory on the host), not both");
+}
+
+TEST_F(BlueprintTest, TheGatewaysIssueExampleExpands) {
+  for (const char* d : {"bundle", "build", "wheels"}) std::filesystem::create_directories(dir_ / d);
+  std::ofstream(dir_ / "collector.service.tmpl") << "[Service]\nExecStart=/opt/collector/bin/collect\n";
+  std::ofstream(dir_ / "build" / "collect") << "#!/bin/sh\n";
+  ASSERT_TRUE(Load(R"(mfgctl: 1
+plant: line-demo
+providers:
+  ssh: { user: root, identity_file: ./keys/id, known_hosts: ./keys/known_hosts }
+gateway_groups:                       # shared settings, merged under each member's own
+  line-gateways: { members: [gw1, gw2], packages: [mosquitto] }
+gateways:
+  gw1:
+    address: 10.20.1.10
+    package_bundle: ./bundle          # local dir of .deb files: uploaded, indexed, the source for packages
+    packages:
+      mfg-agent: { version: "1.2-1" }
+      telnet: { state: absent }
+    groups:
+      plant: { gid: 1600 }
+    users:
+      ops: { uid: 1500, groups: [plant], shell: /bin/bash, authorized_keys: ["ssh-ed25519 AAAA... ops"] }
+    files:
+      /etc/systemd/system/collector.service: { template: ./collector.service.tmpl, notify: ["service[collector]"] }
+      /opt/collector/bin/collect: { source: ./build/collect, mode: "0755" }
+    services:
+      collector: { enabled: true, running: true }   # daemon-reload when its unit file changed
+    sysctl:
+      net.ipv4.ip_forward: "1"
+    python_envs:
+      /opt/collector/venv: { requirements: ["paho-mqtt==1.6.1"], wheels: ./wheels }
+  gw2:
+    address: 10.20.1.11
+)")) << Error();
+  std::vector<std::string> addresses;
+  for (const auto& r : config_.resources) addresses.push_back(r.address.ToString());
+  std::sort(addresses.begin(), addresses.end());
+  EXPECT_EQ(addresses, (std::vector<std::string>{
+                           "gw1:bundle[/var/lib/mfgctl/bundles/packages]",
+                           "gw1:bundle[/var/lib/mfgctl/wheels/opt/collector/venv]",
+                           "gw1:file[/etc/systemd/system/collector.service]",
+                           "gw1:file[/opt/collector/bin/collect]",
+                           "gw1:group[plant]",
+                           "gw1:package[mfg-agent]",
+                           "gw1:package[mosquitto]",
+                           "gw1:package[telnet]",
+                           "gw1:python_env[/opt/collector/venv]",
+                           "gw1:service[collector]",
+                           "gw1:sysctl[net.ipv4.ip_forward]",
+                           "gw1:user[ops]",
+                           "gw2:package[mosquitto]",
+                       }));
+  EXPECT_EQ(Find("gw1:service[collector]")->depends_on,
+            (std::vector<std::string>{"gw1:file[/etc/systemd/system/collector.service]"}));
 }
 
 TEST_F(BlueprintTest, VarOverridesDefaultAndEnvIsRead) {
