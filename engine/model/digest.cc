@@ -35,19 +35,28 @@ std::string Sha256Hex(std::string_view data) {
   return Hex(md, len);
 }
 
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, Sha256(), nullptr); }
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256Stream::Update(const void* data, size_t size) { EVP_DigestUpdate(ctx_, data, size); }
+
+std::string Sha256Stream::Digest() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx_, md, &len);
+  return "sha256:" + Hex(md, len);
+}
+
 std::optional<std::string> Sha256FileDigest(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) return std::nullopt;
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr);
+  Sha256Stream hash;
   char buf[1 << 16];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) EVP_DigestUpdate(ctx.get(), buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) hash.Update(buf, n);
   if (std::ferror(f.get())) return std::nullopt;
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md, &len);
-  return "sha256:" + Hex(md, len);
+  return hash.Digest();
 }
 
 std::string Sha256Digest(std::string_view data) { return "sha256:" + Sha256Hex(data); }

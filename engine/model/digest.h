@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+
 namespace mfgctl {
 
 /// `sha256:` followed by the lowercase hex SHA-256 of data.
@@ -11,6 +13,22 @@ std::string Sha256Digest(std::string_view data);
 
 /// The lowercase hex SHA-256 of data, without prefix.
 std::string Sha256Hex(std::string_view data);
+
+/// SHA-256 over data given in pieces: what an upload sent, a large file.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+
+  void Update(const void* data, size_t size);
+  /// Sha256Digest of everything given; once.
+  std::string Digest();
+
+ private:
+  ::evp_md_ctx_st* ctx_;
+};
 
 /// Sha256Digest of a file's bytes, read in pieces (bundles hold large
 /// files); nullopt when it cannot be read.

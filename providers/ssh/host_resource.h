@@ -17,14 +17,17 @@ using FactMap = std::map<std::string, std::string>;
 struct HostUpload {
   std::string local_path;
   std::string name;  // the file's name in the step's upload_dir
+  /// Sha256Digest the plan was made with: bytes sent that hash otherwise
+  /// (the local file changed since) fail the step.
+  std::string digest;
 };
 
 /// A shell script to run on the host, with what goes to its standard input.
 struct HostStep {
   std::string script;
   std::string input;
-  /// Copied over SFTP into `upload_dir` before the script runs; the script
-  /// checks and moves them. The provider first empties the directory, gives
+  /// Copied over SFTP into `upload_dir` before the script runs, each checked
+  /// against its digest as it is sent; the script moves them into place. The provider first empties the directory, gives
   /// it to the login user and makes sure its filesystem has room; it removes
   /// the directory when anything fails.
   std::string upload_dir;

@@ -274,9 +274,15 @@ bool SshProvider::UploadFiles(const Target& target, const HostStep& step, std::s
   if (!shell) return false;
   for (const auto& u : step.uploads) {
     std::string remote = step.upload_dir + "/" + u.name;
-    if (!shell->Upload(u.local_path, remote, error)) {
+    std::string sent;
+    if (!shell->Upload(u.local_path, remote, &sent, error)) {
       *error = "uploading " + u.local_path + " to " + target.name + ":" + remote + " failed: " +
                *error;
+      return false;
+    }
+    if (!u.digest.empty() && sent != u.digest) {
+      *error = u.local_path + " changed since the plan was made (its checksum differs); plan "
+               "again";
       return false;
     }
   }

@@ -25,10 +25,12 @@ class RemoteShell {
                    std::string* error) = 0;
 
   /// Copies the local file `local_path` to `remote_path` on the host as the
-  /// login user (mode 0600), replacing what is there. False and `error`
-  /// when it cannot: no space left, no permission, connection lost.
+  /// login user (mode 0600), replacing what is there; `sent_digest` is the
+  /// Sha256Digest of the bytes sent (the transport guarantees they arrive
+  /// unchanged). False and `error` when it cannot: no space left, no
+  /// permission, connection lost.
   virtual bool Upload(const std::string& local_path, const std::string& remote_path,
-                      std::string* error) = 0;
+                      std::string* sent_digest, std::string* error) = 0;
 };
 
 }  // namespace mfgctl

@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "engine/model/digest.h"
+
 namespace mfgctl {
 namespace {
 
@@ -554,7 +556,7 @@ bool SshSession::Run(const std::string& command, std::string_view input, Command
 }
 
 bool SshSession::Upload(const std::string& local_path, const std::string& remote_path,
-                        std::string* error) {
+                        std::string* sent_digest, std::string* error) {
   LIBSSH2_SESSION* s = impl_->session;
   libssh2_session_set_blocking(s, 1);  // bounded by the command timeout
   if (!impl_->sftp && !(impl_->sftp = libssh2_sftp_init(s))) {
@@ -573,11 +575,13 @@ bool SshSession::Upload(const std::string& local_path, const std::string& remote
     *error = "cannot create " + remote_path + ": " + SftpError(s, impl_->sftp);
     return false;
   }
-  // Large writes let libssh2 keep several SFTP packets in flight.
-  std::vector<char> buf(1 << 18);
+  // Large writes let libssh2 keep many SFTP packets in flight.
+  std::vector<char> buf(1 << 22);
+  Sha256Stream hash;
   bool ok = true;
   size_t n;
   while (ok && (n = std::fread(buf.data(), 1, buf.size(), in.get())) > 0) {
+    hash.Update(buf.data(), n);
     for (size_t off = 0; off < n;) {
       ssize_t w = libssh2_sftp_write(out, buf.data() + off, n - off);
       if (w < 0) {
@@ -596,6 +600,7 @@ bool SshSession::Upload(const std::string& local_path, const std::string& remote
     *error = "writing " + remote_path + " failed: " + SftpError(s, impl_->sftp);
     ok = false;
   }
+  *sent_digest = hash.Digest();
   return ok;
 }
 

@@ -58,9 +58,9 @@ class SshSession : public RemoteShell {
 
   bool Run(const std::string& command, std::string_view input, CommandResult* result,
            std::string* error) override;
-  /// Over SFTP, in large pipelined writes.
+  /// Over SFTP, in large pipelined writes, hashed as they go.
   bool Upload(const std::string& local_path, const std::string& remote_path,
-              std::string* error) override;
+              std::string* sent_digest, std::string* error) override;
 
  private:
   struct Impl;

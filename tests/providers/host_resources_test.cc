@@ -279,19 +279,6 @@ TEST_F(HostResourcesTest, BundleUploadsOnlyChangedFilesAndRemovesOthers) {
   EXPECT_EQ(ReadOne(*bundle, item).attributes["files"], after["files"]);
 }
 
-TEST_F(HostResourcesTest, BundleRefusesAnUploadThatDoesNotMatchThePlan) {
-  auto bundle = MakeBundleType();
-  auto local = dir_ / "local";
-  std::filesystem::create_directories(local);
-  std::ofstream(local / "a.deb") << "changed after planning";
-  std::string path = (dir_ / "bundle").string();
-  Value after = {{"source", local.string()}, {"files", DigestsOf({{"a.deb", "planned"}})}};
-  ShellRun r = RunBundleStep(bundle->Step(Request("bundle", path, Action::kCreate, after)));
-  EXPECT_NE(r.status, 0);
-  EXPECT_NE(r.out.find("a.deb changed since the plan was made"), std::string::npos) << r.out;
-  EXPECT_FALSE(std::filesystem::exists(path + "/a.deb"));
-}
-
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
   auto facts = ParseReadOutput("motd line\n@@mfgctl 0\nexists=1\nmode=644\n@@mfgctl 1\n"
                                "garbage\n@@mfgctl 7\nexists=1\n@@mfgctl 2\nv=a=b\n",

@@ -1,0 +1,88 @@
+// The SSH provider's own logic — steps with uploads, their checks and
+// clean-up — over a shell that runs on this machine: the scripts are the
+// ones a host gets, the files land in a temporary folder.
+#include "providers/ssh/ssh_provider.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "engine/model/digest.h"
+#include "tests/support/process.h"
+
+namespace mfgctl {
+namespace {
+
+// Runs commands with the local /bin/sh and "uploads" by copying.
+class LocalShell : public RemoteShell {
+ public:
+  bool Run(const std::string& command, std::string_view input, CommandResult* result,
+           std::string*) override {
+    ProcessResult r = RunProgram({"sh", "-c", command}, "", std::string(input));
+    *result = {r.exit_code, r.out, r.err};
+    return true;
+  }
+  bool Upload(const std::string& local_path, const std::string& remote_path,
+              std::string* sent_digest, std::string* error) override {
+    std::error_code ec;
+    std::filesystem::copy_file(local_path, remote_path,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) *error = ec.message();
+    *sent_digest = Sha256FileDigest(local_path).value_or("");
+    return !ec;
+  }
+};
+
+class SshProviderTest : public ::testing::Test {
+ protected:
+  SshProviderTest()
+      : provider_([](const Target&, std::string*) { return std::make_unique<LocalShell>(); }) {
+    dir_ = std::filesystem::temp_directory_path() / ("mfgctl-prov-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "local");
+    target_ = {"local", "ssh", {{"address", "localhost"}}, {}};
+  }
+  ~SshProviderTest() override { std::filesystem::remove_all(dir_); }
+
+  ApplyRequest BundleCreate(const std::string& path, const Value& files) {
+    ApplyRequest req;
+    req.target = &target_;
+    req.address = {"local", "bundle", path};
+    req.type = "host.bundle";
+    req.action = Action::kCreate;
+    req.after = {{"source", (dir_ / "local").string()}, {"files", files}};
+    return req;
+  }
+
+  std::filesystem::path dir_;
+  Target target_;
+  SshProvider provider_;
+};
+
+TEST_F(SshProviderTest, BundleFilesAreUploadedThenMovedIntoPlace) {
+  std::ofstream(dir_ / "local" / "a.deb") << "package";
+  std::string path = (dir_ / "bundle").string();
+  ApplyResponse r = provider_.Apply(BundleCreate(path, {{"a.deb", Sha256Digest("package")}}));
+  ASSERT_FALSE(r.diagnostics.HasErrors()) << r.diagnostics.items()[0].summary;
+  std::ifstream in(path + "/a.deb");
+  std::string content((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(content, "package");
+  EXPECT_FALSE(std::filesystem::exists(path + "/.mfgctl-incoming"));
+}
+
+TEST_F(SshProviderTest, LocalFileChangedSincePlanningFailsAndLeavesNothing) {
+  std::ofstream(dir_ / "local" / "a.deb") << "changed after planning";
+  std::string path = (dir_ / "bundle").string();
+  ApplyResponse r = provider_.Apply(BundleCreate(path, {{"a.deb", Sha256Digest("planned")}}));
+  ASSERT_TRUE(r.diagnostics.HasErrors());
+  EXPECT_EQ(r.diagnostics.items()[0].summary,
+            (dir_ / "local" / "a.deb").string() +
+                " changed since the plan was made (its checksum differs); plan again");
+  EXPECT_FALSE(std::filesystem::exists(path + "/a.deb"));
+  EXPECT_FALSE(std::filesystem::exists(path + "/.mfgctl-incoming"));
+}
+
+}  // namespace
+}  // namespace mfgctl
