@@ -327,11 +327,15 @@ void AddLoginUser(int host, const std::string& user, const std::string& sudoers)
 TEST(FailureTest, BecomeSudoRunsAsRootAndSaysWhenSudoWantsAPassword) {
   AddLoginUser(1, "deploy", "deploy ALL=(ALL) NOPASSWD:ALL");
   AddLoginUser(1, "clerk", "clerk ALL=(ALL) ALL");
-  ASSERT_EQ(OnHost(1, "rm -f /etc/mfgctl-become").exit_code, 0);
+  ASSERT_EQ(OnHost(1, "rm -rf /etc/mfgctl-become /srv/become-bundle").exit_code, 0);
   Plant plant("become");
+  // A bundle goes over SFTP as the login user, then into place as root.
+  std::filesystem::create_directories(plant.dir() / "bundle");
+  std::ofstream(plant.dir() / "bundle" / "tool.bin") << "uploaded by deploy";
   plant.Write("gateways:\n"
               "  as-deploy:\n    address: " + HostAddress(1) + "\n    user: deploy\n"
               "    become: sudo\n"
+              "    bundles:\n      /srv/become-bundle: ./bundle\n"
               "    files:\n      /etc/mfgctl-become: { content: \"root wrote this\\n\", mode: "
               "\"0600\" }\n"
               "  as-clerk:\n    address: " + HostAddress(1) + "\n    user: clerk\n"
@@ -341,6 +345,9 @@ TEST(FailureTest, BecomeSudoRunsAsRootAndSaysWhenSudoWantsAPassword) {
   EXPECT_EQ(apply.exit_code, 1);
   EXPECT_EQ(OnHost(1, "stat -c '%U %a' /etc/mfgctl-become && cat /etc/mfgctl-become").out,
             "root 600\nroot wrote this\n");
+  EXPECT_EQ(OnHost(1, "stat -c '%U %a' /srv/become-bundle/tool.bin && "
+                      "cat /srv/become-bundle/tool.bin").out,
+            "root 644\nuploaded by deploy");
   EXPECT_NE(apply.err.find("error: as-clerk:file[/etc/mfgctl-become-clerk]: reading host "
                            "as-clerk failed: become: sudo needs a password on this host, and "
                            "mfgctl never types one (sudo -n); allow the login user NOPASSWD in "
