@@ -4,7 +4,9 @@
 //
 // Reading runs no Python: installed versions come from the names of the
 // venv's `*.dist-info` directories, so a plan costs one glob per venv.
+#include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "providers/ssh/host_resource.h"
 #include "providers/transport/shell_quote.h"
@@ -83,7 +85,7 @@ class PythonEnvType : public HostResourceType {
     }
     // Each wanted requirement as the venv has it: pinned ones with the
     // installed version, so drift reads `name==old -> name==new`.
-    Value live = Value::array();
+    std::vector<std::string> live;
     const Value& want = ItemAttributes(item);
     if (want.contains("requirements") && want["requirements"].is_array()) {
       for (const auto& req : want["requirements"]) {
@@ -94,9 +96,8 @@ class PythonEnvType : public HostResourceType {
                                           : wanted.name + "==" + it->second);
       }
     }
-    std::vector<std::string> sorted = live.get<std::vector<std::string>>();
-    std::sort(sorted.begin(), sorted.end());
-    r.attributes["requirements"] = sorted;
+    std::sort(live.begin(), live.end());  // compared as a set
+    r.attributes["requirements"] = live;
     return r;
   }
 

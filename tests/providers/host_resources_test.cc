@@ -279,6 +279,25 @@ TEST_F(HostResourcesTest, BundleUploadsOnlyChangedFilesAndRemovesOthers) {
   EXPECT_EQ(ReadOne(*bundle, item).attributes["files"], after["files"]);
 }
 
+TEST_F(HostResourcesTest, PythonEnvReadsInstalledVersionsWithoutRunningPython) {
+  auto env = MakePythonEnvType();
+  auto venv = dir_ / "venv";
+  std::filesystem::create_directories(venv / "bin");
+  std::ofstream(venv / "bin" / "python") << "#!/bin/sh\nexit 1\n";  // never run
+  std::filesystem::permissions(venv / "bin" / "python", std::filesystem::perms::owner_all);
+  for (const char* d : {"Paho_MQTT-1.6.0.dist-info", "six-1.16.0.dist-info", "pip-23.0.1.dist-info"}) {
+    std::filesystem::create_directories(venv / "lib" / "python3.11" / "site-packages" / d);
+  }
+  ReadItem item{{"local", "python_env", venv.string()}, "host.python_env",
+                {{"requirements", {"paho-mqtt==1.6.1", "requests==2.31.0", "six"}}}, {}};
+  ReadResult live = ReadOne(*env, item);
+  ASSERT_TRUE(live.exists);
+  // Installed under another spelling and version; one missing; one unpinned.
+  EXPECT_EQ(live.attributes["requirements"], Value({"paho-mqtt==1.6.0", "six"}));
+  std::filesystem::remove(venv / "bin" / "python");
+  EXPECT_FALSE(ReadOne(*env, item).exists);
+}
+
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
   auto facts = ParseReadOutput("motd line\n@@mfgctl 0\nexists=1\nmode=644\n@@mfgctl 1\n"
                                "garbage\n@@mfgctl 7\nexists=1\n@@mfgctl 2\nv=a=b\n",
