@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "engine/model/digest.h"
+#include "engine/model/text_file.h"
 #include "providers/ssh/read_script.h"
 #include "providers/transport/shell_quote.h"
 
@@ -296,6 +298,56 @@ TEST_F(HostResourcesTest, PythonEnvReadsInstalledVersionsWithoutRunningPython) {
   EXPECT_EQ(live.attributes["requirements"], Value({"paho-mqtt==1.6.0", "six"}));
   std::filesystem::remove(venv / "bin" / "python");
   EXPECT_FALSE(ReadOne(*env, item).exists);
+}
+
+TEST_F(HostResourcesTest, SysctlKeysAreReadInOneProcess) {
+  auto sysctl = MakeSysctlType();
+  std::vector<ReadItem> items = {
+      {{"local", "sysctl", "net.ipv4.tcp_rmem"}, "host.sysctl", {{"value", "x"}}, {}},
+      {{"local", "sysctl", "net.ipv4.no_such_thing"}, "host.sysctl", {{"value", "1"}}, {}},
+      {{"local", "sysctl", "kernel/ostype"}, "host.sysctl", {{"value", "Linux"}}, {}}};
+  std::vector<std::pair<size_t, const ReadItem*>> batch;
+  for (size_t i = 0; i < items.size(); ++i) batch.emplace_back(i, &items[i]);
+  std::string probe = sysctl->BatchProbe(batch);
+  EXPECT_EQ(probe.find("awk"), probe.rfind("awk"));  // one process for all keys
+  ShellRun r = Shell(BuildReadScript(std::vector<std::string>(items.size()), probe));
+  auto facts = ParseReadOutput(r.out, items.size());
+  // This machine's own kernel answers; its tabs read as single spaces.
+  std::string raw = ReadWholeFile("/proc/sys/net/ipv4/tcp_rmem").value_or("");
+  ASSERT_NE(raw.find('\t'), std::string::npos);
+  std::string spaced = raw.substr(0, raw.find('\n'));
+  std::replace(spaced.begin(), spaced.end(), '\t', ' ');
+  EXPECT_EQ(sysctl->Interpret(facts[0], items[0]).attributes["value"],
+            spaced + " (not persisted)") << r.out;
+  ReadResult none = sysctl->Interpret(facts[1], items[1]);
+  ASSERT_TRUE(none.diagnostics.HasErrors()) << r.out;
+  EXPECT_EQ(none.diagnostics.items()[0].summary, "no such kernel parameter on this host");
+  EXPECT_EQ(sysctl->Interpret(facts[2], items[2]).attributes["value"], "Linux (not persisted)");
+  // One key alone reads the same.
+  EXPECT_EQ(ReadOne(*sysctl, items[2]).attributes["value"], "Linux (not persisted)");
+}
+
+TEST_F(HostResourcesTest, UsersReadInOneBatchAsOneByOne) {
+  auto user = MakeUserType();
+  // This machine's own accounts answer.
+  std::vector<ReadItem> items = {
+      {{"local", "user", "root"}, "host.user", Value::object(), {}},
+      {{"local", "user", "no-such-user-mfgctl"}, "host.user", Value::object(), {}},
+      {{"local", "user", "daemon"}, "host.user", Value::object(), {}}};
+  std::vector<std::pair<size_t, const ReadItem*>> batch;
+  for (size_t i = 0; i < items.size(); ++i) batch.emplace_back(i, &items[i]);
+  ShellRun r = Shell(BuildReadScript(std::vector<std::string>(items.size()),
+                                     user->BatchProbe(batch)));
+  auto facts = ParseReadOutput(r.out, items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    ReadResult together = user->Interpret(facts[i], items[i]);
+    ReadResult alone = ReadOne(*user, items[i]);
+    EXPECT_EQ(together.exists, alone.exists) << items[i].address.name << "\n" << r.out;
+    EXPECT_EQ(together.attributes, alone.attributes) << items[i].address.name;
+  }
+  EXPECT_TRUE(user->Interpret(facts[0], items[0]).exists);
+  EXPECT_EQ(user->Interpret(facts[0], items[0]).attributes["uid"], 0);
+  EXPECT_FALSE(user->Interpret(facts[1], items[1]).exists);
 }
 
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
