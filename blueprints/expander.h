@@ -72,8 +72,10 @@ class Expander {
   bool ExpandRawResources(const SourceNode& node);
   bool AddResource(PendingResource pending);
   void AddImplicitDependencies();
-  /// After evaluation: owners and groups before what they own.
-  void AddOwnerDependencies();
+  /// After evaluation, from attribute values: owners and groups before what
+  /// they own; packages after their host's apt sources; Python environments
+  /// after their host's packages.
+  void AddValueDependencies();
 
   // evaluate.cc
   bool EvaluateAll();

@@ -102,7 +102,7 @@ bool Expander::Run(DesiredConfig* out) {
   if (diags_->HasErrors()) return false;
   AddImplicitDependencies();
   if (!EvaluateAll()) return false;
-  AddOwnerDependencies();
+  AddValueDependencies();
   if (!ResolveAfter() || !ResolveNotify() || !CheckCycles()) return false;
 
   out->plant = plant_;

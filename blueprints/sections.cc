@@ -354,7 +354,7 @@ bool Expander::AddResource(PendingResource pending) {
   return true;
 }
 
-void Expander::AddOwnerDependencies() {
+void Expander::AddValueDependencies() {
   // A user after the groups it is in; a file or directory after the user
   // and group that own it — when the blueprint declares them on that host.
   auto depend = [&](PendingResource& p, const std::string& kind, const Value& name) {
