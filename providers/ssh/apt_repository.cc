@@ -81,9 +81,7 @@ class AptRepositoryType : public HostResourceType {
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
-    ReadResult r;
-    auto exists = facts.find("exists");
-    r.exists = exists != facts.end() && exists->second == "1";
+    ReadResult r = ExistenceOf(facts);
     if (!r.exists) return r;
     // deb [opt=v ...] URI SUITE COMPONENT...
     std::istringstream line(facts.count("line") ? facts.at("line") : "");

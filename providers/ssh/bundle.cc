@@ -88,9 +88,7 @@ class BundleType : public HostResourceType {
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
-    ReadResult r;
-    auto exists = facts.find("exists");
-    r.exists = exists != facts.end() && exists->second == "1";
+    ReadResult r = ExistenceOf(facts);
     if (!r.exists) return r;
     Value files = Value::object();
     for (const auto& [key, value] : facts) {

@@ -25,8 +25,7 @@ class GroupType : public HostResourceType {
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
-    ReadResult r;
-    r.exists = facts.count("exists") && facts.at("exists") == "1";
+    ReadResult r = ExistenceOf(facts);
     if (r.exists && facts.count("gid")) r.attributes["gid"] = std::stoll(facts.at("gid"));
     return r;
   }

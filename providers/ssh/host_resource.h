@@ -90,6 +90,10 @@ std::string StatProbe();
 /// Shell that applies mode, owner and group settings in `attrs` to "$t".
 std::string OwnershipCommands(const Value& attrs);
 
+/// Where most Interprets start: an `error` fact fails the resource (no
+/// attributes); otherwise it exists when the probe printed `exists=1`.
+ReadResult ExistenceOf(const FactMap& facts);
+
 /// The live state of a path resource from its probe's facts: an `error`
 /// fact fails it; `exists=1` makes it exist with the facts named in `keys`
 /// as attributes (a `mode` normalized to four octal digits).

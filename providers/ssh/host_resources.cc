@@ -13,7 +13,7 @@ std::string StringAttr(const Value& attrs, const char* name, const std::string& 
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-ReadResult PathResult(const FactMap& facts, std::initializer_list<const char*> keys) {
+ReadResult ExistenceOf(const FactMap& facts) {
   ReadResult r;
   if (auto e = facts.find("error"); e != facts.end()) {
     r.diagnostics.Error(e->second);
@@ -21,6 +21,11 @@ ReadResult PathResult(const FactMap& facts, std::initializer_list<const char*> k
   }
   auto exists = facts.find("exists");
   r.exists = exists != facts.end() && exists->second == "1";
+  return r;
+}
+
+ReadResult PathResult(const FactMap& facts, std::initializer_list<const char*> keys) {
+  ReadResult r = ExistenceOf(facts);
   if (!r.exists) return r;
   for (const char* k : keys) {
     auto it = facts.find(k);

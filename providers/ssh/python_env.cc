@@ -75,9 +75,7 @@ class PythonEnvType : public HostResourceType {
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem& item) const override {
-    ReadResult r;
-    auto exists = facts.find("exists");
-    r.exists = exists != facts.end() && exists->second == "1";
+    ReadResult r = ExistenceOf(facts);
     if (!r.exists) return r;
     std::map<std::string, std::string> installed;  // normalized name -> version
     for (const auto& [key, version] : facts) {

@@ -39,14 +39,9 @@ class ServiceType : public HostResourceType {
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
-    ReadResult r;
-    if (auto e = facts.find("error"); e != facts.end()) {
-      r.diagnostics.Error(e->second);
-      return r;
-    }
     // A unit that is not there yet is created by this plan (its unit file),
     // then enabled and started.
-    r.exists = facts.count("exists") && facts.at("exists") == "1";
+    ReadResult r = ExistenceOf(facts);
     if (r.exists) {
       r.attributes["enabled"] = facts.count("enabled") && facts.at("enabled") == "enabled";
       r.attributes["running"] = facts.count("active") && facts.at("active") == "active";

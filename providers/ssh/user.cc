@@ -74,8 +74,7 @@ class UserType : public HostResourceType {
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
-    ReadResult r;
-    r.exists = facts.count("exists") && facts.at("exists") == "1";
+    ReadResult r = ExistenceOf(facts);
     if (!r.exists) return r;
     if (facts.count("uid")) r.attributes["uid"] = std::stoll(facts.at("uid"));
     for (const char* k : {"home", "shell"}) {
