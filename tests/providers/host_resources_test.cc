@@ -350,6 +350,72 @@ TEST_F(HostResourcesTest, UsersReadInOneBatchAsOneByOne) {
   EXPECT_FALSE(user->Interpret(facts[1], items[1]).exists);
 }
 
+// Hosts with dnf or apk instead of apt: no such host runs here, so the
+// package manager is a stand-in on PATH (and only it: no dpkg, no apt)
+// that answers queries and records what it was asked to do.
+class OtherPackageManagerTest : public HostResourcesTest {
+ protected:
+  void Install(const std::string& name, const std::string& body) {
+    std::filesystem::create_directories(dir_ / "bin");
+    std::ofstream(dir_ / "bin" / name) << "#!/bin/sh\necho \"" << name << " $*\" >> "
+                                       << ShellQuote((dir_ / "calls").string()) << "\n" << body;
+    std::filesystem::permissions(dir_ / "bin" / name, std::filesystem::perms::owner_all);
+  }
+  ShellRun Run(const std::string& script) {
+    return Shell("PATH=" + ShellQuote((dir_ / "bin").string()) + "\n" + script);
+  }
+  std::string Calls() { return ReadWholeFile((dir_ / "calls").string()).value_or(""); }
+
+  // Reads mfg-demo (installed) and mfg-missing, then installs mfg-demo at
+  // 2.0 and removes mfg-old in one step.
+  void ReadThenApply(ReadResult* demo, ReadResult* missing) {
+    auto pkg = MakePackageType();
+    std::vector<ReadItem> items = {
+        {{"local", "package", "mfg-demo"}, "host.package", Value::object(), {}},
+        {{"local", "package", "mfg-missing"}, "host.package", Value::object(), {}}};
+    ShellRun read = Run(BuildReadScript({"", ""}, pkg->BatchProbe({{0, &items[0]}, {1, &items[1]}})));
+    auto facts = ParseReadOutput(read.out, 2);
+    *demo = pkg->Interpret(facts[0], items[0]);
+    *missing = pkg->Interpret(facts[1], items[1]);
+    ApplyRequest install = Request("package", "mfg-demo", Action::kUpdate, {{"version", "2.0-1"}});
+    ApplyRequest remove = Request("package", "mfg-old", Action::kDelete, Value());
+    std::filesystem::remove(dir_ / "calls");
+    ShellRun step = Run(pkg->BatchStep({&install, &remove}).script);
+    EXPECT_EQ(step.status, 0) << step.out;
+  }
+};
+
+TEST_F(OtherPackageManagerTest, DnfHost) {
+  Install("rpm", "case \"$*\" in *mfg-demo) printf 1.0-1; exit 0;; esac; exit 1\n");
+  Install("dnf", "exit 0\n");
+  ReadResult demo, missing;
+  ReadThenApply(&demo, &missing);
+  EXPECT_TRUE(demo.exists);
+  EXPECT_EQ(demo.attributes["version"], "1.0-1");
+  EXPECT_FALSE(missing.exists);
+  EXPECT_EQ(Calls(), "dnf install -y mfg-demo-2.0-1\ndnf remove -y mfg-old\n");
+}
+
+TEST_F(OtherPackageManagerTest, ApkHost) {
+  Install("apk", "case \"$*\" in \"info -e mfg-demo\") exit 0;; info*) exit 1;; esac; exit 0\n");
+  ReadResult demo, missing;
+  ReadThenApply(&demo, &missing);
+  EXPECT_TRUE(demo.exists);
+  EXPECT_FALSE(missing.exists);
+  EXPECT_EQ(Calls(), "apk add mfg-demo=2.0-1\napk del mfg-old\n");
+}
+
+TEST_F(OtherPackageManagerTest, HostWithoutAPackageManagerIsAClearError) {
+  Install("true", "exit 0\n");  // PATH holds nothing useful
+  auto pkg = MakePackageType();
+  ReadItem item{{"local", "package", "mfg-demo"}, "host.package", Value::object(), {}};
+  ShellRun read = Run(BuildReadScript({pkg->Probe(item)}));
+  ReadResult r = pkg->Interpret(ParseReadOutput(read.out, 1)[0], item);
+  ASSERT_TRUE(r.diagnostics.HasErrors()) << read.out;
+  EXPECT_EQ(r.diagnostics.items()[0].summary,
+            "no supported package manager (apt, dnf or apk) on this host");
+}
+
 TEST(ReadScriptTest, SplitsFactsPerItemAndIgnoresNoise) {
   auto facts = ParseReadOutput("motd line\n@@mfgctl 0\nexists=1\nmode=644\n@@mfgctl 1\n"
                                "garbage\n@@mfgctl 7\nexists=1\n@@mfgctl 2\nv=a=b\n",
