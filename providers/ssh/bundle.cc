@@ -148,7 +148,7 @@ class BundleType : public HostResourceType {
     }
     step.script += ": ; } > " + std::string(kManifest) + " || exit 1\n";
     if (apt) {
-      step.script += AptIndexScript(path);
+      step.script += AptIndexScript(path, want);
     } else if (req.after.contains("apt")) {
       step.script += AptRemoveList(BundleList(path)) + "rm -rf -- " + kIndex + "\n";
     }
@@ -158,18 +158,23 @@ class BundleType : public HostResourceType {
  private:
   // Indexes the .deb files (Packages, Release) in the bundle's index
   // directory, adds the bundle to apt's sources and refreshes apt's lists
-  // of it alone — a plant without internet has nothing else to fetch.
-  static std::string AptIndexScript(const std::string& path) {
+  // of it alone — a plant without internet has nothing else to fetch. The
+  // checksums are the plan's: every file on the host was checked against
+  // them, by the read or as it was sent.
+  static std::string AptIndexScript(const std::string& path, const Value& files) {
     std::string list = ShellQuote(BundleList(path));
+    std::string stanzas;
+    for (const auto& [name, digest] : files.items()) {
+      if (name.size() < 4 || name.compare(name.size() - 4, 4, ".deb") != 0) continue;
+      std::string n = ShellQuote(name);
+      stanzas += "  dpkg-deb -f " + n + " || exit 1\n"
+                 "  echo \"Filename: ./\"" + n + "; echo \"Size: $(stat -c %s -- " + n +
+                 ")\"; echo 'SHA256: " + digest.get<std::string>().substr(7) + "'; echo\n";
+    }
     return std::string(
                "command -v dpkg-deb >/dev/null 2>&1 || { echo 'apt: true needs apt and dpkg on "
                "the host' >&2; exit 1; }\n"
-               "mkdir -p ") + kIndex + " && {\n"
-           "  for f in *.deb; do [ -f \"$f\" ] || continue\n"
-           "    dpkg-deb -f \"$f\" || exit 1\n"
-           "    s=$(sha256sum < \"$f\"); echo \"Filename: ./$f\"; "
-           "echo \"Size: $(stat -c %s \"$f\")\"; echo \"SHA256: ${s%% *}\"; echo\n"
-           "  done > " + kIndex + "/Packages\n"
+               "mkdir -p ") + kIndex + " && {\n" + stanzas + ": ; } > " + kIndex + "/Packages && {\n"
            "  s=$(sha256sum < " + kIndex + "/Packages); "
            "printf 'Origin: mfgctl\\nLabel: mfgctl bundle\\nDate: %s\\nSHA256:\\n %s %s Packages\\n' "
            "\"$(date -Ru)\" \"${s%% *}\" \"$(stat -c %s " + kIndex + "/Packages)\" > " + kIndex +
