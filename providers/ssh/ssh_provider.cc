@@ -225,8 +225,10 @@ bool SshProvider::RunOnTarget(const Target& target, const std::string& command,
   RemoteShell* shell = ShellLocked(conn, target, error);
   if (!shell) return false;
   if (!shell->Run(Elevated(target, command), input, result, error)) {
+    // The session is in no state to reuse (a command timed out, the link
+    // dropped); the host's next action connects again, and only if that
+    // fails are its remaining actions failed without trying.
     conn->shell.reset();
-    conn->error = *error;
     *error = what + " failed: " + *error;
     return false;
   }

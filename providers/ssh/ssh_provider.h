@@ -54,7 +54,8 @@ class SshProvider : public Provider {
   /// Runs a command (as root with `become: sudo`) on the target's one
   /// connection, connecting on first use. On failure `error` is the whole
   /// message: `host NAME is unreachable: ...` when it cannot connect, else
-  /// `WHAT failed: ...`, and the broken connection is dropped.
+  /// `WHAT failed: ...`, and the broken connection is dropped (the next
+  /// command connects again).
   bool RunOnTarget(const Target& target, const std::string& command, std::string_view input,
                    const std::string& what, CommandResult* result, std::string* error);
   /// Runs a shell script as RunStep does; false and `error` (the whole

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -360,9 +361,12 @@ TEST(FailureTest, BecomeSudoRunsAsRootAndSaysWhenSudoWantsAPassword) {
 TEST(FailureTest, CommandTimeoutFailsThatActionAndTheRestGoesOn) {
   Plant plant("timeout");
   ASSERT_EQ(OnHost(4, "rm -f /tmp/timeout-other").exit_code, 0);
+  ASSERT_EQ(OnHost(3, "rm -f /tmp/after-timeout").exit_code, 0);
+  // After the timeout, the slow host's next action connects again.
   plant.Write("gateways:\n"
               "  slow:\n    address: " + HostAddress(3) + "\n    command_timeout: 2\n"
               "    commands:\n      hang: { run: \"sleep 30\" }\n"
+              "      later: { run: \"touch /tmp/after-timeout\" }\n"
               "  other:\n    address: " + HostAddress(4) + "\n"
               "    files:\n      /tmp/timeout-other: { content: \"fine\" }\n");
   Result apply = plant.Mfgctl({"apply", "--auto-approve"});
@@ -371,9 +375,13 @@ TEST(FailureTest, CommandTimeoutFailsThatActionAndTheRestGoesOn) {
             std::string::npos)
       << apply.err;
   EXPECT_EQ(OnHost(4, "cat /tmp/timeout-other").out, "fine");
+  EXPECT_EQ(OnHost(3, "test -f /tmp/after-timeout").exit_code, 0);
   Value state = plant.ReadState();
-  ASSERT_EQ(state["resources"].size(), 1u);
-  EXPECT_EQ(state["resources"][0]["address"], "other:file[/tmp/timeout-other]");
+  std::vector<std::string> recorded;
+  for (const auto& r : state["resources"]) recorded.push_back(r["address"]);
+  std::sort(recorded.begin(), recorded.end());
+  EXPECT_EQ(recorded, (std::vector<std::string>{"other:file[/tmp/timeout-other]",
+                                                "slow:command[later]"}));
   OnHost(3, "pkill -f 'sleep 30'; true");
 }
 
