@@ -305,23 +305,16 @@ bool Expander::EvaluateText(const std::string& text,
           *err = "a resource reference cannot be used here";
           return false;
         }
-        std::string text = ref.text.find(':') == std::string::npos ? owner_host + ":" + ref.text
-                                                                   : ref.text;
-        auto it = by_address_.find(text);
-        if (it == by_address_.end()) {
-          std::vector<std::string> names;
-          for (const auto& [a, i] : by_address_) names.push_back(a);
-          *err = "reference to undeclared resource " + text + DidYouMean(text, names);
-          return false;
-        }
-        auto& deps = pending_[owner].resource.depends_on;
-        if (std::find(deps.begin(), deps.end(), text) == deps.end()) deps.push_back(text);
-        PendingResource& target = pending_[it->second];
+        std::string text;
+        size_t found = FindDeclared(ref.text, owner_host, "reference to", &text, err);
+        if (found == SIZE_MAX) return false;
+        DependOnce(&pending_[owner].resource, text);
+        PendingResource& target = pending_[found];
         if (target.eval == PendingResource::Eval::kRunning) {
           *v = "${" + ref.text + "." + ref.attribute + "}";  // a cycle: CheckCycles names it
           return true;
         }
-        if (!EvaluateResource(it->second)) {
+        if (!EvaluateResource(found)) {
           *err = "cannot evaluate " + text;
           return false;
         }
@@ -363,18 +356,13 @@ bool Expander::ResolveAfter() {
                         "inside [ ] write an address in quotes: after: [\"package[sl]\"]");
           return false;
         }
-        std::string text = e->scalar.find(':') == std::string::npos
-                               ? p.resource.address.target + ":" + e->scalar
-                               : e->scalar;
-        if (!by_address_.count(text)) {
-          std::vector<std::string> names;
-          for (const auto& [a, i] : by_address_) names.push_back(a);
-          diags_->Error("\"after\" names undeclared resource " + text + DidYouMean(text, names),
-                        e->pos());
+        std::string text, error;
+        if (FindDeclared(e->scalar, p.resource.address.target, "\"after\" names", &text,
+                         &error) == SIZE_MAX) {
+          diags_->Error(error, e->pos());
           return false;
         }
-        auto& deps = p.resource.depends_on;
-        if (std::find(deps.begin(), deps.end(), text) == deps.end()) deps.push_back(text);
+        DependOnce(&p.resource, text);
       }
       if (!after->IsScalar() && !after->IsSequence()) {
         diags_->Error("\"after\" must be a list of resource addresses, got " +
@@ -387,6 +375,23 @@ bool Expander::ResolveAfter() {
   return true;
 }
 
+size_t Expander::FindDeclared(const std::string& written, const std::string& host,
+                              const std::string& what, std::string* full,
+                              std::string* error) const {
+  *full = written.find(':') == std::string::npos ? host + ":" + written : written;
+  auto it = by_address_.find(*full);
+  if (it != by_address_.end()) return it->second;
+  std::vector<std::string> names;
+  for (const auto& [a, i] : by_address_) names.push_back(a);
+  *error = what + " undeclared resource " + *full + DidYouMean(*full, names);
+  return SIZE_MAX;
+}
+
+void DependOnce(Resource* r, const std::string& address) {
+  auto& deps = r->depends_on;
+  if (std::find(deps.begin(), deps.end(), address) == deps.end()) deps.push_back(address);
+}
+
 bool Expander::ResolveNotify() {
   for (auto& p : pending_) {
     const AttributeSchema* schema = p.schema->Find("notify");
@@ -397,21 +402,16 @@ bool Expander::ResolveNotify() {
     }
     Value& notify = p.resource.attributes["notify"];
     for (size_t i = 0; i < notify.size(); ++i) {
-      std::string text = notify[i].get<std::string>();
-      if (text.find(':') == std::string::npos) text = p.resource.address.target + ":" + text;
-      auto it = by_address_.find(text);
-      SourcePos pos = node && i < node->items.size() ? node->items[i].pos() : p.resource.pos;
-      if (it == by_address_.end()) {
-        std::vector<std::string> names;
-        for (const auto& [a, idx] : by_address_) names.push_back(a);
-        diags_->Error("\"notify\" names undeclared resource " + text + DidYouMean(text, names),
-                      pos);
+      std::string text, error;
+      size_t found = FindDeclared(notify[i].get<std::string>(), p.resource.address.target,
+                                  "\"notify\" names", &text, &error);
+      if (found == SIZE_MAX) {
+        diags_->Error(error, node && i < node->items.size() ? node->items[i].pos()
+                                                            : p.resource.pos);
         return false;
       }
       notify[i] = text;
-      auto& deps = pending_[it->second].resource.depends_on;
-      std::string self = p.resource.address.ToString();
-      if (std::find(deps.begin(), deps.end(), self) == deps.end()) deps.push_back(self);
+      DependOnce(&pending_[found].resource, p.resource.address.ToString());
     }
   }
   return true;

@@ -26,6 +26,9 @@ struct PendingResource {
   enum class Eval { kPending, kRunning, kDone } eval = Eval::kPending;
 };
 
+/// Adds `address` to what `r` depends on, unless it is there already.
+void DependOnce(Resource* r, const std::string& address);
+
 /// A local path as written in a blueprint, made absolute: relative to the
 /// folder of the file it was written in; `~/` is $HOME.
 std::string AbsoluteLocalPath(const std::string& path, const SourcePos& written_at);
@@ -95,6 +98,11 @@ class Expander {
   bool DigestLocalDirectory(const SourceNode& value, Value* path, Value* files);
   bool ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
                      const std::string& owner_host, size_t owner, Value* out);
+  /// The pending resource an address written on `host` names (`kind[name]`
+  /// is on `host` itself; `*full` gets the whole address), or SIZE_MAX and
+  /// `error`: "WHAT undeclared resource ...", with a did-you-mean.
+  size_t FindDeclared(const std::string& written, const std::string& host,
+                      const std::string& what, std::string* full, std::string* error) const;
   bool ResolveAfter();
   /// Makes `notify` addresses full, checks them, and puts each notified
   /// resource after its notifier.

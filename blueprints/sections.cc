@@ -361,10 +361,7 @@ void Expander::AddValueDependencies() {
     if (!name.is_string()) return;
     std::string addr =
         ResourceAddress{p.resource.address.target, kind, name.get<std::string>()}.ToString();
-    auto& deps = p.resource.depends_on;
-    if (by_address_.count(addr) && std::find(deps.begin(), deps.end(), addr) == deps.end()) {
-      deps.push_back(addr);
-    }
+    if (by_address_.count(addr)) DependOnce(&p.resource, addr);
   };
   // Packages after the apt sources of their host (repositories, apt
   // bundles): they install from them; Python environments after the
