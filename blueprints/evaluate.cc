@@ -118,6 +118,18 @@ bool Expander::EvaluateResource(size_t index) {
 
 bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema,
                                  const std::string& owner_host, size_t owner, Value* out) {
+  // A list or map holds scalars, each evaluated, kept as text.
+  auto element = [&](const SourceNode& item, const char* holding, Value* v) {
+    if (!item.IsScalar()) {
+      diags_->Error(TypeError(schema.name, schema.type,
+                              std::string(holding) + " " + std::string(item.Describe())),
+                    item.pos());
+      return false;
+    }
+    if (!EvaluateScalar(item, owner_host, owner, v)) return false;
+    if (!v->is_string()) *v = v->dump();
+    return true;
+  };
   if (schema.type == AttrType::kStringList) {
     if (!value.IsSequence()) {
       diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos());
@@ -126,14 +138,8 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
     *out = Value::array();
     for (const auto& item : value.items) {
       Value v;
-      if (!item.IsScalar()) {
-        diags_->Error(TypeError(schema.name, schema.type, "a list holding " +
-                                                              std::string(item.Describe())),
-                      item.pos());
-        return false;
-      }
-      if (!EvaluateScalar(item, owner_host, owner, &v)) return false;
-      out->push_back(v.is_string() ? v : Value(v.dump()));
+      if (!element(item, "a list holding", &v)) return false;
+      out->push_back(std::move(v));
     }
     return true;
   }
@@ -144,15 +150,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
     }
     *out = Value::object();
     for (const auto& [k, item] : value.entries) {
-      Value v;
-      if (!item.IsScalar()) {
-        diags_->Error(TypeError(schema.name, schema.type, "a map holding " +
-                                                              std::string(item.Describe())),
-                      item.pos());
-        return false;
-      }
-      if (!EvaluateScalar(item, owner_host, owner, &v)) return false;
-      (*out)[k.scalar] = v.is_string() ? v : Value(v.dump());
+      if (!element(item, "a map holding", &(*out)[k.scalar])) return false;
     }
     return true;
   }
