@@ -132,18 +132,19 @@ const HostResourceType* SshProvider::TypeOf(const std::string& type) const {
   return it == types_.end() ? nullptr : it->second.get();
 }
 
-SshProvider::Connection* SshProvider::ConnectionFor(const Target& target) {
-  std::lock_guard<std::mutex> g(mu_);
-  auto& conn = connections_[target.name];
-  if (!conn) conn = std::make_unique<Connection>();
-  return conn.get();
-}
-
-RemoteShell* SshProvider::ShellLocked(Connection* conn, const Target& target,
-                                      std::string* error) {
+SshProvider::Held SshProvider::Hold(const Target& target, std::string* error) {
+  Connection* conn;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    auto& slot = connections_[target.name];
+    if (!slot) slot = std::make_unique<Connection>();
+    conn = slot.get();
+  }
+  Held held{std::unique_lock<std::mutex>(conn->mu), conn, nullptr};
   if (!conn->shell && conn->error.empty()) conn->shell = factory_(target, &conn->error);
   if (!conn->shell) *error = "host " + target.name + " is unreachable: " + conn->error;
-  return conn->shell.get();
+  held.shell = conn->shell.get();
+  return held;
 }
 
 ReadResponse SshProvider::Read(const ReadRequest& req) {
@@ -220,15 +221,13 @@ std::vector<ApplyResponse> SshProvider::ApplyBatch(const std::vector<ApplyReques
 bool SshProvider::RunOnTarget(const Target& target, const std::string& command,
                               std::string_view input, const std::string& what,
                               CommandResult* result, std::string* error) {
-  Connection* conn = ConnectionFor(target);
-  std::lock_guard<std::mutex> g(conn->mu);
-  RemoteShell* shell = ShellLocked(conn, target, error);
-  if (!shell) return false;
-  if (!shell->Run(Elevated(target, command), input, result, error)) {
+  Held held = Hold(target, error);
+  if (!held.shell) return false;
+  if (!held.shell->Run(Elevated(target, command), input, result, error)) {
     // The session is in no state to reuse (a command timed out, the link
     // dropped); the host's next action connects again, and only if that
     // fails are its remaining actions failed without trying.
-    conn->shell.reset();
+    held.conn->shell.reset();
     *error = what + " failed: " + *error;
     return false;
   }
@@ -270,14 +269,12 @@ bool SshProvider::UploadFiles(const Target& target, const HostStep& step, std::s
       "if [ \"${1:-0}\" -lt " + kib + " ]; then rm -rf -- \"$d\"; echo \"no space for the "
       "upload on $2: $1 KiB free, " + kib + " KiB needed\" >&2; exit 1; fi\n";
   if (!RunScript(target, prepare, "", "preparing the upload", error)) return false;
-  Connection* conn = ConnectionFor(target);
-  std::lock_guard<std::mutex> g(conn->mu);
-  RemoteShell* shell = ShellLocked(conn, target, error);
-  if (!shell) return false;
+  Held held = Hold(target, error);
+  if (!held.shell) return false;
   for (const auto& u : step.uploads) {
     std::string remote = step.upload_dir + "/" + u.name;
     std::string sent;
-    if (!shell->Upload(u.local_path, remote, &sent, error)) {
+    if (!held.shell->Upload(u.local_path, remote, &sent, error)) {
       *error = "uploading " + u.local_path + " to " + target.name + ":" + remote + " failed: " +
                *error;
       return false;

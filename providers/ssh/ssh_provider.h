@@ -41,10 +41,16 @@ class SshProvider : public Provider {
     std::unique_ptr<RemoteShell> shell;
     std::string error;  // why it could not connect; not retried this run
   };
-  /// The target's shell, connecting on first use; nullptr and `error` if it
-  /// cannot be reached. Hold conn->mu while using it.
-  Connection* ConnectionFor(const Target& target);
-  RemoteShell* ShellLocked(Connection* conn, const Target& target, std::string* error);
+  /// A target's connection, held for one use: its lock taken and its shell
+  /// open (connecting on first use).
+  struct Held {
+    std::unique_lock<std::mutex> lock;
+    Connection* conn;
+    RemoteShell* shell;  // nullptr when the host cannot be reached
+  };
+  /// Holds the target's connection; when it cannot connect, `shell` is
+  /// nullptr and `error` is `host NAME is unreachable: ...`.
+  Held Hold(const Target& target, std::string* error);
   const HostResourceType* TypeOf(const std::string& type) const;
   /// Runs a step on the target's shell; diagnostics say why it failed.
   Diagnostics RunStep(const Target& target, Action action, const HostStep& step);
