@@ -84,6 +84,16 @@ const Value& ItemAttributes(const ReadItem& item);
 std::string BatchPathProbe(const std::vector<std::pair<size_t, const ReadItem*>>& items,
                            bool regular_file);
 
+/// The names of items read in one batch, for the one command that reads
+/// them and the awk that hands its output back to each: `words` as shell
+/// arguments (" 'a' 'b'"), `want` as pairs of item number and name
+/// ("0 a 1 b") to split on spaces (package and user names have none).
+struct BatchNames {
+  std::string words;
+  std::string want;
+};
+BatchNames NamesOf(const std::vector<std::pair<size_t, const ReadItem*>>& items);
+
 /// Shell lines printing `mode=`, `owner=`, `group=` of "$p".
 std::string StatProbe();
 

@@ -69,6 +69,15 @@ std::string BatchPathProbe(const std::vector<std::pair<size_t, const ReadItem*>>
   return script;
 }
 
+BatchNames NamesOf(const std::vector<std::pair<size_t, const ReadItem*>>& items) {
+  BatchNames out;
+  for (const auto& [i, item] : items) {
+    out.words += " " + ShellQuote(item->address.name);
+    out.want += (out.want.empty() ? "" : " ") + std::to_string(i) + " " + item->address.name;
+  }
+  return out;
+}
+
 std::string StatProbe() {
   // No pipeline: every process spawned counts when many hosts share cores.
   return "set -- $(stat -c '%a %U %G' \"$p\"); echo \"mode=$1\"; echo \"owner=$2\"; "

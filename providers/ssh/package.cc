@@ -41,15 +41,12 @@ class PackageType : public HostResourceType {
   // database each time); awk hands each package its own facts.
   std::string BatchProbe(
       const std::vector<std::pair<size_t, const ReadItem*>>& items) const override {
-    std::string names, want, fallback;
-    for (const auto& [i, item] : items) {
-      names += " " + ShellQuote(item->address.name);
-      want += (want.empty() ? "" : " ") + std::to_string(i) + " " + item->address.name;
-      fallback += ItemMarker(i) + Probe(*item);
-    }
+    BatchNames names = NamesOf(items);
+    std::string fallback;
+    for (const auto& [i, item] : items) fallback += ItemMarker(i) + Probe(*item);
     return "if command -v dpkg-query >/dev/null 2>&1; then\n"
-           "dpkg-query -W -f='${Package} ${db:Status-Abbrev}${Version}\\n' --" + names +
-           " 2>/dev/null | awk -v want=" + ShellQuote(want) + " '\n"
+           "dpkg-query -W -f='${Package} ${db:Status-Abbrev}${Version}\\n' --" + names.words +
+           " 2>/dev/null | awk -v want=" + ShellQuote(names.want) + " '\n"
            "BEGIN { n = split(want, w, \" \"); for (k = 1; k < n; k += 2) idx[w[k+1]] = idx[w[k+1]] \" \" w[k] }\n"
            "$2 ~ /^ii/ && ($1 in idx) { m = split(idx[$1], is, \" \"); for (j = 1; j <= m; j++) {\n"
            "  print \"@@mfgctl \" is[j]; print \"installed=1\"; print \"version=\" $3 }; seen[$1] = 1 }\n"

@@ -52,13 +52,9 @@ class UserType : public HostResourceType {
   // Probe prints, without a process per user.
   std::string BatchProbe(
       const std::vector<std::pair<size_t, const ReadItem*>>& items) const override {
-    std::string names, want;
-    for (const auto& [i, item] : items) {
-      names += " " + ShellQuote(item->address.name);
-      want += (want.empty() ? "" : " ") + std::to_string(i) + " " + item->address.name;
-    }
-    return "{ getent passwd" + names + "; echo @@; getent group; } | awk -F: -v want=" +
-           ShellQuote(want) + " '\n"
+    BatchNames names = NamesOf(items);
+    return "{ getent passwd" + names.words + "; echo @@; getent group; } | awk -F: -v want=" +
+           ShellQuote(names.want) + " '\n"
            "!sep { if ($0 == \"@@\") sep = 1; else { uid[$1] = $3; gid[$1] = $4; home[$1] = $6; "
            "shell[$1] = $7 }; next }\n"
            "{ gname[$3] = $1; n = split($4, m, \",\"); for (j = 1; j <= n; j++) "
