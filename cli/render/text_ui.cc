@@ -199,32 +199,26 @@ class TextUi : public Ui {
     const char* colour = action == Action::kCreate ? kGreen : action == Action::kDelete ? kRed
                                                                                          : kYellow;
     out_ << "      " << Paint(colour, sym) << " " << name << " = {\n";
+    // A create has no map before it, a delete none after it.
     Value empty = Value::object();
     const Value& old_map = before.is_object() ? before : empty;
-    const Value& new_map = after.is_object() || action == Action::kDelete ? after : empty;
+    const Value& new_map = after.is_object() ? after : empty;
     size_t unchanged = 0;
     auto element = [&](const char* s, const char* col, const std::string& key, std::string text) {
       out_ << "          " << Paint(col, s) << " " << Value(key).dump() << " = " << text << "\n";
     };
     for (const auto& [key, v] : old_map.items()) {
-      if (action == Action::kCreate) break;
-      if (action != Action::kDelete && new_map.contains(key)) {
-        if (new_map[key] == v) {
-          ++unchanged;
-        } else {
-          element("~", kYellow, key,
-                  RenderValue(a, v, nullptr) + " -> " + RenderValue(a, new_map[key], nullptr));
-        }
-        continue;
+      if (!new_map.contains(key)) {
+        element("-", kRed, key, RenderValue(a, v, nullptr));
+      } else if (new_map[key] == v) {
+        ++unchanged;
+      } else {
+        element("~", kYellow, key,
+                RenderValue(a, v, nullptr) + " -> " + RenderValue(a, new_map[key], nullptr));
       }
-      element("-", kRed, key, RenderValue(a, v, nullptr));
     }
-    if (action != Action::kDelete) {
-      for (const auto& [key, v] : new_map.items()) {
-        if (!old_map.contains(key) || action == Action::kCreate) {
-          element("+", kGreen, key, RenderValue(a, v, nullptr));
-        }
-      }
+    for (const auto& [key, v] : new_map.items()) {
+      if (!old_map.contains(key)) element("+", kGreen, key, RenderValue(a, v, nullptr));
     }
     if (unchanged > 0) {
       out_ << "            # (" << unchanged << " unchanged element" << (unchanged == 1 ? "" : "s")
