@@ -91,11 +91,11 @@ class Expander {
   /// was written, for errors.
   bool EvaluateText(const std::string& text, const std::function<SourcePos(size_t)>& pos_at,
                     const std::string& owner_host, size_t owner, Value* out);
-  /// The content of the local file an attribute names (rendered when it is
-  /// a template).
   /// A local directory attribute: `path` becomes absolute and `files` the
   /// digest of each regular file in it, by name.
   bool DigestLocalDirectory(const SourceNode& value, Value* path, Value* files);
+  /// The content of the local file an attribute names (rendered when it is
+  /// a template).
   bool ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
                      const std::string& owner_host, size_t owner, Value* out);
   /// The pending resource an address written on `host` names (`kind[name]`

@@ -48,8 +48,6 @@ class Walker {
 
   bool Interrupted() const { return options_.interrupted && options_.interrupted->load(); }
 
-  // Picks a ready change on a target that is not busy; false when there is
-  // nothing left to start now.
   // Picks the next ready change on a target that is not busy, with every
   // other ready change of the same type there when the type applies in
   // batches; false when there is nothing to start now.

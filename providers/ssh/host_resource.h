@@ -27,9 +27,10 @@ struct HostStep {
   std::string script;
   std::string input;
   /// Copied over SFTP into `upload_dir` before the script runs, each checked
-  /// against its digest as it is sent; the script moves them into place. The provider first empties the directory, gives
-  /// it to the login user and makes sure its filesystem has room; it removes
-  /// the directory when anything fails.
+  /// against its digest as it is sent; the script moves them into place.
+  /// The provider first empties the directory, gives it to the login user
+  /// and makes sure its filesystem has room; it removes the directory when
+  /// anything fails.
   std::string upload_dir;
   std::vector<HostUpload> uploads;
 };

@@ -41,9 +41,9 @@ struct HostKey {
 
 /// One authenticated SSH connection (libssh2), reused for every command on
 /// the host; through a jump host, a thread relays the connection's bytes
-/// over a channel of the jump host's own session. The host key is checked against known_hosts before any
-/// credential is sent; an unknown or changed key is refused. Not thread-safe:
-/// one command at a time.
+/// over a channel of the jump host's own session. The host key is checked
+/// against known_hosts before any credential is sent; an unknown or changed
+/// key is refused. Not thread-safe: one command at a time.
 class SshSession : public RemoteShell {
  public:
   /// Connects, verifies the host key and authenticates; nullptr and `error`
