@@ -126,7 +126,8 @@ bool Expander::LoadFile(const SourceNode& root) {
   }
   if (const SourceNode* plant = root.Get("plant")) {
     if (!plant->IsScalar() || plant->scalar.empty()) {
-      diags_->Error("\"plant\" must be a name, got " + std::string(plant->Describe()), plant->pos());
+      diags_->Error("\"plant\" must be a name, got " + std::string(plant->Describe()),
+                    plant->pos());
       return false;
     }
     if (!plant_.empty() && plant->scalar != plant_) {

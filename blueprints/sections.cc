@@ -304,7 +304,8 @@ bool Expander::ExpandRawResources(const SourceNode& node) {
     const SourceNode* name = item.Get("name");
     for (auto [field, n] : {std::pair{"type", type}, {"on", on}, {"name", name}}) {
       if (!n || !n->IsScalar() || n->scalar.empty()) {
-        diags_->Error(std::string("a resource needs \"") + field + ":\"", n ? n->pos() : item.pos());
+        diags_->Error(std::string("a resource needs \"") + field + ":\"",
+                      n ? n->pos() : item.pos());
         return false;
       }
     }

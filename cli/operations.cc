@@ -72,7 +72,8 @@ bool Confirm(Ui& ui, bool destroy) {
     ui.ShowDiagnostics(d);
     return false;
   }
-  std::cout << "\nDo you want to " << (destroy ? "destroy these resources" : "perform these actions")
+  std::cout << "\nDo you want to "
+            << (destroy ? "destroy these resources" : "perform these actions")
             << "?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);

@@ -31,8 +31,8 @@ int RunPlan(const PlanCommandOptions& o) {
       ui->ShowDiagnostics(diags);
       return 1;
     }
-    ui->Info("\nSaved the plan to: " + o.out + "\nTo apply exactly these actions, run: mfgctl apply " +
-             o.out);
+    ui->Info("\nSaved the plan to: " + o.out +
+             "\nTo apply exactly these actions, run: mfgctl apply " + o.out);
   }
   if (plan.diagnostics.HasErrors()) return 1;
   return o.detailed_exitcode && plan.HasChanges() ? 2 : 0;

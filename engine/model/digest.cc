@@ -35,7 +35,9 @@ std::string Sha256Hex(std::string_view data) {
   return Hex(md, len);
 }
 
-Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, Sha256(), nullptr); }
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(ctx_, Sha256(), nullptr);
+}
 
 Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(ctx_); }
 

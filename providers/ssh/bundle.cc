@@ -2,8 +2,9 @@
 // installers) kept identical on the host for plants without internet.
 // Changed files go over SFTP into a staging directory beside the bundle —
 // hashed as they are sent and checked against the checksums the plan was
-// made with; SSH guarantees they arrive as sent — then renamed into place. With `apt: true` the bundle is also indexed as a flat apt
-// repository and added to apt's sources, so `packages:` install from it.
+// made with; SSH guarantees they arrive as sent — then renamed into place.
+// With `apt: true` the bundle is also indexed as a flat apt repository and
+// added to apt's sources, so `packages:` install from it.
 //
 // Reading stays fast for large bundles: the apply leaves a manifest of each
 // file's checksum with its size, mtime and inode; the probe hashes only the
@@ -174,9 +175,11 @@ class BundleType : public HostResourceType {
     return std::string(
                "command -v dpkg-deb >/dev/null 2>&1 || { echo 'apt: true needs apt and dpkg on "
                "the host' >&2; exit 1; }\n"
-               "mkdir -p ") + kIndex + " && {\n" + stanzas + ": ; } > " + kIndex + "/Packages && {\n"
+               "mkdir -p ") + kIndex + " && {\n" + stanzas + ": ; } > " + kIndex +
+           "/Packages && {\n"
            "  s=$(sha256sum < " + kIndex + "/Packages); "
-           "printf 'Origin: mfgctl\\nLabel: mfgctl bundle\\nDate: %s\\nSHA256:\\n %s %s Packages\\n' "
+           "printf 'Origin: mfgctl\\nLabel: mfgctl bundle\\nDate: %s\\n"
+           "SHA256:\\n %s %s Packages\\n' "
            "\"$(date -Ru)\" \"${s%% *}\" \"$(stat -c %s " + kIndex + "/Packages)\" > " + kIndex +
            "/Release\n"
            "} || exit 1\n"

@@ -79,7 +79,9 @@ class CommandType : public HostResourceType {
       for (const auto& [name, value] : env->items()) {
         // Only valid names reach `export`; anything else fails the command.
         bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
-        for (char c : name) valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+        for (char c : name) {
+          valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+        }
         if (!valid) return "echo " + ShellQuote("invalid environment variable name: " + name) +
                            " >&2; exit 1; ";
         out += "export " + name + "=" + ShellQuote(value.get<std::string>()) + "; ";

@@ -45,7 +45,8 @@ std::string BatchPathProbe(const std::vector<std::pair<size_t, const ReadItem*>>
                                    : "exists and is not a directory";
   for (const auto& [i, item] : items) {
     std::string marker = "echo '@@mfgctl " + std::to_string(i) + "'";
-    script += "p=" + ShellQuote(item->address.name) + "; if [ " + test + " \"$p\" ]; then ids=\"$ids " +
+    script += "p=" + ShellQuote(item->address.name) + "; if [ " + test +
+              " \"$p\" ]; then ids=\"$ids " +
               std::to_string(i) + "\"; set -- \"$@\" \"$p\"; elif [ -e \"$p\" ] || [ -L \"$p\" ]; "
               "then " + marker + "; echo exists=0; echo 'error=" + other + "'; else " + marker +
               "; echo exists=0; fi\n";

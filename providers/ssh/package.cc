@@ -47,9 +47,11 @@ class PackageType : public HostResourceType {
     return "if command -v dpkg-query >/dev/null 2>&1; then\n"
            "dpkg-query -W -f='${Package} ${db:Status-Abbrev}${Version}\\n' --" + names.words +
            " 2>/dev/null | awk -v want=" + ShellQuote(names.want) + " '\n"
-           "BEGIN { n = split(want, w, \" \"); for (k = 1; k < n; k += 2) idx[w[k+1]] = idx[w[k+1]] \" \" w[k] }\n"
+           "BEGIN { n = split(want, w, \" \")\n"
+           "  for (k = 1; k < n; k += 2) idx[w[k+1]] = idx[w[k+1]] \" \" w[k] }\n"
            "$2 ~ /^ii/ && ($1 in idx) { m = split(idx[$1], is, \" \"); for (j = 1; j <= m; j++) {\n"
-           "  print \"@@mfgctl \" is[j]; print \"installed=1\"; print \"version=\" $3 }; seen[$1] = 1 }\n"
+           "  print \"@@mfgctl \" is[j]; print \"installed=1\"; print \"version=\" $3 }\n"
+           "  seen[$1] = 1 }\n"
            "END { for (k = 1; k < n; k += 2) if (!(w[k+1] in seen)) { print \"@@mfgctl \" w[k]; "
            "print \"installed=0\" } }'\n"
            "else\n" + fallback + "fi\n";

@@ -69,7 +69,8 @@ class PythonEnvType : public HostResourceType {
   std::string Probe(const ReadItem& item) const override {
     return "v=" + ShellQuote(item.address.name) + "\n"
            "if [ -x \"$v/bin/python\" ]; then echo exists=1\n"
-           "  for d in \"$v\"/lib/python3*/site-packages/*.dist-info; do [ -d \"$d\" ] || continue\n"
+           "  for d in \"$v\"/lib/python3*/site-packages/*.dist-info; do\n"
+           "    [ -d \"$d\" ] || continue\n"
            "    n=${d##*/}; n=${n%.dist-info}; echo \"dist.${n%%-*}=${n#*-}\"; done\n"
            "else echo exists=0; fi\n";
   }
@@ -113,7 +114,9 @@ class PythonEnvType : public HostResourceType {
                   ShellQuote(python) + " -m venv \"$v\" || exit 1; fi\n";
     std::string reqs;
     if (req.after.contains("requirements")) {
-      for (const auto& r : req.after["requirements"]) reqs += " " + ShellQuote(r.get<std::string>());
+      for (const auto& r : req.after["requirements"]) {
+        reqs += " " + ShellQuote(r.get<std::string>());
+      }
     }
     if (reqs.empty()) return step;
     std::string source;
