@@ -3,11 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
+
+#include "engine/model/text_file.h"
 
 namespace mfgctl::e2e {
 namespace {
@@ -87,10 +86,7 @@ std::filesystem::path Plant::StatePath() const {
 }
 
 Value Plant::ReadState() const {
-  std::ifstream in(StatePath());
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return Value::parse(ss.str(), nullptr, false);
+  return Value::parse(ReadWholeFile(StatePath().string()).value_or(""), nullptr, false);
 }
 
 std::string Gateway(int host, const std::string& sections) {

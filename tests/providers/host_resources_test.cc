@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "engine/model/digest.h"
 #include "engine/model/text_file.h"
@@ -75,10 +74,7 @@ TEST_F(HostResourcesTest, FileWrittenExactlyThenReadBackAsDigest) {
       file->Step(Request("file", path, Action::kCreate, {{"content", content}, {"mode", "0640"}}));
   ShellRun r = Shell(step.script, step.input);
   ASSERT_EQ(r.status, 0) << r.out;
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(ss.str(), content);
+  EXPECT_EQ(ReadWholeFile(path), content);
   EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
             std::filesystem::perms(0640));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "pwned"));

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "engine/model/digest.h"
+#include "engine/model/text_file.h"
 #include "tests/support/process.h"
 
 namespace mfgctl {
@@ -66,9 +67,7 @@ TEST_F(SshProviderTest, BundleFilesAreUploadedThenMovedIntoPlace) {
   std::string path = (dir_ / "bundle").string();
   ApplyResponse r = provider_.Apply(BundleCreate(path, {{"a.deb", Sha256Digest("package")}}));
   ASSERT_FALSE(r.diagnostics.HasErrors()) << r.diagnostics.items()[0].summary;
-  std::ifstream in(path + "/a.deb");
-  std::string content((std::istreambuf_iterator<char>(in)), {});
-  EXPECT_EQ(content, "package");
+  EXPECT_EQ(ReadWholeFile(path + "/a.deb"), "package");
   EXPECT_FALSE(std::filesystem::exists(path + "/.mfgctl-incoming"));
 }
 
