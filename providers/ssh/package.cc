@@ -26,14 +26,14 @@ class PackageType : public HostResourceType {
     std::string pkg = ShellQuote(item.address.name);
     return "if command -v dpkg-query >/dev/null 2>&1; then\n"
            "  v=$(dpkg-query -W -f='${db:Status-Abbrev}${Version}' " + pkg + " 2>/dev/null)\n"
-           "  case \"$v\" in ii*) echo installed=1; echo \"version=${v#ii }\";; "
-           "*) echo installed=0;; esac\n"
+           "  case \"$v\" in ii*) echo exists=1; echo \"version=${v#ii }\";; "
+           "*) echo exists=0;; esac\n"
            "elif command -v rpm >/dev/null 2>&1; then\n"
            "  if v=$(rpm -q --qf '%{VERSION}-%{RELEASE}' " + pkg + " 2>/dev/null); then "
-           "echo installed=1; echo \"version=$v\"; else echo installed=0; fi\n"
+           "echo exists=1; echo \"version=$v\"; else echo exists=0; fi\n"
            "elif command -v apk >/dev/null 2>&1; then\n"
-           "  if apk info -e " + pkg + " >/dev/null 2>&1; then echo installed=1; "
-           "else echo installed=0; fi\n"
+           "  if apk info -e " + pkg + " >/dev/null 2>&1; then echo exists=1; "
+           "else echo exists=0; fi\n"
            "else echo 'error=no supported package manager (apt, dnf or apk) on this host'; fi\n";
   }
 
@@ -50,21 +50,15 @@ class PackageType : public HostResourceType {
            "BEGIN { n = split(want, w, \" \")\n"
            "  for (k = 1; k < n; k += 2) idx[w[k+1]] = idx[w[k+1]] \" \" w[k] }\n"
            "$2 ~ /^ii/ && ($1 in idx) { m = split(idx[$1], is, \" \"); for (j = 1; j <= m; j++) {\n"
-           "  print \"@@mfgctl \" is[j]; print \"installed=1\"; print \"version=\" $3 }\n"
+           "  print \"@@mfgctl \" is[j]; print \"exists=1\"; print \"version=\" $3 }\n"
            "  seen[$1] = 1 }\n"
            "END { for (k = 1; k < n; k += 2) if (!(w[k+1] in seen)) { print \"@@mfgctl \" w[k]; "
-           "print \"installed=0\" } }'\n"
+           "print \"exists=0\" } }'\n"
            "else\n" + fallback + "fi\n";
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem&) const override {
-    ReadResult r;
-    if (auto e = facts.find("error"); e != facts.end()) {
-      r.diagnostics.Error(e->second);
-      return r;
-    }
-    auto installed = facts.find("installed");
-    r.exists = installed != facts.end() && installed->second == "1";
+    ReadResult r = ExistenceOf(facts);  // a package exists when it is installed
     if (r.exists) {
       if (auto v = facts.find("version"); v != facts.end()) r.attributes["version"] = v->second;
     }
