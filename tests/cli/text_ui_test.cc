@@ -9,9 +9,17 @@
 namespace mfgctl {
 namespace {
 
-TEST(TextUiTest, PlanReadsLikeTerraform) {
+// The plan as the text UI shows it, without colour; nothing on stderr.
+std::string ShowPlanText(const Plan& plan) {
   ProviderRegistry providers;
   providers.Add(std::make_unique<FakeProvider>());
+  std::ostringstream out, err;
+  MakeTextUi(out, err, false)->ShowPlan(plan, providers, nullptr);
+  EXPECT_EQ(err.str(), "");
+  return out.str();
+}
+
+TEST(TextUiTest, PlanReadsLikeTerraform) {
   Plan plan;
   PlanChange update;
   update.address = {"gw1", "thing", "a"};
@@ -29,9 +37,7 @@ TEST(TextUiTest, PlanReadsLikeTerraform) {
   replace.after = {{"kind", "y"}, {"secret", Sha256Digest("new")}};
   replace.replace_because = {"kind"};
   plan.changes = {update, replace};
-  std::ostringstream out, err;
-  MakeTextUi(out, err, false)->ShowPlan(plan, providers, nullptr);
-  EXPECT_EQ(out.str(),
+  EXPECT_EQ(ShowPlanText(plan),
             "mfgctl will perform the following actions:\n"
             "\n"
             "  # gw1:thing[a] will be updated in-place\n"
@@ -47,12 +53,9 @@ TEST(TextUiTest, PlanReadsLikeTerraform) {
             "    }\n"
             "\n"
             "Plan: 1 to add, 1 to change, 1 to destroy.\n");
-  EXPECT_EQ(err.str(), "");
 }
 
 TEST(TextUiTest, MapsShowElementByElement) {
-  ProviderRegistry providers;
-  providers.Add(std::make_unique<FakeProvider>());
   Plan plan;
   PlanChange update;
   update.address = {"gw1", "thing", "a"};
@@ -66,9 +69,7 @@ TEST(TextUiTest, MapsShowElementByElement) {
   create.action = Action::kCreate;
   create.after = {{"labels", {{"a.deb", Sha256Digest("a")}}}};
   plan.changes = {update, create};
-  std::ostringstream out, err;
-  MakeTextUi(out, err, false)->ShowPlan(plan, providers, nullptr);
-  EXPECT_EQ(out.str(),
+  EXPECT_EQ(ShowPlanText(plan),
             "mfgctl will perform the following actions:\n"
             "\n"
             "  # gw1:thing[a] will be updated in-place\n"
