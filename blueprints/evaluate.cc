@@ -6,6 +6,7 @@
 #include "blueprints/expressions.h"
 #include "engine/graph/graph.h"
 #include "engine/model/digest.h"
+#include "engine/model/sensitive.h"
 #include "engine/model/suggest.h"
 #include "engine/model/text_file.h"
 
@@ -70,10 +71,14 @@ bool Expander::EvaluateResource(size_t index) {
   PendingResource& p = pending_[index];
   if (p.eval != PendingResource::Eval::kPending) return true;
   p.eval = PendingResource::Eval::kRunning;
+  auto mark_sensitive = [&](const std::string& name) {
+    if (!Contains(p.resource.sensitive, name)) p.resource.sensitive.push_back(name);
+  };
   for (const auto& [name, value] : p.attributes) {
     const AttributeSchema* a = p.schema->Find(name);
+    Scope scope{p.resource.address.target, index};
     Value v;
-    if (!EvaluateAttribute(*value, *a, p.resource.address.target, index, &v)) return false;
+    if (!EvaluateAttribute(*value, *a, &scope, &v)) return false;
     if (!a->file_into.empty()) {
       // A local file (verbatim, or rendered as a template) becomes another
       // attribute: `source:` and `template:` become `content`.
@@ -83,8 +88,9 @@ bool Expander::EvaluateResource(size_t index) {
                       value->pos());
         return false;
       }
-      if (!ReadLocalFile(*value, *a, p.resource.address.target, index, &v)) return false;
+      if (!ReadLocalFile(*value, *a, &scope, &v)) return false;
       p.resource.attributes[a->file_into] = std::move(v);
+      if (scope.sensitive) mark_sensitive(a->file_into);
       continue;
     }
     if (!a->directory_into.empty()) {
@@ -99,9 +105,11 @@ bool Expander::EvaluateResource(size_t index) {
       return false;
     }
     p.resource.attributes[name] = std::move(v);
+    if (scope.sensitive) mark_sensitive(name);
   }
   bool absent = p.resource.attributes.value(kStateAttribute, "") == kAbsent;
   for (const auto& a : p.schema->attributes) {
+    if (a.sensitive && p.resource.attributes.contains(a.name)) mark_sensitive(a.name);
     if (!a.required || absent || p.resource.attributes.contains(a.name)) continue;
     std::string alternatives;
     for (const auto& other : p.schema->attributes) {
@@ -117,7 +125,7 @@ bool Expander::EvaluateResource(size_t index) {
 }
 
 bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema,
-                                 const std::string& owner_host, size_t owner, Value* out) {
+                                 Scope* scope, Value* out) {
   // A list or map holds scalars, each evaluated, kept as text.
   auto element = [&](const SourceNode& item, const char* holding, Value* v) {
     if (!item.IsScalar()) {
@@ -126,7 +134,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
                     item.pos());
       return false;
     }
-    if (!EvaluateScalar(item, owner_host, owner, v)) return false;
+    if (!EvaluateScalar(item, scope, v)) return false;
     if (!v->is_string()) *v = v->dump();
     return true;
   };
@@ -159,7 +167,11 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
     return false;
   }
   Value v;
-  if (!EvaluateScalar(value, owner_host, owner, &v)) return false;
+  if (!EvaluateScalar(value, scope, &v)) return false;
+  // What a secret gave never appears in an error.
+  auto shown = [&](const Value& x) {
+    return scope->sensitive ? std::string(kRedacted) : "\"" + x.get<std::string>() + "\"";
+  };
   switch (schema.type) {
     case AttrType::kString:
       *out = v.is_string() ? v : Value(v.dump());
@@ -168,9 +180,10 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
               schema.one_of.end()) {
         std::string choices;
         for (const auto& c : schema.one_of) choices += (choices.empty() ? "" : " or ") + c;
-        diags_->Error("attribute \"" + schema.name + "\" must be " + choices + ", got \"" +
-                          out->get<std::string>() + "\"" +
-                          DidYouMean(out->get<std::string>(), schema.one_of),
+        diags_->Error("attribute \"" + schema.name + "\" must be " + choices + ", got " +
+                          shown(*out) +
+                          (scope->sensitive ? ""
+                                            : DidYouMean(out->get<std::string>(), schema.one_of)),
                       value.pos());
         return false;
       }
@@ -187,22 +200,22 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
     case AttrType::kStringMap:
       break;
   }
-  diags_->Error(TypeError(schema.name, schema.type, Describe(v)), value.pos());
+  diags_->Error(TypeError(schema.name, schema.type, scope->sensitive ? kRedacted : Describe(v)),
+                value.pos());
   return false;
 }
 
-bool Expander::EvaluateScalar(const SourceNode& node, const std::string& owner_host,
-                              size_t owner, Value* out) {
+bool Expander::EvaluateScalar(const SourceNode& node, Scope* scope, Value* out) {
   if (!HasExpression(node.scalar)) {
     *out = node.scalar;
     return true;
   }
   return EvaluateText(
-      node.scalar, [&](size_t offset) { return PosAt(node, offset); }, owner_host, owner, out);
+      node.scalar, [&](size_t offset) { return PosAt(node, offset); }, scope, out);
 }
 
 bool Expander::ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
-                             const std::string& owner_host, size_t owner, Value* out) {
+                             Scope* scope, Value* out) {
   std::string path = AbsoluteLocalPath(out->get<std::string>(), value.pos());
   std::optional<std::string> text = ReadWholeFile(path);
   if (!text) {
@@ -227,7 +240,7 @@ bool Expander::ReadLocalFile(const SourceNode& value, const AttributeSchema& sch
     return pos;
   };
   Value rendered;
-  if (!EvaluateText(*text, pos_at, owner_host, owner, &rendered)) return false;
+  if (!EvaluateText(*text, pos_at, scope, &rendered)) return false;
   *out = rendered.is_string() ? rendered : Value(rendered.dump());
   return true;
 }
@@ -267,8 +280,8 @@ bool Expander::DigestLocalDirectory(const SourceNode& value, Value* path, Value*
 }
 
 bool Expander::EvaluateText(const std::string& text,
-                            const std::function<SourcePos(size_t)>& pos_at,
-                            const std::string& owner_host, size_t owner, Value* out) {
+                            const std::function<SourcePos(size_t)>& pos_at, Scope* scope,
+                            Value* out) {
   std::vector<TemplatePart> parts;
   std::string error;
   size_t offset = 0;
@@ -287,8 +300,12 @@ bool Expander::EvaluateText(const std::string& text,
           return false;
         }
         *v = it->second.value;
+        if (it->second.sensitive) scope->sensitive = true;
         return true;
       }
+      case TemplatePart::Kind::kSecret:
+        scope->sensitive = true;
+        return ResolveSecret(ref.text, v, err);
       case TemplatePart::Kind::kEnv: {
         auto value = options_.getenv ? options_.getenv(ref.text) : std::nullopt;
         if (!value) {
@@ -299,14 +316,14 @@ bool Expander::EvaluateText(const std::string& text,
         return true;
       }
       case TemplatePart::Kind::kResource: {
-        if (owner == SIZE_MAX) {
+        if (scope->owner == SIZE_MAX) {
           *err = "a resource reference cannot be used here";
           return false;
         }
         std::string text;
-        size_t found = FindDeclared(ref.text, owner_host, "reference to", &text, err);
+        size_t found = FindDeclared(ref.text, scope->host, "reference to", &text, err);
         if (found == SIZE_MAX) return false;
-        DependOnce(&pending_[owner].resource, text);
+        DependOnce(&pending_[scope->owner].resource, text);
         PendingResource& target = pending_[found];
         if (target.eval == PendingResource::Eval::kRunning) {
           *v = "${" + ref.text + "." + ref.attribute + "}";  // a cycle: CheckCycles names it
@@ -325,6 +342,7 @@ bool Expander::EvaluateText(const std::string& text,
           return false;
         }
         *v = *attr;
+        if (Contains(target.resource.sensitive, ref.attribute)) scope->sensitive = true;
         return true;
       }
       case TemplatePart::Kind::kLiteral:

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -47,6 +48,7 @@ class Expander {
   bool LoadVariables(const SourceNode& node);
   bool ApplyVariableOverrides();
   bool LoadProviders(const SourceNode& node);
+  bool LoadSecrets(const SourceNode& node);
 
   // sections.cc
   /// One entry of a host section: its name and attributes (null in the
@@ -81,23 +83,34 @@ class Expander {
   void AddValueDependencies();
 
   // evaluate.cc
+  /// Where a value is evaluated: on which host (`kind[name]` references are
+  /// on it), for which pending resource (SIZE_MAX: a host's settings, where
+  /// resource references cannot be used), and whether anything it used
+  /// derives from a secret, which makes the value sensitive.
+  struct Scope {
+    std::string host;
+    size_t owner = SIZE_MAX;
+    bool sensitive = false;
+  };
   bool EvaluateAll();
   bool EvaluateResource(size_t index);
-  bool EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema,
-                         const std::string& owner_host, size_t owner, Value* out);
-  bool EvaluateScalar(const SourceNode& node, const std::string& owner_host, size_t owner,
-                      Value* out);
+  bool EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema, Scope* scope,
+                         Value* out);
+  bool EvaluateScalar(const SourceNode& node, Scope* scope, Value* out);
   /// Evaluates `${...}` in text; `pos_at` maps an offset in it to where it
   /// was written, for errors.
   bool EvaluateText(const std::string& text, const std::function<SourcePos(size_t)>& pos_at,
-                    const std::string& owner_host, size_t owner, Value* out);
+                    Scope* scope, Value* out);
+  /// The value of `${secret.NAME}`: MFGCTL_SECRET_NAME from the
+  /// environment, else the file the blueprint's `secrets:` names for it.
+  bool ResolveSecret(const std::string& name, Value* out, std::string* error);
   /// A local directory attribute: `path` becomes absolute and `files` the
   /// digest of each regular file in it, by name.
   bool DigestLocalDirectory(const SourceNode& value, Value* path, Value* files);
   /// The content of the local file an attribute names (rendered when it is
   /// a template).
-  bool ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
-                     const std::string& owner_host, size_t owner, Value* out);
+  bool ReadLocalFile(const SourceNode& value, const AttributeSchema& schema, Scope* scope,
+                     Value* out);
   /// The pending resource an address written on `host` names (`kind[name]`
   /// is on `host` itself; `*full` gets the whole address), or SIZE_MAX and
   /// `error`: "WHAT undeclared resource ...", with a did-you-mean.
@@ -127,9 +140,22 @@ class Expander {
     std::string type = "string";
     Value value;
     bool has_value = false;
+    bool sensitive = false;
     const SourceNode* decl = nullptr;
   };
   std::map<std::string, Variable> variables_;
+  /// `secrets:` declarations: the file each is read from (empty: only the
+  /// environment), and values once read.
+  struct Secret {
+    std::string file;
+    const SourceNode* decl = nullptr;
+    std::optional<std::string> value;
+  };
+  std::map<std::string, Secret> secrets_;
+  /// Values of secrets read from the environment without a declaration.
+  std::map<std::string, std::string> env_secrets_;
+  /// The plain text of every secret and sensitive variable, for scrubbing.
+  std::vector<std::string> secret_values_;
   std::map<std::string, const SourceNode*> provider_blocks_;  // by provider name
   /// The bodies of the gateway groups each host is a member of, in order.
   std::map<std::string, std::vector<const SourceNode*>> group_layers_;

@@ -10,7 +10,8 @@ bool ParseReference(std::string_view body, TemplatePart* part, std::string* erro
     part->text = std::string(body.substr(prefix.size()));
     return true;
   };
-  if (prefixed("var.", TemplatePart::Kind::kVar) || prefixed("env.", TemplatePart::Kind::kEnv)) {
+  if (prefixed("var.", TemplatePart::Kind::kVar) || prefixed("env.", TemplatePart::Kind::kEnv) ||
+      prefixed("secret.", TemplatePart::Kind::kSecret)) {
     if (part->text.empty()) {
       *error = "expected a name after \"" + std::string(body) + "\"";
       return false;
@@ -27,7 +28,8 @@ bool ParseReference(std::string_view body, TemplatePart* part, std::string* erro
     return true;
   }
   *error = "unknown expression \"${" + std::string(body) +
-           "}\"; expected ${var.NAME}, ${env.NAME} or ${HOST:KIND[NAME].ATTRIBUTE}";
+           "}\"; expected ${var.NAME}, ${env.NAME}, ${secret.NAME} or "
+           "${HOST:KIND[NAME].ATTRIBUTE}";
   return false;
 }
 

@@ -14,9 +14,9 @@ namespace mfgctl {
 /// attribute `${ADDRESS.ATTR}` where ADDRESS is `host:kind[name]` or, on
 /// the same host, `kind[name]`.
 struct TemplatePart {
-  enum class Kind { kLiteral, kVar, kEnv, kResource };
+  enum class Kind { kLiteral, kVar, kEnv, kSecret, kResource };
   Kind kind = Kind::kLiteral;
-  std::string text;       // literal text, or the name (var, env) or address
+  std::string text;       // literal text, or the name (var, env, secret) or address
   std::string attribute;  // kResource: the attribute
   size_t offset = 0;      // where the part starts in the source string
 };

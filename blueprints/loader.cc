@@ -2,14 +2,16 @@
 #include <filesystem>
 
 #include "blueprints/expander.h"
+#include "engine/model/sensitive.h"
 #include "engine/model/suggest.h"
 
 namespace mfgctl {
 namespace {
 
 const std::vector<std::string> kTopLevelKeys = {
-    "mfgctl", "plant", "variables", "providers", "gateway_groups", "gateways", "resources"};
-const std::vector<std::string> kVariableKeys = {"default", "type", "description"};
+    "mfgctl",         "plant",    "variables", "secrets", "providers",
+    "gateway_groups", "gateways", "resources"};
+const std::vector<std::string> kVariableKeys = {"default", "type", "description", "sensitive"};
 const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
 
 // Converts command-line or scalar text to a variable's declared type.
@@ -108,6 +110,10 @@ bool Expander::Run(DesiredConfig* out) {
   out->plant = plant_;
   out->targets = std::move(targets_);
   out->files = options_.files;
+  for (const auto& [name, v] : variables_) {
+    if (v.sensitive) out->sensitive_variables.push_back(name);
+  }
+  out->secret_values = std::move(secret_values_);
   out->resources.reserve(pending_.size());
   for (auto& p : pending_) out->resources.push_back(std::move(p.resource));
   return true;
@@ -141,6 +147,9 @@ bool Expander::LoadFile(const SourceNode& root) {
   }
   if (const SourceNode* vars = root.Get("variables")) {
     if (!vars->IsNull() && !LoadVariables(*vars)) return false;
+  }
+  if (const SourceNode* secrets = root.Get("secrets")) {
+    if (!secrets->IsNull() && !LoadSecrets(*secrets)) return false;
   }
   if (const SourceNode* providers = root.Get("providers")) {
     if (!providers->IsNull() && !LoadProviders(*providers)) return false;
@@ -178,6 +187,14 @@ bool Expander::LoadVariables(const SourceNode& node) {
       }
       v.type = t->scalar;
     }
+    if (const SourceNode* sens = decl.IsNull() ? nullptr : decl.Get("sensitive")) {
+      if (!sens->IsScalar() || (sens->scalar != "true" && sens->scalar != "false")) {
+        diags_->Error("\"sensitive\" of variable \"" + key.scalar + "\" must be true or false",
+                      sens->pos());
+        return false;
+      }
+      v.sensitive = sens->scalar == "true";
+    }
     if (const SourceNode* d = decl.IsNull() ? nullptr : decl.Get("default")) {
       if (!d->IsScalar() || !Coerce(v.type, d->scalar, &v.value)) {
         diags_->Error("default of variable \"" + key.scalar + "\" must be a " + v.type, d->pos());
@@ -201,8 +218,8 @@ bool Expander::ApplyVariableOverrides() {
       return false;
     }
     if (!Coerce(it->second.type, text, &it->second.value)) {
-      diags_->Error("variable \"" + name + "\" must be a " + it->second.type + ", got \"" + text +
-                        "\"",
+      diags_->Error("variable \"" + name + "\" must be a " + it->second.type + ", got " +
+                        (it->second.sensitive ? std::string(kRedacted) : "\"" + text + "\""),
                     pos);
       return false;
     }
@@ -233,6 +250,8 @@ bool Expander::ApplyVariableOverrides() {
     if (!v.has_value) {
       diags_->Error("variable \"" + name + "\" has no value", v.decl->pos(),
                     "give it a default, or pass --var " + name + "=VALUE");
+    } else if (v.sensitive) {
+      secret_values_.push_back(v.value.is_string() ? v.value.get<std::string>() : v.value.dump());
     }
   }
   return !diags_->HasErrors();

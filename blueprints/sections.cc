@@ -130,15 +130,22 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
   }
   layers.push_back(&body);
 
-  Target target{host, kHostProvider, Value::object(), name.pos()};
+  Target target{host, kHostProvider, Value::object(), name.pos(), {}};
   for (const SourceNode* layer : layers) {
     for (const auto& [key, value] : layer->entries) {
       const AttributeSchema* a = conn.Find(key.scalar);
       if (!a) continue;  // a section, or a group's members
+      Scope scope{host};
       Value v;
-      if (!EvaluateAttribute(value, *a, host, SIZE_MAX, &v)) return false;
+      if (!EvaluateAttribute(value, *a, &scope, &v)) return false;
       if (a->local_path && v.is_string()) v = AbsoluteLocalPath(v.get<std::string>(), value.pos());
       target.config[key.scalar] = std::move(v);
+      bool listed = Contains(target.sensitive, key.scalar);
+      if ((scope.sensitive || a->sensitive) && !listed) target.sensitive.push_back(key.scalar);
+      if (!scope.sensitive && !a->sensitive && listed) {
+        // A later layer set it without a secret.
+        std::erase(target.sensitive, key.scalar);
+      }
     }
   }
   for (const auto& a : conn.attributes) {

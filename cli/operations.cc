@@ -48,7 +48,8 @@ void AddPlanFlags(CLI::App* cmd, PlanFlags* o) {
   cmd->add_option("--parallelism", o->parallelism, "Hosts worked on at once (default 10)")
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--target", o->only,
-                  "Only this resource address or host, with its dependencies (repeatable)");
+                  "Only this resource address or host, with its dependencies (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--lock-timeout", o->lock_timeout_s,
                   "Seconds to wait for another run's state lock (default 0: refuse at once)");
 }
@@ -110,8 +111,9 @@ int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
 }
 
 bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOptions& inputs,
-                   Diagnostics* diags) {
-  return AtomicWriteFile(path, PlanToJson(plan, InputsToJson(inputs)).dump() + "\n", diags);
+                   const DesiredConfig& config, Diagnostics* diags) {
+  Value j = PlanToJson(plan, InputsToJson(inputs, config.sensitive_variables));
+  return AtomicWriteFile(path, j.dump() + "\n", diags);
 }
 
 bool ReadPlanFile(const std::string& path, Plan* plan, BlueprintOptions* inputs,

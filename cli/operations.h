@@ -31,9 +31,9 @@ bool Confirm(Ui& ui, bool destroy);
 /// in-flight actions finish. Returns the exit code.
 int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism);
 
-/// Writes a plan file (0600, atomic).
+/// Writes a plan file (0600, atomic), with the inputs that made `config`.
 bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOptions& inputs,
-                   Diagnostics* diags);
+                   const DesiredConfig& config, Diagnostics* diags);
 /// Reads a plan file.
 bool ReadPlanFile(const std::string& path, Plan* plan, BlueprintOptions* inputs,
                   Diagnostics* diags);

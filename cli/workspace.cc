@@ -6,14 +6,20 @@
 #include <filesystem>
 
 #include "cli/providers.h"
+#include "cli/render/redaction.h"
 
 namespace mfgctl {
 
 void AddBlueprintOptions(CLI::App* cmd, BlueprintOptions* o) {
+  // Each repeatable flag takes one value, so `--var X=1 PLANFILE` leaves
+  // the plan file alone.
   cmd->add_option("-f,--file", o->files,
-                  "Blueprint file (repeatable); default: plant.yaml in the current directory");
-  cmd->add_option("--var", o->vars, "Set a variable: NAME=VALUE (repeatable)");
-  cmd->add_option("--var-file", o->var_files, "YAML file of variable values (repeatable)");
+                  "Blueprint file (repeatable); default: plant.yaml in the current directory")
+      ->allow_extra_args(false);
+  cmd->add_option("--var", o->vars, "Set a variable: NAME=VALUE (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--var-file", o->var_files, "YAML file of variable values (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--state", o->state_path,
                   "State file; default: .mfgctl/PLANT.state.json beside the blueprint");
   cmd->add_flag("--json", o->json, "Machine-readable output: one JSON object per line");
@@ -61,6 +67,7 @@ bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags)
     return false;
   }
   if (!LoadBlueprint(load, SchemasOf(ws->providers), &ws->config, diags)) return false;
+  ScrubFromOutput(ws->config.secret_values);
   ws->backend = std::make_unique<LocalStateBackend>(StatePath(o, ws->config.plant));
   return true;
 }
@@ -76,8 +83,16 @@ bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeou
          ws->backend->Read(&ws->state, diags);
 }
 
-Value InputsToJson(const BlueprintOptions& o) {
-  std::vector<std::string> files, var_files;
+Value InputsToJson(const BlueprintOptions& o, const std::vector<std::string>& sensitive) {
+  std::vector<std::string> files, var_files, vars, withheld;
+  for (const auto& v : o.vars) {
+    std::string name, value;
+    if (SplitVar(v, &name, &value) && Contains(sensitive, name)) {
+      withheld.push_back(name);
+    } else {
+      vars.push_back(v);
+    }
+  }
   for (const auto& f : o.files.empty() ? std::vector<std::string>{"plant.yaml"} : o.files) {
     files.push_back(std::filesystem::absolute(f).lexically_normal().string());
   }
@@ -85,7 +100,8 @@ Value InputsToJson(const BlueprintOptions& o) {
     var_files.push_back(std::filesystem::absolute(f).lexically_normal().string());
   }
   return {{"files", files},
-          {"vars", o.vars},
+          {"vars", vars},
+          {"withheld_vars", withheld},
           {"var_files", var_files},
           {"state", o.state_path.empty()
                         ? std::string()
@@ -96,6 +112,7 @@ BlueprintOptions InputsFromJson(const Value& j) {
   BlueprintOptions o;
   o.files = j.value("files", std::vector<std::string>{});
   o.vars = j.value("vars", std::vector<std::string>{});
+  o.withheld_vars = j.value("withheld_vars", std::vector<std::string>{});
   o.var_files = j.value("var_files", std::vector<std::string>{});
   o.state_path = j.value("state", "");
   return o;

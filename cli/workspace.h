@@ -17,6 +17,9 @@ namespace mfgctl {
 struct BlueprintOptions {
   std::vector<std::string> files;
   std::vector<std::string> vars;  // NAME=VALUE
+  /// Sensitive variables set with --var when a plan was saved: the plan
+  /// file keeps their names only, and apply needs them again.
+  std::vector<std::string> withheld_vars;
   std::vector<std::string> var_files;
   std::string state_path;
   bool json = false;
@@ -34,7 +37,8 @@ struct Workspace {
 };
 
 /// Registers the providers, loads the blueprint (plant.yaml in the current
-/// directory without -f) and opens its state backend. Does not read state.
+/// directory without -f) and opens its state backend; from then on the
+/// blueprint's secrets are scrubbed from all output. Does not read state.
 bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags);
 
 /// Takes the plant's state lock (waiting up to lock_timeout_s) and reads
@@ -46,8 +50,9 @@ bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeou
 /// blueprint file, unless --state says otherwise.
 std::string StatePath(const BlueprintOptions& o, const std::string& plant);
 
-/// The blueprint flags a saved plan records, and back.
-Value InputsToJson(const BlueprintOptions& o);
+/// The blueprint flags a saved plan records, and back. Values of the
+/// `sensitive` variables are withheld: only their names are recorded.
+Value InputsToJson(const BlueprintOptions& o, const std::vector<std::string>& sensitive);
 BlueprintOptions InputsFromJson(const Value& j);
 
 /// Splits NAME=VALUE; false when there is no `=`.

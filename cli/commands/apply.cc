@@ -10,10 +10,31 @@ namespace {
 
 // Loads a saved plan and proves it still holds: same blueprint (digest of
 // the desired configuration) and same state (lineage and serial).
-bool LoadSavedPlan(const std::string& path, Workspace* ws, Plan* plan, Diagnostics* diags,
-                   int lock_timeout_s) {
+bool LoadSavedPlan(const std::string& path, const std::vector<std::string>& vars, Workspace* ws,
+                   Plan* plan, Diagnostics* diags, int lock_timeout_s) {
   BlueprintOptions inputs;
   if (!ReadPlanFile(path, plan, &inputs, diags)) return false;
+  // The plan withheld the values of sensitive variables: they come again
+  // from this command line, and only they may.
+  for (const auto& v : vars) {
+    std::string name, value;
+    if (!SplitVar(v, &name, &value) || !Contains(inputs.withheld_vars, name)) {
+      diags->Error("a saved plan carries its own variables; --var " + name +
+                   " is not one it withheld");
+      return false;
+    }
+    inputs.vars.push_back(v);
+  }
+  for (const auto& name : inputs.withheld_vars) {
+    bool given = false;
+    for (const auto& v : vars) given = given || v.rfind(name + "=", 0) == 0;
+    if (!given) {
+      diags->Error("the saved plan " + path + " withholds the sensitive variable \"" + name +
+                       "\"",
+                   {}, "pass it again: mfgctl apply --var " + name + "=VALUE " + path);
+      return false;
+    }
+  }
   if (!LoadWorkspace(inputs, ws, diags)) return false;
   if (!LockAndReadState(ws, "apply", lock_timeout_s, diags)) return false;
   if (ws->state.lineage != plan->state_lineage || ws->state.serial != plan->state_serial) {
@@ -23,7 +44,7 @@ bool LoadSavedPlan(const std::string& path, Workspace* ws, Plan* plan, Diagnosti
                      std::to_string(ws->state.serial) + " now; run mfgctl plan again");
     return false;
   }
-  if (DigestOf(ws->config) != plan->config_digest) {
+  if (DigestOf(ws->config, plan->salt) != plan->config_digest) {
     diags->Error("the saved plan " + path +
                      " is stale: the blueprint or its variables changed since it was made",
                  {}, "run mfgctl plan again");
@@ -40,13 +61,13 @@ int RunApply(const ApplyCommandOptions& o, bool destroy) {
   Diagnostics diags;
   Plan plan;
   if (!o.plan_file.empty()) {
-    if (!o.blueprint.files.empty() || !o.blueprint.vars.empty()) {
-      diags.Error("a saved plan carries its own blueprint and variables; do not pass -f or --var "
-                  "with it");
+    if (!o.blueprint.files.empty()) {
+      diags.Error("a saved plan carries its own blueprint and variables; do not pass -f with it");
       ui->ShowDiagnostics(diags);
       return 1;
     }
-    if (!LoadSavedPlan(o.plan_file, &ws, &plan, &diags, o.flags.lock_timeout_s)) {
+    if (!LoadSavedPlan(o.plan_file, o.blueprint.vars, &ws, &plan, &diags,
+                       o.flags.lock_timeout_s)) {
       ui->ShowDiagnostics(diags);
       return 1;
     }

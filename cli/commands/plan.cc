@@ -27,7 +27,7 @@ int RunPlan(const PlanCommandOptions& o) {
       ui->Info("The plan was not saved: it has errors.");
       return 1;
     }
-    if (!WritePlanFile(o.out, plan, o.blueprint, &diags)) {
+    if (!WritePlanFile(o.out, plan, o.blueprint, ws.config, &diags)) {
       ui->ShowDiagnostics(diags);
       return 1;
     }

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/render/ui.h"
+#include "engine/model/sensitive.h"
 
 namespace mfgctl {
 namespace {
@@ -29,12 +30,15 @@ Value ResourceJson(const PlanChange& c) {
           {"target", c.address.target}};
 }
 
-// Redacts sensitive attributes of an attribute object.
-Value Redacted(const Value& attrs, const ResourceTypeSchema* schema) {
-  if (!attrs.is_object() || !schema) return attrs;
+// Redacts the sensitive attributes of an attribute object: those the
+// schema marks and those derived from secrets.
+Value Redacted(const Value& attrs, const ResourceTypeSchema* schema,
+               const std::vector<std::string>& sensitive) {
+  if (!attrs.is_object()) return attrs;
   Value out = attrs;
-  for (const auto& a : schema->attributes) {
-    if (a.sensitive && out.contains(a.name)) out[a.name] = "(sensitive value)";
+  for (auto& [name, v] : out.items()) {
+    const AttributeSchema* a = schema ? schema->Find(name) : nullptr;
+    if ((a && a->sensitive) || Contains(sensitive, name)) v = kRedacted;
   }
   return out;
 }
@@ -66,8 +70,8 @@ class JsonUi : public Ui {
       const ResourceTypeSchema* schema = providers.SchemaOf(c.type);
       Value change = {{"resource", ResourceJson(c)},
                       {"action", ActionName(c.action)},
-                      {"before", Redacted(c.before, schema)},
-                      {"after", Redacted(c.after, schema)}};
+                      {"before", Redacted(c.before, schema, c.sensitive)},
+                      {"after", Redacted(c.after, schema, c.sensitive)}};
       if (!c.replace_because.empty()) change["reason"] = "replace_because_cannot_update";
       if (!c.replace_because.empty()) change["replace_paths"] = c.replace_because;
       if (!c.triggered_by.empty()) change["triggered_by"] = c.triggered_by;

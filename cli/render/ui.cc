@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "engine/model/digest.h"
+#include "engine/model/sensitive.h"
 
 namespace mfgctl {
 
@@ -30,7 +31,8 @@ std::string RenderResourceState(const ResourceState& r, const ResourceTypeSchema
 
 std::string RenderValue(const AttributeSchema* schema, const Value& v, const Value* readable) {
   if (v.is_null()) return "null";
-  if (schema && schema->sensitive) return "(sensitive value)";
+  bool sealed = v.is_string() && IsSealed(v.get_ref<const std::string&>());
+  if (sealed || (schema && schema->sensitive)) return kRedacted;
   if (v.is_string() && IsDigest(v.get_ref<const std::string&>())) {
     // Content may be binary: show invalid UTF-8 as U+FFFD rather than fail.
     if (readable && readable->is_string()) {

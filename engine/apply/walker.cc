@@ -21,6 +21,12 @@ class Walker {
         graph_(ChangeGraph(plan.changes)), waiting_on_(plan.changes.size()),
         state_(plan.changes.size(), kWaiting) {
     for (const auto& r : desired.resources) desired_[r.address.ToString()] = &r;
+    // The blueprint's settings, with their secrets, win over the plan's,
+    // which a saved plan keeps without them.
+    for (const auto& [name, t] : plan.targets) {
+      auto it = desired.targets.find(name);
+      targets_[name] = it != desired.targets.end() ? &it->second : &t;
+    }
     for (size_t i = 0; i < plan.changes.size(); ++i) {
       waiting_on_[i] = graph_.DependenciesOf(i).size();
       if (waiting_on_[i] == 0) MakeReady(i);
@@ -142,10 +148,9 @@ class Walker {
     std::vector<ApplyRequest> reqs;
     std::vector<size_t> sent;  // positions in `batch` of the requests made
     const std::string& target_name = plan_.changes[batch[0]].address.target;
-    auto target = plan_.targets.find(target_name);
-    Provider* provider = target == plan_.targets.end()
-                             ? nullptr
-                             : providers_.ByName(target->second.provider);
+    auto target = targets_.find(target_name);
+    Provider* provider = target == targets_.end() ? nullptr
+                                                  : providers_.ByName(target->second->provider);
     for (size_t k = 0; k < batch.size(); ++k) {
       const PlanChange& change = plan_.changes[batch[k]];
       Emit({ApplyEvent::Kind::kStart, &change, {}, {}});
@@ -154,7 +159,7 @@ class Walker {
         continue;
       }
       ApplyRequest req;
-      req.target = &target->second;
+      req.target = target->second;
       req.address = change.address;
       req.type = change.type;
       req.action = change.action;
@@ -229,6 +234,7 @@ class Walker {
   const ApplyOptions& options_;
   DependencyGraph graph_;
   std::unordered_map<std::string, const Resource*> desired_;
+  std::unordered_map<std::string, const Target*> targets_;
 
   std::mutex mu_;  // guards everything below
   std::condition_variable cv_;

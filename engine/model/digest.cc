@@ -16,17 +16,17 @@ const EVP_MD* Sha256() {
   return kSha256;
 }
 
-std::string Hex(const unsigned char* md, unsigned int len) {
+}  // namespace
+
+std::string Hex(const unsigned char* data, size_t len) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(len * 2, '0');
-  for (unsigned int i = 0; i < len; ++i) {
-    out[2 * i] = kHex[md[i] >> 4];
-    out[2 * i + 1] = kHex[md[i] & 0xf];
+  for (size_t i = 0; i < len; ++i) {
+    out[2 * i] = kHex[data[i] >> 4];
+    out[2 * i + 1] = kHex[data[i] & 0xf];
   }
   return out;
 }
-
-}  // namespace
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,9 @@ namespace mfgctl {
 
 /// `sha256:` followed by the lowercase hex SHA-256 of data.
 std::string Sha256Digest(std::string_view data);
+
+/// Lowercase hex of `len` bytes.
+std::string Hex(const unsigned char* data, size_t len);
 
 /// The lowercase hex SHA-256 of data, without prefix.
 std::string Sha256Hex(std::string_view data);

@@ -1,6 +1,9 @@
 #include "engine/model/resource.h"
 
+#include <algorithm>
+
 #include "engine/model/digest.h"
+#include "engine/model/sensitive.h"
 
 namespace mfgctl {
 namespace {
@@ -34,17 +37,29 @@ void Encode(const Value& v, std::string* out) {
 
 }  // namespace
 
-std::string DigestOf(const DesiredConfig& config) {
+bool Contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::string DigestOf(const DesiredConfig& config, const std::string& salt) {
+  auto sealed = [&](const Value& attrs, const std::vector<std::string>& sensitive) {
+    if (sensitive.empty() || !attrs.is_object()) return attrs;
+    Value out = attrs;
+    for (const auto& name : sensitive) {
+      if (out.contains(name)) out[name] = Seal(out[name], salt);
+    }
+    return out;
+  };
   std::string canon;
   canon.append(config.plant).push_back('\n');
   for (const auto& [name, t] : config.targets) {
     canon.append(name).append(" ").append(t.provider).append(" ");
-    Encode(t.config, &canon);
+    Encode(sealed(t.config, t.sensitive), &canon);
     canon.push_back('\n');
   }
   for (const auto& r : config.resources) {
     canon.append(r.address.ToString()).append(" ").append(r.type).append(" ");
-    Encode(r.attributes, &canon);
+    Encode(sealed(r.attributes, r.sensitive), &canon);
     for (const auto& d : r.depends_on) canon.append(" ").append(d);
     canon.push_back('\n');
   }

@@ -18,6 +18,9 @@ struct Target {
   std::string provider;
   Value config = Value::object();
   SourcePos pos;
+  /// Settings whose value derives from a secret: never stored in state or
+  /// plan files, never shown.
+  std::vector<std::string> sensitive;
 };
 
 /// One primitive resource as the blueprint wants it.
@@ -26,6 +29,10 @@ struct Resource {
   std::string type;  // "host.file"
   Value attributes = Value::object();
   std::vector<std::string> depends_on;  // addresses
+  /// Attributes whose value derives from a secret (`${secret.NAME}`, a
+  /// sensitive variable, another sensitive attribute), besides those the
+  /// schema marks sensitive: compared, stored and shown only sealed.
+  std::vector<std::string> sensitive;
   SourcePos pos;
 };
 
@@ -38,10 +45,21 @@ struct DesiredConfig {
   /// Blueprint files and variable overrides it was made from, so a saved
   /// plan can re-create it and prove nothing changed.
   std::vector<std::string> files;
+  /// Variables declared `sensitive: true`: a saved plan withholds their
+  /// command-line values.
+  std::vector<std::string> sensitive_variables;
+  /// The plain text of every secret and sensitive variable the blueprint
+  /// uses, so that output can be scrubbed of them. Never serialized.
+  std::vector<std::string> secret_values;
 };
 
+/// True when `name` is in `names` (a resource's or target's sensitive list).
+bool Contains(const std::vector<std::string>& names, const std::string& name);
+
 /// A digest of everything that decides the desired side; two configs with
-/// the same digest plan the same actions.
-std::string DigestOf(const DesiredConfig& config);
+/// the same digest plan the same actions. Sensitive values enter it sealed
+/// with `salt`, so the digest gives no way to test guesses of a secret
+/// without it.
+std::string DigestOf(const DesiredConfig& config, const std::string& salt);
 
 }  // namespace mfgctl

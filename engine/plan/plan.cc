@@ -1,5 +1,7 @@
 #include "engine/plan/plan.h"
 
+#include "engine/state/state.h"
+
 namespace mfgctl {
 
 void CountAction(Action action, PlanSummary* s) {
@@ -28,11 +30,12 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
                        {"after", c.after},
                        {"replace_because", c.replace_because},
                        {"depends_on", c.depends_on},
-                       {"triggered_by", c.triggered_by}});
+                       {"triggered_by", c.triggered_by},
+                       {"sensitive", c.sensitive}});
   }
   Value targets = Value::object();
   for (const auto& [name, t] : plan.targets) {
-    targets[name] = {{"provider", t.provider}, {"config", t.config}};
+    targets[name] = {{"provider", t.provider}, {"config", StorableConfig(t)}};
   }
   return {{"format", "mfgctl-plan"},
           {"version", 1},
@@ -41,6 +44,7 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
           {"state_lineage", plan.state_lineage},
           {"state_serial", plan.state_serial},
           {"config_digest", plan.config_digest},
+          {"salt", plan.salt},
           {"inputs", inputs},
           {"targets", std::move(targets)},
           {"changes", std::move(changes)}};
@@ -60,8 +64,9 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
     p.state_lineage = j.at("state_lineage").get<std::string>();
     p.state_serial = j.at("state_serial").get<uint64_t>();
     p.config_digest = j.at("config_digest").get<std::string>();
+    p.salt = j.value("salt", "");
     for (const auto& [name, t] : j.at("targets").items()) {
-      p.targets[name] = Target{name, t.at("provider").get<std::string>(), t.at("config"), {}};
+      p.targets[name] = Target{name, t.at("provider").get<std::string>(), t.at("config"), {}, {}};
     }
     for (const auto& c : j.at("changes")) {
       PlanChange pc;
@@ -79,6 +84,7 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
       pc.replace_because = c.at("replace_because").get<std::vector<std::string>>();
       pc.depends_on = c.at("depends_on").get<std::vector<std::string>>();
       pc.triggered_by = c.value("triggered_by", std::vector<std::string>{});
+      pc.sensitive = c.value("sensitive", std::vector<std::string>{});
       p.changes.push_back(std::move(pc));
     }
     *inputs = j.at("inputs");

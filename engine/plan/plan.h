@@ -27,6 +27,8 @@ struct PlanChange {
   std::vector<std::string> depends_on;
   /// Changes in this plan that notify this resource (it will be restarted).
   std::vector<std::string> triggered_by;
+  /// Attributes sealed in `before` and `after` (engine/model/sensitive.h).
+  std::vector<std::string> sensitive;
 };
 
 /// The result of planning: changes in dependency order (deletions in reverse
@@ -38,6 +40,9 @@ struct Plan {
   std::string state_lineage;
   uint64_t state_serial = 0;
   std::string config_digest;
+  /// The salt sensitive values are sealed with: the state's, or a new one
+  /// for a plant without state.
+  std::string salt;
   std::vector<PlanChange> changes;  // no-ops left out
   /// Targets the changes run on: the blueprint's, else the state's.
   std::map<std::string, Target> targets;
@@ -55,7 +60,8 @@ PlanSummary Summarize(const Plan& plan);
 void CountAction(Action action, PlanSummary* summary);
 
 /// A saved plan file's JSON, and back. The plan file carries no plaintext
-/// secret: sensitive values are digests, apply takes them from the blueprint.
+/// secret: sensitive values are sealed, settings derived from secrets left
+/// out; apply takes them from the blueprint.
 Value PlanToJson(const Plan& plan, const Value& inputs);
 bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* inputs,
                   Diagnostics* diags);

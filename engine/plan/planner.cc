@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "engine/apply/parallel.h"
+#include "engine/model/sensitive.h"
 #include "engine/plan/differ.h"
 
 namespace mfgctl {
@@ -64,6 +65,32 @@ std::vector<Candidate> FilterSelected(std::vector<Candidate> all,
   return out;
 }
 
+// The attributes of a resource compared and stored sealed: those its schema
+// marks sensitive and those the blueprint or the state says derive from a
+// secret.
+std::vector<std::string> SensitiveNames(const ResourceTypeSchema& schema, const Candidate& c) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& name) {
+    if (!Contains(out, name)) out.push_back(name);
+  };
+  for (const auto& a : schema.attributes) {
+    if (a.sensitive) add(a.name);
+  }
+  if (c.desired) for (const auto& n : c.desired->sensitive) add(n);
+  if (c.prior) for (const auto& n : c.prior->sensitive) add(n);
+  return out;
+}
+
+// `attrs` with the named attributes sealed.
+Value Sealed(Value attrs, const std::vector<std::string>& names, const std::string& salt) {
+  if (!attrs.is_object()) return attrs;
+  for (const auto& n : names) {
+    auto it = attrs.find(n);
+    if (it != attrs.end()) *it = Seal(*it, salt);
+  }
+  return attrs;
+}
+
 }  // namespace
 
 DependencyGraph ChangeGraph(const std::vector<PlanChange>& changes) {
@@ -92,7 +119,8 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
   plan.destroy = options.destroy;
   plan.state_lineage = prior.lineage;
   plan.state_serial = prior.serial;
-  plan.config_digest = DigestOf(desired);
+  plan.salt = prior.salt.empty() ? NewSalt() : prior.salt;
+  plan.config_digest = DigestOf(desired, plan.salt);
 
   // Everything to consider, in blueprint order, then what only the state knows.
   std::vector<Candidate> all;
@@ -202,13 +230,15 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
       PlanChange change;
       change.address = c.addr();
       change.type = c.type();
-      change.before = live.exists ? live.attributes : Value();
+      change.sensitive = SensitiveNames(*schema, c);
+      change.before = live.exists ? Sealed(live.attributes, change.sensitive, plan.salt) : Value();
       if (c.desired && c.desired->attributes.value(kStateAttribute, "") == kAbsent) {
         // Wanted gone: delete it where it exists, else nothing to do.
         change.depends_on = c.desired->depends_on;
         change.action = live.exists ? Action::kDelete : Action::kNoOp;
       } else if (c.desired) {
-        change.after = CanonicalAttributes(*schema, c.desired->attributes);
+        change.after = Sealed(CanonicalAttributes(*schema, c.desired->attributes),
+                              change.sensitive, plan.salt);
         change.depends_on = c.desired->depends_on;
         change.action = DiffResource(*schema, change.after, change.before,
                                      &change.replace_because);

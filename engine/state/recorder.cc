@@ -22,6 +22,7 @@ void FoldChange(const PlanChange& change, const Plan& plan, StateSnapshot* state
   rs.type = change.type;
   rs.attributes = change.after;
   rs.dependencies = change.depends_on;
+  rs.sensitive = change.sensitive;
   if (auto it = plan.targets.find(target); it != plan.targets.end()) {
     state->targets[target] = it->second;
   }
@@ -31,6 +32,7 @@ StateRecorder::StateRecorder(StateBackend& backend, StateSnapshot initial, const
     : backend_(backend), plan_(plan), state_(std::move(initial)) {
   if (state_.lineage.empty()) state_.lineage = NewLineage();
   if (state_.plant.empty()) state_.plant = plan.plant;
+  if (state_.salt.empty()) state_.salt = plan.salt;
 }
 
 bool StateRecorder::Record(const PlanChange& change, Diagnostics* diags) {

@@ -5,23 +5,32 @@
 
 namespace mfgctl {
 
+Value StorableConfig(const Target& target) {
+  Value config = target.config;
+  for (const auto& name : target.sensitive) config.erase(name);
+  return config;
+}
+
 Value StateToJson(const StateSnapshot& s) {
   Value j = Value::object();
   j["version"] = StateSnapshot::kFormatVersion;
   j["lineage"] = s.lineage;
   j["serial"] = s.serial;
   j["plant"] = s.plant;
+  j["salt"] = s.salt;
   Value targets = Value::object();
   for (const auto& [name, t] : s.targets) {
-    targets[name] = {{"provider", t.provider}, {"config", t.config}};
+    targets[name] = {{"provider", t.provider}, {"config", StorableConfig(t)}};
   }
   j["targets"] = std::move(targets);
   Value resources = Value::array();
   for (const auto& [addr, r] : s.resources) {
-    resources.push_back({{"address", addr},
-                         {"type", r.type},
-                         {"attributes", r.attributes},
-                         {"dependencies", r.dependencies}});
+    Value entry = {{"address", addr},
+                   {"type", r.type},
+                   {"attributes", r.attributes},
+                   {"dependencies", r.dependencies}};
+    if (!r.sensitive.empty()) entry["sensitive"] = r.sensitive;
+    resources.push_back(std::move(entry));
   }
   j["resources"] = std::move(resources);
   return j;
@@ -39,8 +48,9 @@ bool StateFromJson(const Value& j, const std::string& origin, StateSnapshot* out
     s.lineage = j.at("lineage").get<std::string>();
     s.serial = j.at("serial").get<uint64_t>();
     s.plant = j.value("plant", "");
+    s.salt = j.value("salt", "");
     for (const auto& [name, t] : j.at("targets").items()) {
-      s.targets[name] = Target{name, t.at("provider").get<std::string>(), t.at("config"), {}};
+      s.targets[name] = Target{name, t.at("provider").get<std::string>(), t.at("config"), {}, {}};
     }
     for (const auto& r : j.at("resources")) {
       ResourceState rs;
@@ -54,6 +64,7 @@ bool StateFromJson(const Value& j, const std::string& origin, StateSnapshot* out
       rs.type = r.at("type").get<std::string>();
       rs.attributes = r.at("attributes");
       rs.dependencies = r.value("dependencies", std::vector<std::string>{});
+      rs.sensitive = r.value("sensitive", std::vector<std::string>{});
       s.resources.emplace(std::move(addr), std::move(rs));
     }
     *out = std::move(s);

@@ -18,6 +18,8 @@ struct ResourceState {
   /// Attributes as applied, canonical: digests for content and secrets.
   Value attributes = Value::object();
   std::vector<std::string> dependencies;
+  /// Attributes stored sealed (engine/model/sensitive.h).
+  std::vector<std::string> sensitive;
 };
 
 /// The state of one plant. `lineage` names the plant's state history (a new
@@ -28,12 +30,19 @@ struct StateSnapshot {
   std::string lineage;
   uint64_t serial = 0;
   std::string plant;
+  /// Keys the sealed values of this state (Seal); made with the state.
+  std::string salt;
   /// Last-known connection settings of every target that still has
   /// resources, so a resource removed from the blueprint can still be
   /// deleted on its host.
+  /// Settings derived from secrets are left out.
   std::map<std::string, Target> targets;
   std::map<std::string, ResourceState> resources;  // by address string
 };
+
+/// A target's settings as state and plan files keep them: without the
+/// settings derived from secrets.
+Value StorableConfig(const Target& target);
 
 Value StateToJson(const StateSnapshot& s);
 /// Parses a state file's JSON; errors name `origin` (the file).

@@ -237,8 +237,14 @@ bool SshProvider::RunOnTarget(const Target& target, const std::string& command,
 bool SshProvider::RunScript(const Target& target, const std::string& script,
                             std::string_view input, const std::string& what,
                             std::string* error) {
+  // A script travels on standard input unless the step needs that for its
+  // own data (a file's content, which is then the one thing on stdin): the
+  // host's `ps` shows no script, so no secret in one.
+  const std::string command =
+      input.empty() ? "sh -c 'eval \"$(cat)\"'" : "sh -c " + ShellQuote(script);
   CommandResult result;
-  if (!RunOnTarget(target, "sh -c " + ShellQuote(script), input, what, &result, error)) {
+  if (!RunOnTarget(target, command, input.empty() ? std::string_view(script) : input, what,
+                   &result, error)) {
     return false;
   }
   if (result.exit_status == 0) return true;

@@ -41,8 +41,8 @@ TEST(ExpressionsTest, Malformed) {
   EXPECT_EQ(offset, 2u);
   EXPECT_FALSE(ParseTemplate("${foo}", &parts, &error, &offset));
   EXPECT_EQ(error,
-            "unknown expression \"${foo}\"; expected ${var.NAME}, ${env.NAME} or "
-            "${HOST:KIND[NAME].ATTRIBUTE}");
+            "unknown expression \"${foo}\"; expected ${var.NAME}, ${env.NAME}, ${secret.NAME} "
+            "or ${HOST:KIND[NAME].ATTRIBUTE}");
 }
 
 TEST(ExpressionsTest, WholeReferenceKeepsItsType) {

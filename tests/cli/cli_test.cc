@@ -224,7 +224,10 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
         in_yaml = false;
         std::string yaml = block;
         if (yaml.rfind("mfgctl: 1", 0) != 0) {
-          if (yaml.rfind("gateways:", 0) != 0 && yaml.rfind("variables:", 0) != 0) continue;
+          if (yaml.rfind("gateways:", 0) != 0 && yaml.rfind("variables:", 0) != 0 &&
+              yaml.rfind("secrets:", 0) != 0) {
+            continue;
+          }
           yaml = "mfgctl: 1\nplant: doc\nproviders:\n  ssh: { known_hosts: ./known_hosts }\n" +
                  yaml;
         }
@@ -232,7 +235,7 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
         // Local files an example names (source:, template:) exist, empty;
         // so do the directories it names (bundles, wheels, `./dir/`).
         std::smatch m;
-        std::regex local("(source|template|package_bundle|wheels): (\\./[^ ,}\\n]+)");
+        std::regex local("(source|template|package_bundle|wheels|file): (\\./[^ ,}\\n]+)");
         for (auto it = yaml.cbegin(); std::regex_search(it, yaml.cend(), m, local);
              it = m.suffix().first) {
           fs::path path = dir / m[2].str();
@@ -241,7 +244,8 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
             continue;
           }
           fs::create_directories(path.parent_path());
-          std::ofstream(path) << "";
+          std::ofstream(path) << (m[1] == "file" ? "a-secret\n" : "");
+          if (m[1] == "file") fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
         }
         std::vector<std::string> args{MFGCTL_BINARY, "validate"};
         if (yaml.find("\n  site: { type: string }") != std::string::npos) {

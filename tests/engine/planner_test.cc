@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/model/digest.h"
+#include "engine/model/sensitive.h"
 #include "tests/support/builders.h"
 #include "tests/support/fake_provider.h"
 
@@ -71,12 +72,47 @@ TEST_F(PlannerTest, ForceNewAttributeMeansReplace) {
   EXPECT_EQ(plan.changes[0].replace_because, (std::vector<std::string>{"kind"}));
 }
 
-TEST_F(PlannerTest, SensitiveValuesArePlannedAsDigestsOnly) {
+TEST_F(PlannerTest, SensitiveValuesArePlannedSealedWithTheStatesSalt) {
   auto desired = ConfigBuilder().Thing("h1", "a", {{"secret", "hunter2"}}).Build();
   Plan plan = PlanFor(desired);
   ASSERT_EQ(plan.changes.size(), 1u);
-  EXPECT_EQ(plan.changes[0].after["secret"], Sha256Digest("hunter2"));
+  EXPECT_EQ(plan.salt.size(), 32u);  // a new one: there is no state yet
+  EXPECT_EQ(plan.changes[0].after["secret"], Seal("hunter2", plan.salt));
+  EXPECT_NE(plan.changes[0].after["secret"], Seal("hunter2", "another salt"));
+  EXPECT_EQ(plan.changes[0].sensitive, (std::vector<std::string>{"secret"}));
   EXPECT_EQ(PlanToJson(plan, {}).dump().find("hunter2"), std::string::npos);
+  EXPECT_EQ(PlanToJson(plan, {}).dump().find(Sha256Hex("hunter2")), std::string::npos);
+}
+
+TEST_F(PlannerTest, ValuesDerivedFromSecretsAreComparedSealed) {
+  // `value` is not sensitive by schema, but this resource's derives from a
+  // secret; the live side reports a plain value or digest of it.
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "pw=hunter2"}}).Build();
+  desired.resources[0].sensitive = {"value"};
+  fake_->live["h1:thing[a]"] = {{"value", Sha256Digest("pw=hunter2")}};
+  StateSnapshot prior = StateOf(desired);
+  EXPECT_FALSE(PlanFor(desired, prior).HasChanges());
+
+  fake_->live["h1:thing[a]"] = {{"value", "pw=old"}};
+  Plan plan = PlanFor(desired, prior);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"~ h1:thing[a]"}));
+  EXPECT_EQ(plan.changes[0].before["value"], Seal("pw=old", "test-salt"));
+  EXPECT_EQ(plan.changes[0].after["value"], Seal("pw=hunter2", "test-salt"));
+  std::string saved = PlanToJson(plan, {}).dump();
+  EXPECT_EQ(saved.find("hunter2"), std::string::npos) << saved;
+  EXPECT_EQ(saved.find("pw=old"), std::string::npos) << saved;
+}
+
+TEST_F(PlannerTest, SettingsDerivedFromSecretsStayOutOfPlanFiles) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "x"}}).Build();
+  desired.targets["h1"].config["token"] = "s3cr3t-token";
+  desired.targets["h1"].sensitive = {"token"};
+  Plan plan = PlanFor(desired);
+  ASSERT_TRUE(plan.HasChanges());
+  std::string saved = PlanToJson(plan, {}).dump();
+  EXPECT_EQ(saved.find("s3cr3t-token"), std::string::npos) << saved;
+  EXPECT_NE(saved.find("\"address\":\"h1\""), std::string::npos) << saved;
+  EXPECT_NE(plan.config_digest, DigestOf(desired, "another salt"));
 }
 
 TEST_F(PlannerTest, RemovedFromBlueprintIsDeletedDependentsFirst) {
@@ -179,9 +215,10 @@ TEST_F(PlannerTest, PlanRecordsStateVersionAndConfigDigest) {
   Plan plan = PlanFor(desired, StateOf(desired));
   EXPECT_EQ(plan.state_lineage, "test-lineage");
   EXPECT_EQ(plan.state_serial, 1u);
-  EXPECT_EQ(plan.config_digest, DigestOf(desired));
+  EXPECT_EQ(plan.salt, "test-salt");
+  EXPECT_EQ(plan.config_digest, DigestOf(desired, plan.salt));
   auto edited = ConfigBuilder().Thing("h1", "a", {{"value", "2"}}).Build();
-  EXPECT_NE(DigestOf(edited), DigestOf(desired));
+  EXPECT_NE(DigestOf(edited, plan.salt), DigestOf(desired, plan.salt));
 }
 
 TEST_F(PlannerTest, PlanFileRoundTrips) {

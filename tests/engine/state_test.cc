@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "engine/model/sensitive.h"
+#include "engine/model/text_file.h"
 #include "engine/state/backend.h"
 #include "engine/state/recorder.h"
 
@@ -29,7 +31,7 @@ class StateTest : public ::testing::Test {
     s.lineage = "L";
     s.serial = serial;
     s.plant = "p";
-    s.targets["gw1"] = Target{"gw1", "ssh", {{"address", "10.0.0.1"}}, {}};
+    s.targets["gw1"] = Target{"gw1", "ssh", {{"address", "10.0.0.1"}}, {}, {}};
     ResourceState r;
     r.address = {"gw1", "file", "/etc/a b"};
     r.type = "host.file";
@@ -41,6 +43,28 @@ class StateTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::string path_;
 };
+
+TEST_F(StateTest, SealedValuesRoundTripAndSecretSettingsAreLeftOut) {
+  StateSnapshot s = Sample(3);
+  s.salt = "0123abcd";
+  s.targets["gw1"].config["bastion"] = "jump-secret@10.0.0.9";
+  s.targets["gw1"].sensitive = {"bastion"};
+  ResourceState& r = s.resources.begin()->second;
+  r.attributes["content"] = Seal("pw=hunter2", s.salt);
+  r.sensitive = {"content"};
+  Diagnostics d;
+  LocalStateBackend b(path_);
+  ASSERT_TRUE(b.Write(s, &d));
+  std::string text = ReadWholeFile(path_).value_or("");
+  EXPECT_EQ(text.find("jump-secret"), std::string::npos) << text;
+  EXPECT_EQ(text.find("hunter2"), std::string::npos) << text;
+  StateSnapshot back;
+  ASSERT_TRUE(b.Read(&back, &d));
+  EXPECT_EQ(back.salt, "0123abcd");
+  EXPECT_EQ(back.targets["gw1"].config, (Value{{"address", "10.0.0.1"}}));
+  EXPECT_EQ(back.resources.begin()->second.sensitive, (std::vector<std::string>{"content"}));
+  EXPECT_EQ(back.resources.begin()->second.attributes["content"], Seal("pw=hunter2", "0123abcd"));
+}
 
 TEST_F(StateTest, MissingStateReadsEmpty) {
   LocalStateBackend b(path_);
@@ -123,7 +147,7 @@ TEST_F(StateTest, RecorderBumpsSerialOnEveryChange) {
   LocalStateBackend b(path_);
   Plan plan;
   plan.plant = "p";
-  plan.targets["gw1"] = Target{"gw1", "ssh", {{"address", "a"}}, {}};
+  plan.targets["gw1"] = Target{"gw1", "ssh", {{"address", "a"}}, {}, {}};
   StateRecorder rec(b, StateSnapshot{}, plan);
   PlanChange c;
   c.address = {"gw1", "file", "/x"};

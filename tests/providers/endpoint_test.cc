@@ -7,7 +7,7 @@ namespace mfgctl {
 namespace {
 
 SshEndpoint Of(Value config) {
-  Target t{"gw1", "ssh", std::move(config), {}};
+  Target t{"gw1", "ssh", std::move(config), {}, {}};
   return EndpointOf(t);
 }
 

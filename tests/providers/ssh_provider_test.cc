@@ -43,7 +43,7 @@ class SshProviderTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / ("mfgctl-prov-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "local");
-    target_ = {"local", "ssh", {{"address", "localhost"}}, {}};
+    target_ = {"local", "ssh", {{"address", "localhost"}}, {}, {}};
   }
   ~SshProviderTest() override { std::filesystem::remove_all(dir_); }
 

@@ -17,7 +17,7 @@ class ConfigBuilder {
   ConfigBuilder& Thing(const std::string& host, const std::string& name, Value attrs,
                        std::vector<std::string> deps = {}) {
     if (!config_.targets.count(host)) {
-      config_.targets[host] = Target{host, "fake", {{"address", host}}, {}};
+      config_.targets[host] = Target{host, "fake", {{"address", host}}, {}, {}};
     }
     Resource r;
     r.address = {host, "thing", name};
@@ -48,9 +48,11 @@ inline StateSnapshot StateOf(const DesiredConfig& config) {
   s.lineage = "test-lineage";
   s.serial = 1;
   s.plant = config.plant;
+  s.salt = "test-salt";
   s.targets = config.targets;
   for (const auto& r : config.resources) {
-    s.resources[r.address.ToString()] = {r.address, r.type, r.attributes, r.depends_on};
+    s.resources[r.address.ToString()] = {r.address, r.type, r.attributes, r.depends_on,
+                                         r.sensitive};
   }
   return s;
 }

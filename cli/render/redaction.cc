@@ -1,0 +1,116 @@
+#include "cli/render/redaction.h"
+
+#include <algorithm>
+#include <iostream>
+#include <mutex>
+#include <streambuf>
+
+#include "engine/model/sensitive.h"
+#include "engine/model/value.h"
+
+namespace mfgctl {
+namespace {
+
+// A stream buffer in front of another that scrubs each line before passing
+// it on.
+class ScrubbingBuffer : public std::streambuf {
+ public:
+  explicit ScrubbingBuffer(std::streambuf* sink) : sink_(sink) {}
+
+  void Add(const std::vector<std::string>& secrets) {
+    std::lock_guard<std::mutex> g(mu_);
+    for (const auto& s : secrets) secrets_.push_back(s);
+    // Longest first, so a secret that contains another is replaced whole.
+    std::sort(secrets_.begin(), secrets_.end(),
+              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    secrets_.erase(std::unique(secrets_.begin(), secrets_.end()), secrets_.end());
+  }
+
+ protected:
+  int overflow(int c) override {
+    if (c == traits_type::eof()) return sync() == 0 ? 0 : traits_type::eof();
+    std::lock_guard<std::mutex> g(mu_);
+    line_.push_back(static_cast<char>(c));
+    if (c == '\n') FlushLocked(false);
+    return c;
+  }
+
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    std::lock_guard<std::mutex> g(mu_);
+    line_.append(s, static_cast<size_t>(n));
+    FlushLocked(false);
+    return n;
+  }
+
+  int sync() override {
+    std::lock_guard<std::mutex> g(mu_);
+    FlushLocked(true);
+    return sink_->pubsync();
+  }
+
+ private:
+  // Passes on what is held up to the last line break, or all of it when
+  // `all` (a flush); a partial line waits for the rest of itself.
+  void FlushLocked(bool all) {
+    size_t end = line_.size();
+    if (!all) {
+      end = line_.rfind('\n');
+      if (end == std::string::npos) return;
+      ++end;
+    }
+    std::string text = Scrubbed(line_.substr(0, end), secrets_);
+    line_.erase(0, end);
+    sink_->sputn(text.data(), static_cast<std::streamsize>(text.size()));
+  }
+
+  std::streambuf* sink_;
+  std::mutex mu_;
+  std::string line_;
+  std::vector<std::string> secrets_;
+};
+
+// Installed once, never freed: std::cout may be flushed during static
+// destruction, after anything with a lifetime would be gone.
+ScrubbingBuffer* Install(std::ostream& stream) {
+  auto* buf = new ScrubbingBuffer(stream.rdbuf());
+  stream.rdbuf(buf);
+  return buf;
+}
+
+}  // namespace
+
+std::string Scrubbed(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets) {
+    if (s.size() < kMinScrubbedLength) continue;
+    for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at)) {
+      text.replace(at, s.size(), kRedacted);
+      at += std::string_view(kRedacted).size();
+    }
+  }
+  return text;
+}
+
+void ScrubFromOutput(const std::vector<std::string>& secrets) {
+  std::vector<std::string> forms;
+  for (const auto& s : secrets) {
+    if (s.size() < kMinScrubbedLength) continue;
+    forms.push_back(s);
+    std::string json = Value(s).dump(-1, ' ', false, Value::error_handler_t::replace);
+    forms.push_back(json.substr(1, json.size() - 2));
+    for (size_t start = 0; start < s.size();) {
+      size_t end = s.find('\n', start);
+      if (end == std::string::npos) end = s.size();
+      if (end - start >= kMinScrubbedLength && end - start < s.size()) {
+        forms.push_back(s.substr(start, end - start));
+      }
+      start = end + 1;
+    }
+  }
+  if (forms.empty()) return;
+  static ScrubbingBuffer* out = Install(std::cout);
+  static ScrubbingBuffer* err = Install(std::cerr);
+  out->Add(forms);
+  err->Add(forms);
+}
+
+}  // namespace mfgctl
