@@ -57,7 +57,8 @@ class InMemoryHosts : public Provider {
   ApplyResponse Apply(const ApplyRequest&) override { return {}; }
 
  private:
-  SshProvider real_;
+  HostConnections connections_;
+  SshProvider real_{connections_};
 };
 
 std::string WriteBlueprint(int n, const std::filesystem::path& dir) {

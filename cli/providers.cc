@@ -4,8 +4,8 @@
 
 namespace mfgctl {
 
-void RegisterProviders(ProviderRegistry* registry) {
-  registry->Add(std::make_unique<SshProvider>());
+void RegisterProviders(ProviderRegistry* registry, HostConnections* connections) {
+  registry->Add(std::make_unique<SshProvider>(*connections));
 }
 
 BlueprintSchemas SchemasOf(const ProviderRegistry& registry) {

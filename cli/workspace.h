@@ -10,6 +10,7 @@
 #include "engine/provider/registry.h"
 #include "engine/state/backend.h"
 #include "engine/state/state.h"
+#include "providers/shell/host_connections.h"
 
 namespace mfgctl {
 
@@ -30,6 +31,9 @@ void AddBlueprintOptions(CLI::App* cmd, BlueprintOptions* o);
 
 /// The providers, the blueprint and the state of one run.
 struct Workspace {
+  /// The run's connections to hosts, shared by the providers (declared
+  /// first: they outlive the registry).
+  HostConnections connections;
   ProviderRegistry providers;
   DesiredConfig config;
   std::unique_ptr<LocalStateBackend> backend;

@@ -18,8 +18,9 @@ int RunShow(const ShowOptions& o) {
   if (!o.plan_file.empty()) {
     Plan plan;
     BlueprintOptions inputs;
+    HostConnections connections;
     ProviderRegistry providers;
-    RegisterProviders(&providers);
+    RegisterProviders(&providers, &connections);
     if (!ReadPlanFile(o.plan_file, &plan, &inputs, &diags)) {
       ui->ShowDiagnostics(diags);
       return 1;

@@ -13,7 +13,7 @@
 #include "cli/operations.h"
 #include "engine/model/suggest.h"
 #include "engine/state/atomic_file.h"
-#include "providers/ssh/ssh_provider.h"
+#include "providers/shell/host_connections.h"
 
 namespace mfgctl {
 
@@ -81,7 +81,7 @@ int RunTrust(const TrustOptions& o) {
     }
     HostKey key;
     std::string error;
-    if (!SshSession::ScanHostKey(endpoint, &key, &error)) {
+    if (!HostConnections::ScanHostKey(ws.config.targets.at(name), &key, &error)) {
       diags.Error("host " + name + ": " + error);
       continue;
     }

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "providers/ssh/apt_sources.h"
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

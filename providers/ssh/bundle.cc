@@ -10,7 +10,7 @@
 // file's checksum with its size, mtime and inode; the probe hashes only the
 // files whose stat no longer matches it.
 #include "providers/ssh/apt_sources.h"
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

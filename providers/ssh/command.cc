@@ -3,7 +3,7 @@
 // a guard, the state remembers that it ran; a changed `run` runs it again.
 #include <cctype>
 
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

@@ -1,5 +1,5 @@
 // host.directory: a directory with its mode, owner and group.
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

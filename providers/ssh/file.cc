@@ -2,7 +2,7 @@
 // over the channel's standard input (binary-safe) into a temporary file
 // beside the target, which is renamed into place: readers never see half a
 // file.
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

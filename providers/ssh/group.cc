@@ -1,5 +1,5 @@
 // host.group: a local group with an optional fixed gid.
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

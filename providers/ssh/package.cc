@@ -1,7 +1,7 @@
 // host.package: an OS package, installed with whatever manager the host has
 // (apt, dnf, apk), optionally pinned to a version.
-#include "providers/ssh/host_resource.h"
-#include "providers/ssh/read_script.h"
+#include "providers/ssh/host_types.h"
+#include "providers/shell/read_script.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

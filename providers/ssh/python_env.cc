@@ -8,7 +8,7 @@
 #include <cctype>
 #include <map>
 
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

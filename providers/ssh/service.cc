@@ -1,6 +1,6 @@
 // host.service: a systemd unit, enabled at boot and running — or not — and
 // restarted when a resource that notifies it changed in the same apply.
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

@@ -1,7 +1,7 @@
 // host.sysctl: a kernel parameter, set now (sysctl -w) and persisted in
 // /etc/sysctl.d/ so it survives a reboot.
-#include "providers/ssh/host_resource.h"
-#include "providers/ssh/read_script.h"
+#include "providers/ssh/host_types.h"
+#include "providers/shell/read_script.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

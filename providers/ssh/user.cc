@@ -2,7 +2,7 @@
 // and the exact list of its SSH authorized keys.
 #include <algorithm>
 
-#include "providers/ssh/host_resource.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

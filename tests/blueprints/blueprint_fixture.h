@@ -21,7 +21,7 @@ namespace mfgctl {
 class BlueprintTest : public ::testing::Test {
  protected:
   BlueprintTest() {
-    RegisterProviders(&registry_);
+    RegisterProviders(&registry_, &connections_);
     schemas_ = SchemasOf(registry_);
     dir_ = std::filesystem::temp_directory_path() / ("mfgctl-bp-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
@@ -65,6 +65,7 @@ class BlueprintTest : public ::testing::Test {
       "providers:\n"
       "  ssh: { user: root, identity_file: ./keys/id, known_hosts: ./keys/known_hosts }\n";
 
+  HostConnections connections_;
   ProviderRegistry registry_;
   BlueprintSchemas schemas_;
   std::filesystem::path dir_;

@@ -12,7 +12,8 @@
 
 #include "engine/model/digest.h"
 #include "engine/model/text_file.h"
-#include "providers/ssh/read_script.h"
+#include "providers/shell/read_script.h"
+#include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

@@ -39,7 +39,8 @@ class LocalShell : public RemoteShell {
 class SshProviderTest : public ::testing::Test {
  protected:
   SshProviderTest()
-      : provider_([](const Target&, std::string*) { return std::make_unique<LocalShell>(); }) {
+      : connections_([](const Target&, std::string*) { return std::make_unique<LocalShell>(); }),
+        provider_(connections_) {
     dir_ = std::filesystem::temp_directory_path() / ("mfgctl-prov-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "local");
@@ -59,6 +60,7 @@ class SshProviderTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   Target target_;
+  HostConnections connections_;
   SshProvider provider_;
 };
 

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "providers/ssh/host_resource.h"
+#include "providers/shell/host_resource.h"
 
 namespace mfgctl {
 

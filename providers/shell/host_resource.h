@@ -35,8 +35,11 @@ struct HostStep {
   std::vector<HostUpload> uploads;
 };
 
-/// One resource type on SSH hosts. Everything here is pure text in, text
-/// out: the provider owns the connection, so each type is testable alone.
+/// One resource type on hosts reached through a POSIX shell (the `ssh`
+/// provider's, and any other provider's that drives a host's tools over its
+/// SSH session). Everything here is pure text in, text out: the
+/// connections (HostConnections) belong to the run, so each type is
+/// testable alone.
 class HostResourceType {
  public:
   virtual ~HostResourceType() = default;
@@ -62,18 +65,6 @@ class HostResourceType {
     return {};
   }
 };
-
-std::unique_ptr<HostResourceType> MakePackageType();
-std::unique_ptr<HostResourceType> MakeDirectoryType();
-std::unique_ptr<HostResourceType> MakeFileType();
-std::unique_ptr<HostResourceType> MakeCommandType();
-std::unique_ptr<HostResourceType> MakeSysctlType();
-std::unique_ptr<HostResourceType> MakeGroupType();
-std::unique_ptr<HostResourceType> MakeUserType();
-std::unique_ptr<HostResourceType> MakeServiceType();
-std::unique_ptr<HostResourceType> MakeBundleType();
-std::unique_ptr<HostResourceType> MakeAptRepositoryType();
-std::unique_ptr<HostResourceType> MakePythonEnvType();
 
 /// The attributes the probe reads or the state remembers, for the item
 /// being read: desired when the blueprint has it, else prior.

@@ -1,4 +1,4 @@
-#include "providers/ssh/host_resource.h"
+#include "providers/shell/host_resource.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {

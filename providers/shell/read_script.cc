@@ -1,4 +1,4 @@
-#include "providers/ssh/read_script.h"
+#include "providers/shell/read_script.h"
 
 #include <charconv>
 
