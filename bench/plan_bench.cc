@@ -87,7 +87,8 @@ int RunOne(int n) {
   auto dir = std::filesystem::temp_directory_path() / ("mfgctl-bench-" + std::to_string(n));
   std::string file = WriteBlueprint(n, dir);
   ProviderRegistry providers;
-  providers.Add(std::make_unique<InMemoryHosts>());
+  Diagnostics registered;
+  providers.Add(std::make_unique<InMemoryHosts>(), &registered);
   BlueprintSchemas schemas;
   schemas.resource_types = providers.schemas();
   schemas.target_types["ssh"] = providers.ByName("ssh")->TargetSchema();

@@ -50,6 +50,9 @@ void AddPlanFlags(CLI::App* cmd, PlanFlags* o) {
   cmd->add_option("--target", o->only,
                   "Only this resource address or host, with its dependencies (repeatable)")
       ->allow_extra_args(false);
+}
+
+void AddLockFlag(CLI::App* cmd, PlanFlags* o) {
   cmd->add_option("--lock-timeout", o->lock_timeout_s,
                   "Seconds to wait for another run's state lock (default 0: refuse at once)");
 }

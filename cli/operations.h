@@ -15,9 +15,11 @@ namespace mfgctl {
 struct PlanFlags {
   int parallelism = 10;
   std::vector<std::string> only;  // --target
-  int lock_timeout_s = 0;
+  int lock_timeout_s = 0;         // apply and destroy: plan takes no lock
 };
 void AddPlanFlags(CLI::App* cmd, PlanFlags* o);
+/// --lock-timeout, for the commands that take the state lock.
+void AddLockFlag(CLI::App* cmd, PlanFlags* o);
 
 /// Plans against the workspace's blueprint and state, shows the plan and
 /// its diagnostics.

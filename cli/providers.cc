@@ -4,15 +4,22 @@
 
 namespace mfgctl {
 
-void RegisterProviders(ProviderRegistry* registry, HostConnections* connections) {
-  registry->Add(std::make_unique<SshProvider>(*connections));
+bool RegisterProviders(ProviderRegistry* registry, HostConnections* connections,
+                       Diagnostics* diags) {
+  return registry->Add(std::make_unique<SshProvider>(*connections), diags);
 }
 
 BlueprintSchemas SchemasOf(const ProviderRegistry& registry) {
   BlueprintSchemas s;
   s.resource_types = registry.schemas();
   for (const auto& name : registry.ProviderNames()) {
-    s.target_types[name] = registry.ByName(name)->TargetSchema();
+    ResourceTypeSchema target = registry.ByName(name)->TargetSchema();
+    // Every target may bound how many actions it takes at once.
+    target.attributes.push_back(
+        {.name = kMaxParallelSetting, .type = AttrType::kNumber,
+         .description = "How many actions this target takes at once (default: its provider's; "
+                        "1 for a host)."});
+    s.target_types[name] = std::move(target);
   }
   return s;
 }

@@ -10,7 +10,8 @@ namespace mfgctl {
 /// The one place that knows them; the engine never names a provider.
 /// Providers that work through a host's shell share `connections`, which
 /// must outlive the registry.
-void RegisterProviders(ProviderRegistry* registry, HostConnections* connections);
+bool RegisterProviders(ProviderRegistry* registry, HostConnections* connections,
+                       Diagnostics* diags);
 
 /// What the blueprint language validates against, from the registry.
 BlueprintSchemas SchemasOf(const ProviderRegistry& registry);

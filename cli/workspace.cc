@@ -41,7 +41,7 @@ std::string StatePath(const BlueprintOptions& o, const std::string& plant) {
 }
 
 bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags) {
-  RegisterProviders(&ws->providers, &ws->connections);
+  if (!RegisterProviders(&ws->providers, &ws->connections, diags)) return false;
   LoadOptions load;
   for (const auto& f : o.files.empty() ? std::vector<std::string>{"plant.yaml"} : o.files) {
     load.files.push_back(std::filesystem::absolute(f).lexically_normal().string());

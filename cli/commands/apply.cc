@@ -92,6 +92,7 @@ void SetupApplyCommand(CLI::App& app, int* exit_code) {
       "apply", "Make the plant match the blueprint (or apply exactly a saved plan file)");
   AddBlueprintOptions(cmd, &o->blueprint);
   AddPlanFlags(cmd, &o->flags);
+  AddLockFlag(cmd, &o->flags);
   cmd->add_option("planfile", o->plan_file, "A plan saved with `mfgctl plan --out`");
   cmd->add_flag("--auto-approve", o->auto_approve, "Apply without asking for approval");
   cmd->callback([o, exit_code] { *exit_code = RunApply(*o, false); });

@@ -20,8 +20,8 @@ int RunShow(const ShowOptions& o) {
     BlueprintOptions inputs;
     HostConnections connections;
     ProviderRegistry providers;
-    RegisterProviders(&providers, &connections);
-    if (!ReadPlanFile(o.plan_file, &plan, &inputs, &diags)) {
+    if (!RegisterProviders(&providers, &connections, &diags) ||
+        !ReadPlanFile(o.plan_file, &plan, &inputs, &diags)) {
       ui->ShowDiagnostics(diags);
       return 1;
     }

@@ -27,6 +27,9 @@ class Walker {
       auto it = desired.targets.find(name);
       targets_[name] = it != desired.targets.end() ? &it->second : &t;
     }
+    for (const auto& c : plan.changes) {
+      max_limit_ = std::max(max_limit_, LimitOf(c.address.target, providers_.ForType(c.type)));
+    }
     for (size_t i = 0; i < plan.changes.size(); ++i) {
       waiting_on_[i] = graph_.DependenciesOf(i).size();
       if (waiting_on_[i] == 0) MakeReady(i);
@@ -34,7 +37,8 @@ class Walker {
   }
 
   ApplyResult Run() {
-    int workers = std::max(1, options_.parallelism);
+    // Enough workers for `parallelism` targets each at its limit.
+    int workers = std::clamp(options_.parallelism * max_limit_, 1, kMaxWorkers);
     std::vector<std::thread> pool;
     for (int w = 0; w < workers; ++w) pool.emplace_back([this] { Work(); });
     for (auto& t : pool) t.join();
@@ -54,13 +58,29 @@ class Walker {
 
   bool Interrupted() const { return options_.interrupted && options_.interrupted->load(); }
 
-  // Picks the next ready change on a target that is not busy, with every
-  // other ready change of the same type there when the type applies in
-  // batches; false when there is nothing to start now.
+  // How many actions of provider `p` may run at once on a target: its
+  // `max_parallel`, else the provider's own number.
+  int LimitOf(const std::string& target, const Provider* p) const {
+    auto t = targets_.find(target);
+    int set = t == targets_.end() ? 0 : t->second->config.value(kMaxParallelSetting, 0);
+    if (set > 0) return set;
+    return p ? std::max(1, p->MaxActionsPerTarget()) : 1;
+  }
+
+  // Picks the next ready change on a target below its limit (a target with
+  // nothing running only while fewer than `parallelism` targets are busy),
+  // with every other ready change of the same type there when the type
+  // applies in batches; false when there is nothing to start now.
   bool PickLocked(std::vector<size_t>* out) {
     out->clear();
+    bool room = static_cast<int>(in_flight_.size()) < std::max(1, options_.parallelism);
     for (auto& [target, queue] : ready_) {
-      if (queue.empty() || busy_.count(target)) continue;
+      if (queue.empty()) continue;
+      auto running = in_flight_.find(target);
+      bool full = running == in_flight_.end()
+                      ? !room
+                      : running->second >= LimitOf(target, ProviderOf(queue.front()));
+      if (full) continue;
       size_t first = queue.front();
       queue.pop_front();
       out->push_back(first);
@@ -75,7 +95,7 @@ class Walker {
           }
         }
       }
-      busy_.insert(target);
+      ++in_flight_[target];
       for (size_t i : *out) state_[i] = kRunning;
       ++running_;
       return true;
@@ -99,7 +119,8 @@ class Walker {
       std::vector<bool> ok = Execute(batch);
       lock.lock();
       --running_;
-      busy_.erase(plan_.changes[batch[0]].address.target);
+      auto running = in_flight_.find(plan_.changes[batch[0]].address.target);
+      if (--running->second == 0) in_flight_.erase(running);
       for (size_t k = 0; k < batch.size(); ++k) {
         size_t i = batch[k];
         if (ok[k]) {
@@ -149,13 +170,17 @@ class Walker {
     std::vector<size_t> sent;  // positions in `batch` of the requests made
     const std::string& target_name = plan_.changes[batch[0]].address.target;
     auto target = targets_.find(target_name);
-    Provider* provider = target == targets_.end() ? nullptr
-                                                  : providers_.ByName(target->second->provider);
+    // A batch is of one type, so of one provider.
+    Provider* provider = ProviderOf(batch[0]);
     for (size_t k = 0; k < batch.size(); ++k) {
       const PlanChange& change = plan_.changes[batch[k]];
       Emit({ApplyEvent::Kind::kStart, &change, {}, {}});
+      if (target == targets_.end()) {
+        diags[k].Error("no connection settings for target \"" + target_name + "\"");
+        continue;
+      }
       if (!provider) {
-        diags[k].Error("no provider for target \"" + target_name + "\"");
+        diags[k].Error("no provider for resource type \"" + change.type + "\"");
         continue;
       }
       ApplyRequest req;
@@ -223,6 +248,10 @@ class Walker {
     return true;
   }
 
+  Provider* ProviderOf(size_t change) const {
+    return providers_.ForType(plan_.changes[change].type);
+  }
+
   void Emit(ApplyEvent ev) {
     std::lock_guard<std::mutex> g(observer_mu_);
     observer_.OnEvent(ev);
@@ -235,13 +264,15 @@ class Walker {
   DependencyGraph graph_;
   std::unordered_map<std::string, const Resource*> desired_;
   std::unordered_map<std::string, const Target*> targets_;
+  int max_limit_ = 1;  // the largest per-target limit of this plan
+  static constexpr int kMaxWorkers = 256;
 
   std::mutex mu_;  // guards everything below
   std::condition_variable cv_;
   std::vector<size_t> waiting_on_;
   std::vector<NodeState> state_;
   std::map<std::string, std::deque<size_t>> ready_;  // by target
-  std::set<std::string> busy_;                       // targets with a running action
+  std::map<std::string, int> in_flight_;             // actions running, by busy target
   int running_ = 0;
 
   std::mutex observer_mu_;  // serializes observer calls and result_

@@ -23,6 +23,10 @@ struct Target {
   std::vector<std::string> sensitive;
 };
 
+/// The target setting every target may have: how many actions it takes
+/// at once (see Provider::MaxActionsPerTarget).
+inline constexpr const char* kMaxParallelSetting = "max_parallel";
+
 /// One primitive resource as the blueprint wants it.
 struct Resource {
   ResourceAddress address;

@@ -144,12 +144,24 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
   }
   all = FilterSelected(std::move(all), options.only);
 
-  // Group by target; the blueprint's connection settings win over the state's.
-  std::map<std::string, std::vector<size_t>> by_target;
-  for (size_t i = 0; i < all.size(); ++i) by_target[all[i].addr().target].push_back(i);
+  // Group by target and by the provider of each resource's type: one
+  // target may carry resources of several providers. The blueprint's
+  // connection settings win over the state's.
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_read;
+  for (size_t i = 0; i < all.size(); ++i) {
+    Provider* p = providers.ForType(all[i].type());
+    if (!p) {
+      plan.diagnostics.Error("unknown resource type \"" + all[i].type() + "\"").address =
+          all[i].address;
+      continue;
+    }
+    by_read[{all[i].addr().target, p->Name()}].push_back(i);
+  }
   std::vector<const Target*> targets;
+  std::vector<Provider*> readers;
   std::vector<std::vector<size_t>*> groups;
-  for (auto& [name, members] : by_target) {
+  for (auto& [key, members] : by_read) {
+    const std::string& name = key.first;
     const Target* t = nullptr;
     if (auto it = desired.targets.find(name); it != desired.targets.end()) t = &it->second;
     else if (auto it2 = prior.targets.find(name); it2 != prior.targets.end()) t = &it2->second;
@@ -162,10 +174,11 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
     }
     plan.targets[name] = *t;
     targets.push_back(t);
+    readers.push_back(providers.ByName(key.second));
     groups.push_back(&members);
   }
 
-  // Refresh: one batched read per target, targets in parallel.
+  // Refresh: one batched read per (target, provider), in parallel.
   std::vector<ReadResponse> responses(targets.size());
   RunParallel(targets.size(), options.parallelism, [&](size_t ti) {
     ReadRequest req;
@@ -176,12 +189,7 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
                            c.desired ? c.desired->attributes : Value(),
                            c.prior ? c.prior->attributes : Value()});
     }
-    Provider* p = providers.ByName(targets[ti]->provider);
-    if (!p) {
-      responses[ti].diagnostics.Error("unknown provider \"" + targets[ti]->provider + "\"");
-      return;
-    }
-    responses[ti] = p->Read(req);
+    responses[ti] = readers[ti]->Read(req);
   });
 
   // Resources another one notifies (services to restart when a file

@@ -61,8 +61,8 @@ struct ApplyResponse {
 /// The contract between the engine and a provider: request/response
 /// structs, so new fields break nobody and the same shape can later cross a
 /// process boundary. A provider never prints. Read and Apply may be called
-/// from several threads at once for different targets; calls for one target
-/// are never concurrent.
+/// from several threads at once: for different targets, and for one target
+/// up to its MaxActionsPerTarget (or the target's `max_parallel`).
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -75,6 +75,10 @@ class Provider {
   virtual std::vector<ResourceTypeSchema> Schemas() const = 0;
   virtual ReadResponse Read(const ReadRequest& req) = 0;
   virtual ApplyResponse Apply(const ApplyRequest& req) = 0;
+  /// How many of this provider's actions one target takes at once, unless
+  /// the target's `max_parallel` says otherwise: a host over one SSH
+  /// session takes one (and batches), an HTTP endpoint several.
+  virtual int MaxActionsPerTarget() const { return 1; }
   /// Several actions on resources of one `batch_apply` type on one target,
   /// which the provider may carry out together; one response per request,
   /// in order. The default applies them one by one.

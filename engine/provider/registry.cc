@@ -2,12 +2,25 @@
 
 namespace mfgctl {
 
-void ProviderRegistry::Add(std::unique_ptr<Provider> provider) {
-  for (auto& schema : provider->Schemas()) {
+bool ProviderRegistry::Add(std::unique_ptr<Provider> provider, Diagnostics* diags) {
+  if (ByName(provider->Name())) {
+    diags->Error("provider \"" + provider->Name() + "\" is registered twice");
+    return false;
+  }
+  std::vector<ResourceTypeSchema> schemas = provider->Schemas();
+  for (const auto& schema : schemas) {
+    if (Provider* other = ForType(schema.type)) {
+      diags->Error("providers \"" + other->Name() + "\" and \"" + provider->Name() +
+                   "\" both declare the resource type \"" + schema.type + "\"");
+      return false;
+    }
+  }
+  for (auto& schema : schemas) {
     by_type_[schema.type] = provider.get();
     schemas_[schema.type] = std::move(schema);
   }
   providers_.push_back(std::move(provider));
+  return true;
 }
 
 Provider* ProviderRegistry::ByName(const std::string& name) const {

@@ -10,10 +10,14 @@
 namespace mfgctl {
 
 /// The providers of one run, and which resource types each serves. Built
-/// by the CLI from its provider table; the engine never names a provider.
+/// by the CLI from its provider table; the engine never names a provider:
+/// it finds a resource's provider by the resource's type.
 class ProviderRegistry {
  public:
-  void Add(std::unique_ptr<Provider> provider);
+  /// Registers a provider and its resource types; refuses it (false and a
+  /// diagnostic) when it declares a type another provider has, or a name
+  /// already registered: a type has exactly one provider.
+  bool Add(std::unique_ptr<Provider> provider, Diagnostics* diags);
 
   Provider* ByName(const std::string& name) const;
   Provider* ForType(const std::string& type) const;

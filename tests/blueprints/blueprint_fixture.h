@@ -21,7 +21,8 @@ namespace mfgctl {
 class BlueprintTest : public ::testing::Test {
  protected:
   BlueprintTest() {
-    RegisterProviders(&registry_, &connections_);
+    Diagnostics diags;
+    EXPECT_TRUE(RegisterProviders(&registry_, &connections_, &diags));
     schemas_ = SchemasOf(registry_);
     dir_ = std::filesystem::temp_directory_path() / ("mfgctl-bp-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);

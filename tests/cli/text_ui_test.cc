@@ -12,7 +12,8 @@ namespace {
 // The plan as the text UI shows it, without colour; nothing on stderr.
 std::string ShowPlanText(const Plan& plan) {
   ProviderRegistry providers;
-  providers.Add(std::make_unique<FakeProvider>());
+  Diagnostics diags;
+  EXPECT_TRUE(providers.Add(std::make_unique<FakeProvider>(), &diags));
   std::ostringstream out, err;
   MakeTextUi(out, err, false)->ShowPlan(plan, providers, nullptr);
   EXPECT_EQ(err.str(), "");

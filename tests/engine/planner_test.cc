@@ -15,7 +15,8 @@ class PlannerTest : public ::testing::Test {
   PlannerTest() {
     auto p = std::make_unique<FakeProvider>();
     fake_ = p.get();
-    providers_.Add(std::move(p));
+    Diagnostics diags;
+    EXPECT_TRUE(providers_.Add(std::move(p), &diags));
   }
 
   Plan PlanFor(const DesiredConfig& desired, const StateSnapshot& prior = {},

@@ -32,7 +32,8 @@ class WalkerTest : public ::testing::Test {
   WalkerTest() {
     auto p = std::make_unique<FakeProvider>();
     fake_ = p.get();
-    providers_.Add(std::move(p));
+    Diagnostics diags;
+    EXPECT_TRUE(providers_.Add(std::move(p), &diags));
   }
   ProviderRegistry providers_;
   FakeProvider* fake_;

@@ -13,7 +13,7 @@ ResourceTypeSchema FakeProvider::TargetSchema() const {
 
 std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
   ResourceTypeSchema s;
-  s.type = "fake.thing";
+  s.type = name_ + ".thing";
   s.attributes = {
       {.name = "value"},
       {.name = "size", .type = AttrType::kNumber},
@@ -23,7 +23,7 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
       {.name = "notify", .type = AttrType::kStringList, .plan_only = true},
   };
   ResourceTypeSchema pkg = s;
-  pkg.type = "fake.pkg";
+  pkg.type = name_ + ".pkg";
   pkg.batch_apply = true;
   return {s, pkg};
 }
@@ -57,8 +57,19 @@ ReadResponse FakeProvider::Read(const ReadRequest& req) {
   return resp;
 }
 
-ApplyResponse FakeProvider::Apply(const ApplyRequest& req) {
+int FakeProvider::MaxInFlight() const {
   std::lock_guard<std::mutex> g(mu_);
+  return max_in_flight_;
+}
+
+ApplyResponse FakeProvider::Apply(const ApplyRequest& req) {
+  std::unique_lock<std::mutex> g(mu_);
+  max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
+  cv_.notify_all();
+  if (rendezvous > 1) {
+    cv_.wait_for(g, std::chrono::seconds(5), [&] { return max_in_flight_ >= rendezvous; });
+  }
+  --in_flight_;
   std::string addr = req.address.ToString();
   calls_.push_back({std::string(ActionName(req.action)), addr});
   ApplyResponse resp;

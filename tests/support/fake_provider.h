@@ -1,5 +1,6 @@
 #pragma once
 
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -12,12 +13,15 @@ namespace mfgctl {
 
 /// A provider over an in-memory world, recording every call: engine tests
 /// set what is "live", run plan or apply, and assert the calls and results.
-/// Types: `fake.thing` (attributes `value`, `size` (number), `secret`
+/// Types: `NAME.thing` (attributes `value`, `size` (number), `secret`
 /// (sensitive), `kind` (forces replacement), `state` (present or absent)),
-/// and `fake.pkg`, applied in batches.
+/// and `NAME.pkg`, applied in batches; NAME is `fake` unless given, so a
+/// second instance can be a second provider.
 class FakeProvider : public Provider {
  public:
-  std::string Name() const override { return "fake"; }
+  explicit FakeProvider(std::string name = "fake") : name_(std::move(name)) {}
+  std::string Name() const override { return name_; }
+  int MaxActionsPerTarget() const override { return max_actions_per_target; }
   ResourceTypeSchema TargetSchema() const override;
   std::vector<ResourceTypeSchema> Schemas() const override;
   ReadResponse Read(const ReadRequest& req) override;
@@ -33,6 +37,13 @@ class FakeProvider : public Provider {
   std::set<std::string> unreachable;
   /// Addresses whose apply fails.
   std::set<std::string> failing;
+  /// What MaxActionsPerTarget says.
+  int max_actions_per_target = 1;
+  /// When above 1, each apply waits (up to 5 s) until this many applies are
+  /// in flight at once: proof that the walker runs them together.
+  int rendezvous = 0;
+  /// The most applies that were ever in flight at once.
+  int MaxInFlight() const;
 
   struct Call {
     std::string kind;  // "read" or the action name
@@ -43,7 +54,10 @@ class FakeProvider : public Provider {
   std::vector<size_t> ReadSizes() const;
 
  private:
+  std::string name_;
   mutable std::mutex mu_;
+  std::condition_variable cv_;
+  int in_flight_ = 0, max_in_flight_ = 0;
   std::vector<Call> calls_;
   std::vector<size_t> read_sizes_;
 };
