@@ -4,7 +4,7 @@
 
 #include "blueprints/expander.h"
 #include "blueprints/expressions.h"
-#include "engine/graph/graph.h"
+#include "engine/model/graph.h"
 #include "engine/model/digest.h"
 #include "engine/model/sensitive.h"
 #include "engine/model/suggest.h"

@@ -10,7 +10,7 @@
 #include "engine/model/text_file.h"
 #include "engine/plan/planner.h"
 #include "engine/state/atomic_file.h"
-#include "engine/state/recorder.h"
+#include "engine/apply/recorder.h"
 
 namespace mfgctl {
 namespace {

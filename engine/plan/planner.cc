@@ -6,7 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "engine/apply/parallel.h"
+#include "engine/plan/parallel.h"
 #include "engine/model/sensitive.h"
 #include "engine/plan/differ.h"
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/graph/graph.h"
+#include "engine/model/graph.h"
 #include "engine/model/resource.h"
 #include "engine/plan/plan.h"
 #include "engine/provider/registry.h"

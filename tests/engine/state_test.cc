@@ -10,7 +10,7 @@
 #include "engine/model/sensitive.h"
 #include "engine/model/text_file.h"
 #include "engine/state/backend.h"
-#include "engine/state/recorder.h"
+#include "engine/apply/recorder.h"
 
 namespace mfgctl {
 namespace {

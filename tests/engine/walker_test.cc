@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/plan/planner.h"
-#include "engine/state/recorder.h"
+#include "engine/apply/recorder.h"
 #include "tests/support/builders.h"
 #include "tests/support/fake_provider.h"
 

@@ -1,4 +1,4 @@
-#include "engine/graph/graph.h"
+#include "engine/model/graph.h"
 
 #include <algorithm>
 #include <functional>

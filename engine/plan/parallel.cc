@@ -1,4 +1,4 @@
-#include "engine/apply/parallel.h"
+#include "engine/plan/parallel.h"
 
 #include <algorithm>
 #include <atomic>

@@ -1,4 +1,4 @@
-#include "engine/state/recorder.h"
+#include "engine/apply/recorder.h"
 
 namespace mfgctl {
 
