@@ -71,9 +71,6 @@ bool Expander::EvaluateResource(size_t index) {
   PendingResource& p = pending_[index];
   if (p.eval != PendingResource::Eval::kPending) return true;
   p.eval = PendingResource::Eval::kRunning;
-  auto mark_sensitive = [&](const std::string& name) {
-    if (!Contains(p.resource.sensitive, name)) p.resource.sensitive.push_back(name);
-  };
   for (const auto& [name, value] : p.attributes) {
     const AttributeSchema* a = p.schema->Find(name);
     Scope scope{p.resource.address.target, index};
@@ -90,7 +87,7 @@ bool Expander::EvaluateResource(size_t index) {
       }
       if (!ReadLocalFile(*value, *a, &scope, &v)) return false;
       p.resource.attributes[a->file_into] = std::move(v);
-      if (scope.sensitive) mark_sensitive(a->file_into);
+      if (scope.sensitive) AddOnce(&p.resource.sensitive, a->file_into);
       continue;
     }
     if (!a->directory_into.empty()) {
@@ -105,11 +102,13 @@ bool Expander::EvaluateResource(size_t index) {
       return false;
     }
     p.resource.attributes[name] = std::move(v);
-    if (scope.sensitive) mark_sensitive(name);
+    if (scope.sensitive) AddOnce(&p.resource.sensitive, name);
   }
   bool absent = p.resource.attributes.value(kStateAttribute, "") == kAbsent;
   for (const auto& a : p.schema->attributes) {
-    if (a.sensitive && p.resource.attributes.contains(a.name)) mark_sensitive(a.name);
+    if (a.sensitive && p.resource.attributes.contains(a.name)) {
+      AddOnce(&p.resource.sensitive, a.name);
+    }
     if (!a.required || absent || p.resource.attributes.contains(a.name)) continue;
     std::string alternatives;
     for (const auto& other : p.schema->attributes) {
@@ -403,10 +402,7 @@ size_t Expander::FindDeclared(const std::string& written, const std::string& hos
   return SIZE_MAX;
 }
 
-void DependOnce(Resource* r, const std::string& address) {
-  auto& deps = r->depends_on;
-  if (std::find(deps.begin(), deps.end(), address) == deps.end()) deps.push_back(address);
-}
+void DependOnce(Resource* r, const std::string& address) { AddOnce(&r->depends_on, address); }
 
 bool Expander::ResolveNotify() {
   for (auto& p : pending_) {

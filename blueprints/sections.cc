@@ -140,11 +140,10 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
       if (!EvaluateAttribute(value, *a, &scope, &v)) return false;
       if (a->local_path && v.is_string()) v = AbsoluteLocalPath(v.get<std::string>(), value.pos());
       target.config[key.scalar] = std::move(v);
-      bool listed = Contains(target.sensitive, key.scalar);
-      if ((scope.sensitive || a->sensitive) && !listed) target.sensitive.push_back(key.scalar);
-      if (!scope.sensitive && !a->sensitive && listed) {
-        // A later layer set it without a secret.
-        std::erase(target.sensitive, key.scalar);
+      if (scope.sensitive || a->sensitive) {
+        AddOnce(&target.sensitive, key.scalar);
+      } else {
+        std::erase(target.sensitive, key.scalar);  // a later layer set it without a secret
       }
     }
   }

@@ -41,25 +41,21 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+void AddOnce(std::vector<std::string>* names, const std::string& name) {
+  if (!Contains(*names, name)) names->push_back(name);
+}
+
 std::string DigestOf(const DesiredConfig& config, const std::string& salt) {
-  auto sealed = [&](const Value& attrs, const std::vector<std::string>& sensitive) {
-    if (sensitive.empty() || !attrs.is_object()) return attrs;
-    Value out = attrs;
-    for (const auto& name : sensitive) {
-      if (out.contains(name)) out[name] = Seal(out[name], salt);
-    }
-    return out;
-  };
   std::string canon;
   canon.append(config.plant).push_back('\n');
   for (const auto& [name, t] : config.targets) {
     canon.append(name).append(" ").append(t.provider).append(" ");
-    Encode(sealed(t.config, t.sensitive), &canon);
+    Encode(SealNamed(t.config, t.sensitive, salt), &canon);
     canon.push_back('\n');
   }
   for (const auto& r : config.resources) {
     canon.append(r.address.ToString()).append(" ").append(r.type).append(" ");
-    Encode(sealed(r.attributes, r.sensitive), &canon);
+    Encode(SealNamed(r.attributes, r.sensitive, salt), &canon);
     for (const auto& d : r.depends_on) canon.append(" ").append(d);
     canon.push_back('\n');
   }

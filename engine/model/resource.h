@@ -59,6 +59,9 @@ struct DesiredConfig {
 
 /// True when `name` is in `names` (a resource's or target's sensitive list).
 bool Contains(const std::vector<std::string>& names, const std::string& name);
+/// Appends `name` to `names` unless it is there already (names are few:
+/// dependencies, sensitive attributes).
+void AddOnce(std::vector<std::string>* names, const std::string& name);
 
 /// A digest of everything that decides the desired side; two configs with
 /// the same digest plan the same actions. Sensitive values enter it sealed

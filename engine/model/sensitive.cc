@@ -48,4 +48,13 @@ Value Seal(const Value& v, std::string_view salt) {
   return std::string(kSealedPrefix) + Hex(mac, len);
 }
 
+Value SealNamed(Value attrs, const std::vector<std::string>& names, std::string_view salt) {
+  if (!attrs.is_object()) return attrs;
+  for (const auto& n : names) {
+    auto it = attrs.find(n);
+    if (it != attrs.end()) *it = Seal(*it, salt);
+  }
+  return attrs;
+}
+
 }  // namespace mfgctl

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/model/value.h"
 
@@ -21,6 +22,10 @@ std::string NewSalt();
 /// Without the salt, a sealed value cannot be matched against guesses made
 /// in advance.
 Value Seal(const Value& v, std::string_view salt);
+
+/// `attrs` (an attribute object) with the attributes named in `names`
+/// sealed; anything else is returned unchanged.
+Value SealNamed(Value attrs, const std::vector<std::string>& names, std::string_view salt);
 
 /// True for strings shaped like Seal's output.
 bool IsSealed(std::string_view s);

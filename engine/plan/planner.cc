@@ -70,25 +70,12 @@ std::vector<Candidate> FilterSelected(std::vector<Candidate> all,
 // secret.
 std::vector<std::string> SensitiveNames(const ResourceTypeSchema& schema, const Candidate& c) {
   std::vector<std::string> out;
-  auto add = [&](const std::string& name) {
-    if (!Contains(out, name)) out.push_back(name);
-  };
   for (const auto& a : schema.attributes) {
-    if (a.sensitive) add(a.name);
+    if (a.sensitive) AddOnce(&out, a.name);
   }
-  if (c.desired) for (const auto& n : c.desired->sensitive) add(n);
-  if (c.prior) for (const auto& n : c.prior->sensitive) add(n);
+  if (c.desired) for (const auto& n : c.desired->sensitive) AddOnce(&out, n);
+  if (c.prior) for (const auto& n : c.prior->sensitive) AddOnce(&out, n);
   return out;
-}
-
-// `attrs` with the named attributes sealed.
-Value Sealed(Value attrs, const std::vector<std::string>& names, const std::string& salt) {
-  if (!attrs.is_object()) return attrs;
-  for (const auto& n : names) {
-    auto it = attrs.find(n);
-    if (it != attrs.end()) *it = Seal(*it, salt);
-  }
-  return attrs;
 }
 
 }  // namespace
@@ -239,14 +226,14 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
       change.address = c.addr();
       change.type = c.type();
       change.sensitive = SensitiveNames(*schema, c);
-      change.before = live.exists ? Sealed(live.attributes, change.sensitive, plan.salt) : Value();
+      change.before = live.exists ? SealNamed(live.attributes, change.sensitive, plan.salt) : Value();
       if (c.desired && c.desired->attributes.value(kStateAttribute, "") == kAbsent) {
         // Wanted gone: delete it where it exists, else nothing to do.
         change.depends_on = c.desired->depends_on;
         change.action = live.exists ? Action::kDelete : Action::kNoOp;
       } else if (c.desired) {
-        change.after = Sealed(CanonicalAttributes(*schema, c.desired->attributes),
-                              change.sensitive, plan.salt);
+        change.after = SealNamed(CanonicalAttributes(*schema, c.desired->attributes),
+                                 change.sensitive, plan.salt);
         change.depends_on = c.desired->depends_on;
         change.action = DiffResource(*schema, change.after, change.before,
                                      &change.replace_because);
