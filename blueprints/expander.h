@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -145,15 +144,14 @@ class Expander {
   };
   std::map<std::string, Variable> variables_;
   /// `secrets:` declarations: the file each is read from (empty: only the
-  /// environment), and values once read.
+  /// environment).
   struct Secret {
     std::string file;
     const SourceNode* decl = nullptr;
-    std::optional<std::string> value;
   };
   std::map<std::string, Secret> secrets_;
-  /// Values of secrets read from the environment without a declaration.
-  std::map<std::string, std::string> env_secrets_;
+  /// Every secret once read, declared or not: each is read once.
+  std::map<std::string, std::string> secret_cache_;
   /// The plain text of every secret and sensitive variable, for scrubbing.
   std::vector<std::string> secret_values_;
   std::map<std::string, const SourceNode*> provider_blocks_;  // by provider name

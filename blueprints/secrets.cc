@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "blueprints/expander.h"
 #include "engine/model/suggest.h"
@@ -86,15 +87,11 @@ bool Expander::LoadSecrets(const SourceNode& node) {
 }
 
 bool Expander::ResolveSecret(const std::string& name, Value* out, std::string* error) {
-  auto declared = secrets_.find(name);
-  if (declared != secrets_.end() && declared->second.value) {
-    *out = *declared->second.value;
-    return true;
-  }
-  if (auto it = env_secrets_.find(name); it != env_secrets_.end()) {
+  if (auto it = secret_cache_.find(name); it != secret_cache_.end()) {
     *out = it->second;
     return true;
   }
+  auto declared = secrets_.find(name);
   std::string env = "MFGCTL_SECRET_" + name;
   std::optional<std::string> value = options_.getenv ? options_.getenv(env) : std::nullopt;
   if (!value && declared != secrets_.end() && !declared->second.file.empty()) {
@@ -112,11 +109,7 @@ bool Expander::ResolveSecret(const std::string& name, Value* out, std::string* e
     return false;
   }
   secret_values_.push_back(*value);
-  if (declared != secrets_.end()) {
-    declared->second.value = *value;
-  } else {
-    env_secrets_[name] = *value;
-  }
+  secret_cache_[name] = *value;
   *out = std::move(*value);
   return true;
 }

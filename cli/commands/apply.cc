@@ -16,6 +16,7 @@ bool LoadSavedPlan(const std::string& path, const std::vector<std::string>& vars
   if (!ReadPlanFile(path, plan, &inputs, diags)) return false;
   // The plan withheld the values of sensitive variables: they come again
   // from this command line, and only they may.
+  std::vector<std::string> given;
   for (const auto& v : vars) {
     std::string name, value;
     if (!SplitVar(v, &name, &value) || !Contains(inputs.withheld_vars, name)) {
@@ -23,12 +24,11 @@ bool LoadSavedPlan(const std::string& path, const std::vector<std::string>& vars
                    " is not one it withheld");
       return false;
     }
+    given.push_back(name);
     inputs.vars.push_back(v);
   }
   for (const auto& name : inputs.withheld_vars) {
-    bool given = false;
-    for (const auto& v : vars) given = given || v.rfind(name + "=", 0) == 0;
-    if (!given) {
+    if (!Contains(given, name)) {
       diags->Error("the saved plan " + path + " withholds the sensitive variable \"" + name +
                        "\"",
                    {}, "pass it again: mfgctl apply --var " + name + "=VALUE " + path);

@@ -20,9 +20,11 @@ class ScrubbingBuffer : public std::streambuf {
   void Add(const std::vector<std::string>& secrets) {
     std::lock_guard<std::mutex> g(mu_);
     for (const auto& s : secrets) secrets_.push_back(s);
-    // Longest first, so a secret that contains another is replaced whole.
-    std::sort(secrets_.begin(), secrets_.end(),
-              [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    // Longest first, so a secret that contains another is replaced whole;
+    // equal ones side by side, so that unique drops the copies.
+    std::sort(secrets_.begin(), secrets_.end(), [](const std::string& a, const std::string& b) {
+      return a.size() != b.size() ? a.size() > b.size() : a < b;
+    });
     secrets_.erase(std::unique(secrets_.begin(), secrets_.end()), secrets_.end());
   }
 

@@ -25,7 +25,9 @@ class Walker {
     // which a saved plan keeps without them.
     for (const auto& [name, t] : plan.targets) {
       auto it = desired.targets.find(name);
-      targets_[name] = it != desired.targets.end() ? &it->second : &t;
+      const Target* target = it != desired.targets.end() ? &it->second : &t;
+      targets_[name] = target;
+      if (int n = target->config.value(kMaxParallelSetting, 0); n > 0) max_parallel_[name] = n;
     }
     for (const auto& c : plan.changes) {
       max_limit_ = std::max(max_limit_, LimitOf(c.address.target, providers_.ForType(c.type)));
@@ -61,9 +63,7 @@ class Walker {
   // How many actions of provider `p` may run at once on a target: its
   // `max_parallel`, else the provider's own number.
   int LimitOf(const std::string& target, const Provider* p) const {
-    auto t = targets_.find(target);
-    int set = t == targets_.end() ? 0 : t->second->config.value(kMaxParallelSetting, 0);
-    if (set > 0) return set;
+    if (auto set = max_parallel_.find(target); set != max_parallel_.end()) return set->second;
     return p ? std::max(1, p->MaxActionsPerTarget()) : 1;
   }
 
@@ -264,6 +264,7 @@ class Walker {
   DependencyGraph graph_;
   std::unordered_map<std::string, const Resource*> desired_;
   std::unordered_map<std::string, const Target*> targets_;
+  std::unordered_map<std::string, int> max_parallel_;  // targets that set max_parallel
   int max_limit_ = 1;  // the largest per-target limit of this plan
   static constexpr int kMaxWorkers = 256;
 

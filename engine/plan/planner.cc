@@ -217,11 +217,8 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
         }
         continue;
       }
+      // Grouping found the type's provider, so its schema is there.
       const ResourceTypeSchema* schema = providers.SchemaOf(c.type());
-      if (!schema) {
-        plan.diagnostics.Error("unknown resource type \"" + c.type() + "\"").address = c.address;
-        continue;
-      }
       PlanChange change;
       change.address = c.addr();
       change.type = c.type();
