@@ -22,7 +22,9 @@ SourcePos PosAt(const SourceNode& node, size_t offset) {
 }
 
 std::string TypeError(const std::string& attr, AttrType want, std::string_view got) {
-  return "attribute \"" + attr + "\" must be a " + std::string(AttrTypeName(want)) + ", got " +
+  std::string_view type = AttrTypeName(want);
+  const char* article = type[0] == 'o' ? "an " : "a ";
+  return "attribute \"" + attr + "\" must be " + article + std::string(type) + ", got " +
          std::string(got);
 }
 
@@ -123,12 +125,61 @@ bool Expander::EvaluateResource(size_t index) {
   return true;
 }
 
+bool Expander::EvaluateObject(const SourceNode& value, const AttributeSchema& schema,
+                              const std::string& path, Scope* scope, Value* out) {
+  if (!value.IsMap()) {
+    diags_->Error(TypeError(path, AttrType::kObject, value.Describe()), value.pos());
+    return false;
+  }
+  std::vector<std::string> allowed;
+  for (const auto& a : schema.attributes) allowed.push_back(a.name);
+  if (!CheckKeys(value, allowed, "\"" + path + "\"")) return false;
+  *out = Value::object();
+  for (const auto& [key, v] : value.entries) {
+    const AttributeSchema* a = schema.Find(key.scalar);
+    if (!EvaluateAttribute(v, *a, scope, &(*out)[key.scalar], JoinPath(path, key.scalar))) {
+      return false;
+    }
+  }
+  for (const auto& a : schema.attributes) {
+    if (a.required && !out->contains(a.name)) {
+      diags_->Error("\"" + path + "\" needs \"" + a.name + ":\"", value.pos());
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema,
-                                 Scope* scope, Value* out) {
+                                 Scope* scope, Value* out, const std::string& written_path) {
+  const std::string& path = written_path.empty() ? schema.name : written_path;
+  if (schema.type == AttrType::kObject) return EvaluateObject(value, schema, path, scope, out);
+  if (schema.type == AttrType::kObjectList || schema.type == AttrType::kObjectMap) {
+    bool list = schema.type == AttrType::kObjectList;
+    if (list ? !value.IsSequence() : !value.IsMap()) {
+      diags_->Error(TypeError(path, schema.type, value.Describe()), value.pos());
+      return false;
+    }
+    *out = list ? Value::array() : Value::object();
+    auto add = [&](const SourceNode& item, const std::string& element, const std::string& key) {
+      Value v;
+      if (!EvaluateObject(item, schema, path + element, scope, &v)) return false;
+      if (list) out->push_back(std::move(v));
+      else (*out)[key] = std::move(v);
+      return true;
+    };
+    for (size_t i = 0; list && i < value.items.size(); ++i) {
+      if (!add(value.items[i], "[" + std::to_string(i) + "]", "")) return false;
+    }
+    for (const auto& [key, item] : value.entries) {
+      if (!add(item, "[" + Value(key.scalar).dump(-1, ' ', false, Value::error_handler_t::replace) + "]", key.scalar)) return false;
+    }
+    return true;
+  }
   // A list or map holds scalars, each evaluated, kept as text.
   auto element = [&](const SourceNode& item, const char* holding, Value* v) {
     if (!item.IsScalar()) {
-      diags_->Error(TypeError(schema.name, schema.type,
+      diags_->Error(TypeError(path, schema.type,
                               std::string(holding) + " " + std::string(item.Describe())),
                     item.pos());
       return false;
@@ -139,7 +190,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
   };
   if (schema.type == AttrType::kStringList) {
     if (!value.IsSequence()) {
-      diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos());
+      diags_->Error(TypeError(path, schema.type, value.Describe()), value.pos());
       return false;
     }
     *out = Value::array();
@@ -152,7 +203,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
   }
   if (schema.type == AttrType::kStringMap) {
     if (!value.IsMap()) {
-      diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos());
+      diags_->Error(TypeError(path, schema.type, value.Describe()), value.pos());
       return false;
     }
     *out = Value::object();
@@ -162,7 +213,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
     return true;
   }
   if (!value.IsScalar()) {
-    diags_->Error(TypeError(schema.name, schema.type, value.Describe()), value.pos());
+    diags_->Error(TypeError(path, schema.type, value.Describe()), value.pos());
     return false;
   }
   Value v;
@@ -179,7 +230,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
               schema.one_of.end()) {
         std::string choices;
         for (const auto& c : schema.one_of) choices += (choices.empty() ? "" : " or ") + c;
-        diags_->Error("attribute \"" + schema.name + "\" must be " + choices + ", got " +
+        diags_->Error("attribute \"" + path + "\" must be " + choices + ", got " +
                           shown(*out) +
                           (scope->sensitive ? ""
                                             : DidYouMean(out->get<std::string>(), schema.one_of)),
@@ -197,9 +248,12 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
       break;
     case AttrType::kStringList:
     case AttrType::kStringMap:
-      break;
+    case AttrType::kObject:
+    case AttrType::kObjectList:
+    case AttrType::kObjectMap:
+      break;  // handled above
   }
-  diags_->Error(TypeError(schema.name, schema.type, scope->sensitive ? kRedacted : Describe(v)),
+  diags_->Error(TypeError(path, schema.type, scope->sensitive ? kRedacted : Describe(v)),
                 value.pos());
   return false;
 }

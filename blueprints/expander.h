@@ -93,8 +93,14 @@ class Expander {
   };
   bool EvaluateAll();
   bool EvaluateResource(size_t index);
+  /// `path` names the attribute in errors; empty: the schema's name (a
+  /// nested attribute's is its whole path, `lifecycle.rule[0].days`).
   bool EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema, Scope* scope,
-                         Value* out);
+                         Value* out, const std::string& path = "");
+  /// An object whose attributes `schema` declares: keys checked, each
+  /// evaluated, required ones present.
+  bool EvaluateObject(const SourceNode& value, const AttributeSchema& schema,
+                      const std::string& path, Scope* scope, Value* out);
   bool EvaluateScalar(const SourceNode& node, Scope* scope, Value* out);
   /// Evaluates `${...}` in text; `pos_at` maps an offset in it to where it
   /// was written, for errors.

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "cli/render/ui.h"
+#include "engine/plan/differ.h"
 
 namespace mfgctl {
 namespace {
@@ -154,7 +155,11 @@ class TextUi : public Ui {
     for (const auto& k : keys) {
       Value after = value_of(c.after, k);
       bool all = c.action == Action::kCreate || c.action == Action::kDelete;
-      if (all || (!after.is_null() && value_of(c.before, k) != after)) shown.push_back(k);
+      const AttributeSchema* a = schema ? schema->Find(k) : nullptr;
+      bool changed = a && IsNested(a->type)
+                         ? !ChangedPaths(*a, value_of(c.before, k), after).empty()
+                         : value_of(c.before, k) != after;
+      if (all || (!after.is_null() && changed)) shown.push_back(k);
     }
     size_t width = 0;
     for (const auto& k : shown) width = std::max(width, k.size());
@@ -167,6 +172,10 @@ class TextUi : public Ui {
       Value after = value_of(c.after, k);
       std::string name = k + std::string(width - k.size(), ' ');
       std::string line;
+      if (a && IsNested(a->type) && !a->sensitive && !Contains(c.sensitive, k)) {
+        ShowNested(c, k, name, *a, before, after);
+        continue;
+      }
       if ((before.is_object() || after.is_object()) && !(a && a->sensitive)) {
         ShowMap(c.action, name, a, before, after);
         continue;
@@ -189,6 +198,39 @@ class TextUi : public Ui {
            << " hidden)\n";
     }
     out_ << "    }\n";
+  }
+
+  // A nested attribute path by path, as Terraform shows a block: what a
+  // creation sets, what a deletion removes, the leaves an update changes.
+  void ShowNested(const PlanChange& c, const std::string& key, const std::string& name,
+                  const AttributeSchema& a, const Value& before, const Value& after) {
+    Action action = c.action;
+    const char* sym = action == Action::kCreate ? "+" : action == Action::kDelete ? "-" : "~";
+    const char* colour = action == Action::kCreate ? kGreen : action == Action::kDelete ? kRed
+                                                                                         : kYellow;
+    std::vector<PathChange> paths = ChangedPaths(a, action == Action::kCreate ? Value() : before,
+                                                 action == Action::kDelete ? Value() : after);
+    out_ << "      " << Paint(colour, sym) << " " << name << " {\n";
+    size_t width = 0;
+    for (const auto& p : paths) width = std::max(width, p.path.size());
+    for (const auto& p : paths) {
+      std::string path = (p.path.empty() ? "(all)" : p.path);
+      path += std::string(width > path.size() ? width - path.size() : 0, ' ');
+      std::string line;
+      if (p.before.is_null()) {
+        line = Paint(kGreen, "+") + " " + path + " = " + RenderValue(p.schema, p.after, nullptr);
+      } else if (p.after.is_null()) {
+        line = Paint(kRed, "-") + " " + path + " = " + RenderValue(p.schema, p.before, nullptr);
+      } else {
+        bool forces = Contains(c.replace_because, JoinPath(key, p.path));
+        line = Paint(kYellow, "~") + " " + path + " = " + RenderValue(p.schema, p.before, nullptr) +
+               " -> " + RenderValue(p.schema, p.after, nullptr) +
+               (forces ? Paint(kRed, " # forces replacement") : "");
+      }
+      out_ << "          " << line << "\n";
+    }
+    bool forces = Contains(c.replace_because, key);
+    out_ << "        }" << (forces ? Paint(kRed, " # forces replacement") : "") << "\n";
   }
 
   // A map attribute element by element, as Terraform shows one: added,

@@ -13,15 +13,51 @@ std::string_view AttrTypeName(AttrType t) {
     case AttrType::kBool: return "bool";
     case AttrType::kStringList: return "list of strings";
     case AttrType::kStringMap: return "map of strings";
+    case AttrType::kObject: return "object";
+    case AttrType::kObjectList: return "list of objects";
+    case AttrType::kObjectMap: return "map of objects";
   }
   return "?";
 }
 
-const AttributeSchema* ResourceTypeSchema::Find(std::string_view name) const {
+bool IsNested(AttrType t) {
+  return t == AttrType::kObject || t == AttrType::kObjectList || t == AttrType::kObjectMap;
+}
+
+namespace {
+
+const AttributeSchema* FindIn(const std::vector<AttributeSchema>& attributes,
+                              std::string_view name) {
   for (const auto& a : attributes) {
     if (a.name == name) return &a;
   }
   return nullptr;
+}
+
+// An object's attributes, each canonical by its own schema.
+Value CanonicalObject(const AttributeSchema& a, const Value& v) {
+  if (!v.is_object()) return v;
+  Value out = Value::object();
+  for (const auto& [key, x] : v.items()) {
+    const AttributeSchema* n = a.Find(key);
+    out[key] = n ? CanonicalAttribute(*n, x) : x;
+  }
+  return out;
+}
+
+}  // namespace
+
+const AttributeSchema* AttributeSchema::Find(std::string_view name) const {
+  return FindIn(attributes, name);
+}
+
+const AttributeSchema* ResourceTypeSchema::Find(std::string_view name) const {
+  return FindIn(attributes, name);
+}
+
+std::string JoinPath(const std::string& key, const std::string& path) {
+  if (path.empty()) return key;
+  return path[0] == '[' ? key + path : key + "." + path;
 }
 
 AttributeSchema StateAttribute() {
@@ -45,6 +81,13 @@ Value CanonicalAttribute(const AttributeSchema& a, const Value& v) {
     return Sha256Digest(v.is_string() ? v.get<std::string>() : v.dump());
   }
   if (a.octal_mode && v.is_string()) return NormalizeMode(v.get<std::string>());
+  if (a.type == AttrType::kObject) return CanonicalObject(a, v);
+  if ((a.type == AttrType::kObjectList && v.is_array()) ||
+      (a.type == AttrType::kObjectMap && v.is_object())) {
+    Value out = v;
+    for (auto& element : out) element = CanonicalObject(a, element);
+    return out;
+  }
   if (a.unordered && v.is_array()) {
     Value sorted = v;
     std::sort(sorted.begin(), sorted.end());

@@ -8,7 +8,14 @@
 
 namespace mfgctl {
 
-enum class AttrType { kString, kNumber, kBool, kStringList, kStringMap };
+/// What an attribute holds. The last three nest: their attributes are in
+/// AttributeSchema::attributes (those of the object, or of every element).
+enum class AttrType {
+  kString, kNumber, kBool, kStringList, kStringMap, kObject, kObjectList, kObjectMap
+};
+
+/// True for an object, a list of objects or a map of objects.
+bool IsNested(AttrType t);
 
 std::string_view AttrTypeName(AttrType t);
 
@@ -47,6 +54,16 @@ struct AttributeSchema {
   /// When not empty, the only values a string attribute may take.
   std::vector<std::string> one_of{};
   std::string description{};
+  /// Set by the provider when the blueprint leaves it out (an installed
+  /// version, a MAC, a server-made id): read back with the live state,
+  /// returned by apply and recorded in state. Until the resource exists the
+  /// plan shows it as `(known after apply)`, and a `${...}` reference to it
+  /// is resolved during apply, once the resource is made.
+  bool computed = false;
+  /// For nested types: the attributes of the object, or of each element.
+  std::vector<AttributeSchema> attributes{};
+
+  const AttributeSchema* Find(std::string_view name) const;
 };
 
 /// A resource type: `host.file`, its attributes, what it is for.
@@ -57,9 +74,16 @@ struct ResourceTypeSchema {
   /// together (ApplyBatch): one package-manager call for all packages.
   bool batch_apply = false;
   std::vector<AttributeSchema> attributes;
+  /// What the plan calls the resource's name when it shows a creation
+  /// (`+ name = "sl"`, `+ path = "/etc/x"`).
+  std::string name_attribute = "name";
 
   const AttributeSchema* Find(std::string_view name) const;
 };
+
+/// An attribute and a path inside it (`lifecycle` and `rule[0].days`, or
+/// `[1].mac`), as one path.
+std::string JoinPath(const std::string& key, const std::string& path);
 
 /// The attribute that says a resource must not exist: `state: absent`.
 /// The planner deletes a live resource whose desired `state` is absent.

@@ -13,10 +13,31 @@ namespace mfgctl {
 /// through CanonicalAttribute (digests, normalized modes).
 Value CanonicalAttributes(const ResourceTypeSchema& schema, const Value& attrs);
 
+/// One leaf of an attribute that differs between two values, by its path
+/// inside the attribute as the plan shows it (`rule[0].days`,
+/// `ports["http"].number`; empty for the attribute itself). The side where
+/// it is absent is null.
+struct PathChange {
+  std::string path;
+  Value before;
+  Value after;
+  const AttributeSchema* schema = nullptr;  // the leaf's
+};
+
+/// The leaves that differ between `before` and `after` of attribute `a`.
+/// Objects compare only the keys `after` sets (what the blueprint leaves
+/// out is not managed, as at the top level); lists and maps of objects go
+/// element by element, so an element only one side has shows all its
+/// leaves as added or removed. With `before` null every leaf of `after` is
+/// listed (a creation), with `after` null every leaf of `before`.
+std::vector<PathChange> ChangedPaths(const AttributeSchema& a, const Value& before,
+                                     const Value& after);
+
 /// What it takes to make a live resource (`live`, canonical; null when it
 /// does not exist) match `desired` (canonical). Only attributes the blueprint
-/// sets are compared: what it leaves out, mfgctl does not manage. Fills
-/// `replace_because` with the force-new attributes that differ.
+/// sets are compared: what it leaves out, mfgctl does not manage (inside
+/// nested attributes too). Fills `replace_because` with the force-new
+/// attributes (or nested paths) that differ.
 Action DiffResource(const ResourceTypeSchema& schema, const Value& desired, const Value& live,
                     std::vector<std::string>* replace_because);
 

@@ -93,5 +93,45 @@ TEST(TextUiTest, MapsShowElementByElement) {
             "Plan: 1 to add, 1 to change, 0 to destroy.\n");
 }
 
+TEST(TextUiTest, NestedAttributesShowPathByPath) {
+  Plan plan;
+  PlanChange update;
+  update.address = {"gw1", "thing", "a"};
+  update.type = "fake.thing";
+  update.action = Action::kReplace;
+  // `enabled` is live only: not managed, not shown.
+  update.before = {{"lifecycle",
+                    {{"enabled", true}, {"rule", {{{"days", 30}, {"storage", "hot"}}}}}}};
+  update.after = {{"lifecycle", {{"rule", {{{"days", 90}, {"storage", "cold"}}, {{"days", 1}}}}}}};
+  update.replace_because = {"lifecycle.rule[0].storage"};
+  PlanChange create;
+  create.address = {"gw1", "thing", "b"};
+  create.type = "fake.thing";
+  create.action = Action::kCreate;
+  create.after = {{"ports", {{"http", {{"number", 80}, {"protocol", "tcp"}}}}}};
+  plan.changes = {update, create};
+  EXPECT_EQ(ShowPlanText(plan),
+            "mfgctl will perform the following actions:\n"
+            "\n"
+            "  # gw1:thing[a] must be replaced\n"
+            "-/+ fake.thing \"gw1:thing[a]\" {\n"
+            "      ~ lifecycle {\n"
+            "          ~ rule[0].days    = 30 -> 90\n"
+            "          ~ rule[0].storage = \"hot\" -> \"cold\" # forces replacement\n"
+            "          + rule[1].days    = 1\n"
+            "        }\n"
+            "    }\n"
+            "\n"
+            "  # gw1:thing[b] will be created\n"
+            "  + fake.thing \"gw1:thing[b]\" {\n"
+            "      + ports {\n"
+            "          + [\"http\"].number   = 80\n"
+            "          + [\"http\"].protocol = \"tcp\"\n"
+            "        }\n"
+            "    }\n"
+            "\n"
+            "Plan: 2 to add, 0 to change, 1 to destroy.\n");
+}
+
 }  // namespace
 }  // namespace mfgctl

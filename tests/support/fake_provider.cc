@@ -21,6 +21,17 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
       {.name = "kind", .force_new = true},
       StateAttribute(),
       {.name = "notify", .type = AttrType::kStringList, .plan_only = true},
+      {.name = "lifecycle",
+       .type = AttrType::kObject,
+       .attributes = {{.name = "enabled", .type = AttrType::kBool},
+                      {.name = "rule",
+                       .type = AttrType::kObjectList,
+                       .attributes = {{.name = "days", .type = AttrType::kNumber, .required = true},
+                                      {.name = "prefix"},
+                                      {.name = "storage", .force_new = true}}}}},
+      {.name = "ports",
+       .type = AttrType::kObjectMap,
+       .attributes = {{.name = "number", .type = AttrType::kNumber}, {.name = "protocol"}}},
   };
   ResourceTypeSchema pkg = s;
   pkg.type = name_ + ".pkg";

@@ -14,7 +14,10 @@ namespace mfgctl {
 /// A provider over an in-memory world, recording every call: engine tests
 /// set what is "live", run plan or apply, and assert the calls and results.
 /// Types: `NAME.thing` (attributes `value`, `size` (number), `secret`
-/// (sensitive), `kind` (forces replacement), `state` (present or absent)),
+/// (sensitive), `kind` (forces replacement), `state` (present or absent),
+/// `lifecycle` (an object: `enabled`, and `rule`, a list of objects with
+/// `days`, `prefix` and force-new `storage`), `ports` (a map of objects:
+/// `number`, `protocol`)),
 /// and `NAME.pkg`, applied in batches; NAME is `fake` unless given, so a
 /// second instance can be a second provider.
 class FakeProvider : public Provider {
