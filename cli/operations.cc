@@ -26,9 +26,9 @@ class RecordingObserver : public ApplyObserver {
 
   void OnEvent(const ApplyEvent& event) override { ui_.ShowApplyEvent(event); }
 
-  void OnApplied(const PlanChange& change) override {
+  void OnApplied(const PlanChange& change, const Value& attributes) override {
     Diagnostics diags;
-    if (!recorder_.Record(change, &diags)) {
+    if (!recorder_.Record(change, attributes, &diags)) {
       ui_.ShowDiagnostics(diags);
       record_failed_ = true;
     }

@@ -75,6 +75,10 @@ class JsonUi : public Ui {
       if (!c.replace_because.empty()) change["reason"] = "replace_because_cannot_update";
       if (!c.replace_because.empty()) change["replace_paths"] = c.replace_because;
       if (!c.triggered_by.empty()) change["triggered_by"] = c.triggered_by;
+      if (!c.unknown.empty()) {
+        change["after_unknown"] = Value::object();
+        for (const auto& k : c.unknown) change["after_unknown"][k] = true;
+      }
       Emit("info", c.address.ToString() + ": Plan to " + std::string(ActionName(c.action)),
            "planned_change", {{"change", change}});
     }

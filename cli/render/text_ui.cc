@@ -13,6 +13,7 @@ const char* kGreen = "\033[32m";
 const char* kYellow = "\033[33m";
 const char* kBold = "\033[1m";
 const char* kReset = "\033[0m";
+const char* kKnownAfterApply = "(known after apply)";
 
 // The source line a diagnostic points at, with a caret under the column.
 std::string Snippet(const SourcePos& pos) {
@@ -138,13 +139,24 @@ class TextUi : public Ui {
       out_ << "      " << Paint(kYellow, "# restarted: notified by " + by) << "\n";
     }
 
+    // A creation says what it makes: its name first, then what it sets,
+    // then what the provider will tell.
     std::vector<std::string> keys;
     std::set<std::string> seen;
+    std::string name_key = schema ? schema->name_attribute : "name";
+    bool name_line = c.action == Action::kCreate && !c.after.contains(name_key);
+    if (name_line) {
+      keys.push_back(name_key);
+      seen.insert(name_key);
+    }
     for (const Value* side : {&c.before, &c.after}) {
       if (!side->is_object()) continue;
       for (const auto& [k, v] : side->items()) {
         if (seen.insert(k).second) keys.push_back(k);
       }
+    }
+    for (const auto& k : c.unknown) {
+      if (seen.insert(k).second) keys.push_back(k);
     }
     // An update shows the managed attributes that change; the rest are
     // counted as hidden.
@@ -159,7 +171,7 @@ class TextUi : public Ui {
       bool changed = a && IsNested(a->type)
                          ? !ChangedPaths(*a, value_of(c.before, k), after).empty()
                          : value_of(c.before, k) != after;
-      if (all || (!after.is_null() && changed)) shown.push_back(k);
+      if (all || (!after.is_null() && changed) || Contains(c.unknown, k)) shown.push_back(k);
     }
     size_t width = 0;
     for (const auto& k : shown) width = std::max(width, k.size());
@@ -172,6 +184,20 @@ class TextUi : public Ui {
       Value after = value_of(c.after, k);
       std::string name = k + std::string(width - k.size(), ' ');
       std::string line;
+      if (name_line && k == name_key) {
+        out_ << "      " << Paint(kGreen, "+") << " " << name << " = "
+             << Value(c.address.name).dump(-1, ' ', false, Value::error_handler_t::replace)
+             << "\n";
+        continue;
+      }
+      if (Contains(c.unknown, k)) {
+        bool had = !before.is_null() && c.action != Action::kCreate;
+        line = had ? Paint(kYellow, "~") + " " + name + " = " + RenderValue(a, before, nullptr) +
+                         " -> " + kKnownAfterApply
+                   : Paint(kGreen, "+") + " " + name + " = " + kKnownAfterApply;
+        out_ << "      " << line << "\n";
+        continue;
+      }
       if (a && IsNested(a->type) && !a->sensitive && !Contains(c.sensitive, k)) {
         ShowNested(c, k, name, *a, before, after);
         continue;

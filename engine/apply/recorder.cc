@@ -2,7 +2,8 @@
 
 namespace mfgctl {
 
-void FoldChange(const PlanChange& change, const Plan& plan, StateSnapshot* state) {
+void FoldChange(const PlanChange& change, const Value& attributes, const Plan& plan,
+                StateSnapshot* state) {
   std::string addr = change.address.ToString();
   const std::string& target = change.address.target;
   if (change.action == Action::kDelete) {
@@ -20,7 +21,7 @@ void FoldChange(const PlanChange& change, const Plan& plan, StateSnapshot* state
   ResourceState& rs = state->resources[addr];
   rs.address = change.address;
   rs.type = change.type;
-  rs.attributes = change.after;
+  rs.attributes = attributes;
   rs.dependencies = change.depends_on;
   rs.sensitive = change.sensitive;
   if (auto it = plan.targets.find(target); it != plan.targets.end()) {
@@ -35,9 +36,10 @@ StateRecorder::StateRecorder(StateBackend& backend, StateSnapshot initial, const
   if (state_.salt.empty()) state_.salt = plan.salt;
 }
 
-bool StateRecorder::Record(const PlanChange& change, Diagnostics* diags) {
+bool StateRecorder::Record(const PlanChange& change, const Value& attributes,
+                           Diagnostics* diags) {
   std::lock_guard<std::mutex> g(mu_);
-  FoldChange(change, plan_, &state_);
+  FoldChange(change, attributes, plan_, &state_);
   ++state_.serial;
   return backend_.Write(state_, diags);
 }

@@ -16,8 +16,10 @@ class StateRecorder {
  public:
   StateRecorder(StateBackend& backend, StateSnapshot initial, const Plan& plan);
 
-  /// Records one finished change and writes the state. Thread-safe.
-  bool Record(const PlanChange& change, Diagnostics* diags);
+  /// Records one finished change, its resource now holding `attributes`
+  /// (canonical, sealed; ignored for a deletion), and writes the state.
+  /// Thread-safe.
+  bool Record(const PlanChange& change, const Value& attributes, Diagnostics* diags);
 
   /// The snapshot as last recorded.
   StateSnapshot Snapshot() const;
@@ -29,9 +31,10 @@ class StateRecorder {
   StateSnapshot state_;
 };
 
-/// Folds one change into a snapshot (no I/O): applied changes store their
-/// canonical `after`, deletions drop the resource, and a target's
-/// connection settings are kept exactly while it has resources.
-void FoldChange(const PlanChange& change, const Plan& plan, StateSnapshot* state);
+/// Folds one change into a snapshot (no I/O): applied changes store
+/// `attributes`, deletions drop the resource, and a target's connection
+/// settings are kept exactly while it has resources.
+void FoldChange(const PlanChange& change, const Value& attributes, const Plan& plan,
+                StateSnapshot* state);
 
 }  // namespace mfgctl

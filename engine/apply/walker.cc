@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "engine/model/sensitive.h"
 #include "engine/plan/planner.h"
 
 namespace mfgctl {
@@ -166,6 +167,7 @@ class Walker {
   std::vector<bool> Execute(const std::vector<size_t>& batch) {
     auto start = std::chrono::steady_clock::now();
     std::vector<Diagnostics> diags(batch.size());
+    std::vector<Value> states(batch.size());
     std::vector<ApplyRequest> reqs;
     std::vector<size_t> sent;  // positions in `batch` of the requests made
     const std::string& target_name = plan_.changes[batch[0]].address.target;
@@ -211,6 +213,7 @@ class Walker {
       for (size_t r = 0; r < sent.size(); ++r) {
         if (r < responses.size()) {
           diags[sent[r]] = std::move(responses[r].diagnostics);
+          states[sent[r]] = std::move(responses[r].state);
         } else {
           diags[sent[r]].Error("the provider returned no result for this action");
         }
@@ -220,13 +223,35 @@ class Walker {
         std::chrono::steady_clock::now() - start);
     std::vector<bool> ok(batch.size());
     for (size_t k = 0; k < batch.size(); ++k) {
-      ok[k] = Report(plan_.changes[batch[k]], diags[k], elapsed);
+      ok[k] = Report(plan_.changes[batch[k]], diags[k], states[k], elapsed);
     }
     return ok;
   }
 
+  // What a resource holds once its change is done: the plan's `after` with
+  // the computed attributes the provider returned in `state`, sealed when
+  // sensitive; an update keeps the computed values it did not change.
+  Value Recorded(const PlanChange& change, const Value& state) const {
+    if (change.action == Action::kDelete) return Value();
+    Value out = change.after.is_object() ? change.after : Value::object();
+    const ResourceTypeSchema* schema = providers_.SchemaOf(change.type);
+    if (!schema) return out;
+    for (const auto& a : schema->attributes) {
+      if (!a.computed || (out.contains(a.name) && !Contains(change.unknown, a.name))) continue;
+      Value v;
+      if (state.is_object() && state.contains(a.name)) {
+        v = SealNamed({{a.name, state[a.name]}}, change.sensitive, plan_.salt)[a.name];
+      } else if (change.action == Action::kUpdate && change.before.is_object()) {
+        v = change.before.value(a.name, Value());
+      }
+      if (v.is_null()) out.erase(a.name);
+      else out[a.name] = std::move(v);
+    }
+    return out;
+  }
+
   // Reports one finished change: recorded when it succeeded.
-  bool Report(const PlanChange& change, const Diagnostics& diags,
+  bool Report(const PlanChange& change, const Diagnostics& diags, const Value& state,
               std::chrono::milliseconds elapsed) {
     std::string addr = change.address.ToString();
     std::lock_guard<std::mutex> g(observer_mu_);
@@ -241,7 +266,7 @@ class Walker {
       observer_.OnEvent({ApplyEvent::Kind::kError, &change, named, elapsed});
       return false;
     }
-    observer_.OnApplied(change);
+    observer_.OnApplied(change, Recorded(change, state));
     ++result_.applied;
     CountAction(change.action, &result_.done);
     observer_.OnEvent({ApplyEvent::Kind::kComplete, &change, diags, elapsed});

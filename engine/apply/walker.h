@@ -27,8 +27,11 @@ class ApplyObserver {
  public:
   virtual ~ApplyObserver() = default;
   virtual void OnEvent(const ApplyEvent& event) = 0;
-  /// A change completed on its target; record it before returning.
-  virtual void OnApplied(const PlanChange& change) = 0;
+  /// A change completed on its target and its resource now holds
+  /// `attributes` (canonical and sealed, as state keeps them: the plan's
+  /// `after` with the computed values the provider returned); record it
+  /// before returning.
+  virtual void OnApplied(const PlanChange& change, const Value& attributes) = 0;
 };
 
 struct ApplyOptions {

@@ -31,7 +31,8 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
                        {"replace_because", c.replace_because},
                        {"depends_on", c.depends_on},
                        {"triggered_by", c.triggered_by},
-                       {"sensitive", c.sensitive}});
+                       {"sensitive", c.sensitive},
+                       {"unknown", c.unknown}});
   }
   Value targets = Value::object();
   for (const auto& [name, t] : plan.targets) {
@@ -85,6 +86,7 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
       pc.depends_on = c.at("depends_on").get<std::vector<std::string>>();
       pc.triggered_by = c.value("triggered_by", std::vector<std::string>{});
       pc.sensitive = c.value("sensitive", std::vector<std::string>{});
+      pc.unknown = c.value("unknown", std::vector<std::string>{});
       p.changes.push_back(std::move(pc));
     }
     *inputs = j.at("inputs");

@@ -29,6 +29,9 @@ struct PlanChange {
   std::vector<std::string> triggered_by;
   /// Attributes sealed in `before` and `after` (engine/model/sensitive.h).
   std::vector<std::string> sensitive;
+  /// Attributes whose value is known only after apply: computed ones the
+  /// blueprint leaves out of a resource being created or replaced.
+  std::vector<std::string> unknown;
 };
 
 /// The result of planning: changes in dependency order (deletions in reverse

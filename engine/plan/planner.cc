@@ -78,6 +78,17 @@ std::vector<std::string> SensitiveNames(const ResourceTypeSchema& schema, const 
   return out;
 }
 
+// The computed attributes a new resource gets from its provider: those the
+// blueprint leaves out.
+std::vector<std::string> UnknownUntilApplied(const ResourceTypeSchema& schema,
+                                             const Value& after) {
+  std::vector<std::string> out;
+  for (const auto& a : schema.attributes) {
+    if (a.computed && !after.contains(a.name)) out.push_back(a.name);
+  }
+  return out;
+}
+
 }  // namespace
 
 DependencyGraph ChangeGraph(const std::vector<PlanChange>& changes) {
@@ -234,6 +245,9 @@ Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
         change.depends_on = c.desired->depends_on;
         change.action = DiffResource(*schema, change.after, change.before,
                                      &change.replace_because);
+        if (change.action == Action::kCreate || change.action == Action::kReplace) {
+          change.unknown = UnknownUntilApplied(*schema, change.after);
+        }
       } else {
         change.depends_on = c.prior->dependencies;
         change.action = live.exists ? Action::kDelete : Action::kNoOp;

@@ -56,6 +56,11 @@ struct ApplyRequest {
 
 struct ApplyResponse {
   Diagnostics diagnostics;
+  /// The resource as the provider sees it once the action is done,
+  /// canonical: at least its computed attributes (an installed version, a
+  /// MAC, a server-made id), which the engine records in state and hands
+  /// to resources that reference them. Null: nothing beyond what was asked.
+  Value state;
 };
 
 /// The contract between the engine and a provider: request/response

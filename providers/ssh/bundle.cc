@@ -41,6 +41,7 @@ class BundleType : public HostResourceType {
   ResourceTypeSchema Schema() const override {
     ResourceTypeSchema s;
     s.type = "host.bundle";
+    s.name_attribute = "path";
     s.description =
         "A local directory of files kept identical on the host (uploaded over SFTP, checked by "
         "SHA-256); optionally indexed as an apt repository for offline installs.";

@@ -10,6 +10,7 @@ class DirectoryType : public HostResourceType {
   ResourceTypeSchema Schema() const override {
     ResourceTypeSchema s;
     s.type = "host.directory";
+    s.name_attribute = "path";
     s.description = "A directory (and its missing parents), with mode, owner and group.";
     s.attributes = {
         {.name = "mode", .octal_mode = true, .description = "Octal mode, e.g. \"0750\"."},

@@ -13,6 +13,7 @@ class FileType : public HostResourceType {
   ResourceTypeSchema Schema() const override {
     ResourceTypeSchema s;
     s.type = "host.file";
+    s.name_attribute = "path";
     s.description = "A regular file with exact content, mode, owner and group.";
     s.attributes = {
         {.name = "content", .required = true, .digest = true,

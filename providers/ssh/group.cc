@@ -12,7 +12,9 @@ class GroupType : public HostResourceType {
     s.type = "host.group";
     s.description = "A local group.";
     s.attributes = {
-        {.name = "gid", .type = AttrType::kNumber, .description = "Group id."},
+        {.name = "gid", .type = AttrType::kNumber,
+         .description = "Group id; unset: the host picks one, which is recorded.",
+         .computed = true},
         StateAttribute(),
     };
     return s;

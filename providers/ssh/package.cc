@@ -15,8 +15,10 @@ class PackageType : public HostResourceType {
     s.description = "An OS package installed with apt, dnf or apk.";
     s.batch_apply = true;
     s.attributes = {
-        {.name = "version", .description = "Exact version to install (e.g. \"1.2-1\"); "
-                                           "unset accepts any installed version."},
+        {.name = "version",
+         .description = "Exact version to install (e.g. \"1.2-1\"); unset accepts any "
+                        "installed version, and the installed one is recorded.",
+         .computed = true},
         StateAttribute(),
     };
     return s;

@@ -49,6 +49,7 @@ class PythonEnvType : public HostResourceType {
   ResourceTypeSchema Schema() const override {
     ResourceTypeSchema s;
     s.type = "host.python_env";
+    s.name_attribute = "path";
     s.description = "A Python virtual environment with pinned requirements.";
     s.attributes = {
         {.name = "requirements", .type = AttrType::kStringList, .unordered = true,

@@ -112,7 +112,32 @@ ApplyResponse SshProvider::Apply(const ApplyRequest& req) {
   }
   HostStep step = type->Step(req);
   if (!step.script.empty()) resp.diagnostics = connections_.RunStep(*req.target, req.action, step);
-  return resp;
+  std::vector<ApplyResponse> one{std::move(resp)};
+  ReadBack({&req}, &one);
+  return std::move(one[0]);
+}
+
+void SshProvider::ReadBack(const std::vector<const ApplyRequest*>& reqs,
+                           std::vector<ApplyResponse>* responses) {
+  ReadRequest read;
+  read.target = reqs[0]->target;
+  std::vector<size_t> of;  // the response each item reads for
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    const HostResourceType* type = TypeOf(reqs[i]->type);
+    if (!type || reqs[i]->action == Action::kDelete || (*responses)[i].diagnostics.HasErrors()) {
+      continue;
+    }
+    bool computed = false;
+    for (const auto& a : type->Schema().attributes) computed = computed || a.computed;
+    if (!computed) continue;
+    read.items.push_back({reqs[i]->address, reqs[i]->type, reqs[i]->after, Value()});
+    of.push_back(i);
+  }
+  if (read.items.empty()) return;
+  ReadResponse live = Read(read);
+  for (size_t k = 0; k < of.size() && k < live.results.size(); ++k) {
+    if (live.results[k].exists) (*responses)[of[k]].state = std::move(live.results[k].attributes);
+  }
 }
 
 std::vector<ApplyResponse> SshProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs) {
@@ -121,7 +146,9 @@ std::vector<ApplyResponse> SshProvider::ApplyBatch(const std::vector<ApplyReques
   for (const auto& r : reqs) ptrs.push_back(&r);
   HostStep step = type ? type->BatchStep(ptrs) : HostStep{};
   if (!step.script.empty() && !connections_.RunStep(*reqs[0].target, reqs[0].action, step).HasErrors()) {
-    return std::vector<ApplyResponse>(reqs.size());
+    std::vector<ApplyResponse> out(reqs.size());
+    ReadBack(ptrs, &out);
+    return out;
   }
   return Provider::ApplyBatch(reqs);
 }

@@ -30,6 +30,11 @@ class SshProvider : public Provider {
 
  private:
   const HostResourceType* TypeOf(const std::string& type) const;
+  /// Fills the state of each response that succeeded and whose type has
+  /// computed attributes from one more read of the host, so that state
+  /// records what the host chose (an installed version, a uid).
+  void ReadBack(const std::vector<const ApplyRequest*>& reqs,
+                std::vector<ApplyResponse>* responses);
 
   HostConnections& connections_;
   std::map<std::string, std::unique_ptr<HostResourceType>> types_;

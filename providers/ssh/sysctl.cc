@@ -49,6 +49,7 @@ class SysctlType : public HostResourceType {
   ResourceTypeSchema Schema() const override {
     ResourceTypeSchema s;
     s.type = "host.sysctl";
+    s.name_attribute = "key";
     s.description = "A kernel parameter, applied now and persisted under /etc/sysctl.d/.";
     s.attributes = {
         {.name = "value", .required = true,

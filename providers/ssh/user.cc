@@ -21,11 +21,16 @@ class UserType : public HostResourceType {
     s.type = "host.user";
     s.description = "A local user account.";
     s.attributes = {
-        {.name = "uid", .type = AttrType::kNumber, .description = "User id."},
+        {.name = "uid", .type = AttrType::kNumber,
+         .description = "User id; unset: the host picks one, which is recorded.",
+         .computed = true},
         {.name = "groups", .type = AttrType::kStringList, .unordered = true,
          .description = "Supplementary groups, exactly (the primary group is not listed)."},
         {.name = "shell", .description = "Login shell."},
-        {.name = "home", .description = "Home directory (created with the account)."},
+        {.name = "home",
+         .description = "Home directory (created with the account); unset: the host's "
+                        "default, which is recorded.",
+         .computed = true},
         {.name = "authorized_keys", .type = AttrType::kStringList,
          .description = "The exact lines of ~/.ssh/authorized_keys."},
         StateAttribute(),

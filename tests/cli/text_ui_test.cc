@@ -85,6 +85,7 @@ TEST(TextUiTest, MapsShowElementByElement) {
             "\n"
             "  # gw1:thing[b] will be created\n"
             "  + fake.thing \"gw1:thing[b]\" {\n"
+            "      + name   = \"b\"\n"
             "      + labels = {\n"
             "          + \"a.deb\" = (sha256:" + Sha256Hex("a").substr(0, 12) + ")\n"
             "        }\n"
@@ -124,10 +125,46 @@ TEST(TextUiTest, NestedAttributesShowPathByPath) {
             "\n"
             "  # gw1:thing[b] will be created\n"
             "  + fake.thing \"gw1:thing[b]\" {\n"
+            "      + name  = \"b\"\n"
             "      + ports {\n"
             "          + [\"http\"].number   = 80\n"
             "          + [\"http\"].protocol = \"tcp\"\n"
             "        }\n"
+            "    }\n"
+            "\n"
+            "Plan: 2 to add, 0 to change, 1 to destroy.\n");
+}
+
+TEST(TextUiTest, WhatTheProviderWillTellIsKnownAfterApply) {
+  Plan plan;
+  PlanChange create;
+  create.address = {"gw1", "thing", "sl"};
+  create.type = "fake.thing";
+  create.action = Action::kCreate;
+  create.after = Value::object();
+  create.unknown = {"id"};
+  PlanChange replace;
+  replace.address = {"gw1", "thing", "b"};
+  replace.type = "fake.thing";
+  replace.action = Action::kReplace;
+  replace.before = {{"kind", "x"}, {"id", "id-b-1"}};
+  replace.after = {{"kind", "y"}};
+  replace.replace_because = {"kind"};
+  replace.unknown = {"id"};
+  plan.changes = {create, replace};
+  EXPECT_EQ(ShowPlanText(plan),
+            "mfgctl will perform the following actions:\n"
+            "\n"
+            "  # gw1:thing[sl] will be created\n"
+            "  + fake.thing \"gw1:thing[sl]\" {\n"
+            "      + name = \"sl\"\n"
+            "      + id   = (known after apply)\n"
+            "    }\n"
+            "\n"
+            "  # gw1:thing[b] must be replaced\n"
+            "-/+ fake.thing \"gw1:thing[b]\" {\n"
+            "      ~ kind = \"x\" -> \"y\" # forces replacement\n"
+            "      ~ id   = \"id-b-1\" -> (known after apply)\n"
             "    }\n"
             "\n"
             "Plan: 2 to add, 0 to change, 1 to destroy.\n");

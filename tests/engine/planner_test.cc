@@ -65,6 +65,26 @@ TEST_F(PlannerTest, DriftIsAnUpdateWithBeforeAndAfter) {
   EXPECT_EQ(plan.changes[0].after["value"], "x");
 }
 
+TEST_F(PlannerTest, ComputedAttributesAreKnownAfterApplyUntilTheResourceExists) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "a", {{"value", "x"}})
+                     .Thing("h1", "b", {{"value", "y"}, {"id", "chosen"}})
+                     .Thing("h1", "c", {{"kind", "new"}})
+                     .Build();
+  fake_->live["h1:thing[c]"] = {{"kind", "old"}, {"id", "id-c-1"}};
+  Plan plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan),
+            (std::vector<std::string>{"+ h1:thing[a]", "+ h1:thing[b]", "-/+ h1:thing[c]"}));
+  EXPECT_EQ(plan.changes[0].unknown, std::vector<std::string>{"id"});
+  EXPECT_TRUE(plan.changes[1].unknown.empty());  // the blueprint sets it
+  EXPECT_EQ(plan.changes[2].unknown, std::vector<std::string>{"id"});  // a new one is made
+  // Once it exists, an update keeps what the provider made.
+  fake_->live["h1:thing[a]"] = {{"value", "old"}, {"id", "id-a-1"}};
+  plan = PlanFor(desired);
+  ASSERT_EQ(plan.changes[0].action, Action::kUpdate);
+  EXPECT_TRUE(plan.changes[0].unknown.empty());
+}
+
 TEST_F(PlannerTest, ForceNewAttributeMeansReplace) {
   auto desired = ConfigBuilder().Thing("h1", "a", {{"kind", "new"}}).Build();
   fake_->live["h1:thing[a]"] = {{"kind", "old"}};

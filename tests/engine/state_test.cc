@@ -155,9 +155,9 @@ TEST_F(StateTest, RecorderBumpsSerialOnEveryChange) {
   c.action = Action::kCreate;
   c.after = {{"mode", "0600"}};
   Diagnostics d;
-  ASSERT_TRUE(rec.Record(c, &d));
+  ASSERT_TRUE(rec.Record(c, c.after, &d));
   c.address.name = "/y";
-  ASSERT_TRUE(rec.Record(c, &d));
+  ASSERT_TRUE(rec.Record(c, c.after, &d));
   StateSnapshot back;
   ASSERT_TRUE(b.Read(&back, &d));
   EXPECT_EQ(back.serial, 2u);

@@ -18,9 +18,9 @@ class Recorder : public ApplyObserver {
     if (e.kind == ApplyEvent::Kind::kSkipped) skipped.push_back(e.change->address.ToString());
     if (e.kind == ApplyEvent::Kind::kError) failed.push_back(e.change->address.ToString());
   }
-  void OnApplied(const PlanChange& c) override {
+  void OnApplied(const PlanChange& c, const Value& attributes) override {
     applied.push_back(c.address.ToString());
-    FoldChange(c, plan_, &state);
+    FoldChange(c, attributes, plan_, &state);
   }
   const Plan& plan_;
   StateSnapshot state;
@@ -53,6 +53,24 @@ TEST_F(WalkerTest, AppliesInDependencyOrderAndRecordsEach) {
   EXPECT_EQ(rec.state.resources.size(), 3u);
   EXPECT_EQ(rec.state.targets.count("h1"), 1u);
   EXPECT_EQ(r.done.add, 3);
+}
+
+TEST_F(WalkerTest, StateRecordsWhatTheProviderComputed) {
+  auto desired = ConfigBuilder().Thing("h1", "a", {{"value", "1"}}).Build();
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ASSERT_EQ(ApplyPlan(plan, desired, providers_, rec, {}).applied, 1);
+  EXPECT_EQ(rec.state.resources.at("h1:thing[a]").attributes.dump(),
+            R"({"value":"1","id":"id-a-1"})");
+  // An update keeps the id the creation made.
+  desired.resources[0].attributes["value"] = "2";
+  Plan update = MakePlan(desired, rec.state, providers_, {});
+  ASSERT_EQ(update.changes.size(), 1u);
+  Recorder again(update);
+  again.state = rec.state;
+  ASSERT_EQ(ApplyPlan(update, desired, providers_, again, {}).applied, 1);
+  EXPECT_EQ(again.state.resources.at("h1:thing[a]").attributes.dump(),
+            R"({"value":"2","id":"id-a-1"})");
 }
 
 TEST_F(WalkerTest, FailureSkipsOnlyItsDependents) {

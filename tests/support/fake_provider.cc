@@ -32,6 +32,7 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
       {.name = "ports",
        .type = AttrType::kObjectMap,
        .attributes = {{.name = "number", .type = AttrType::kNumber}, {.name = "protocol"}}},
+      {.name = "id", .computed = true},
   };
   ResourceTypeSchema pkg = s;
   pkg.type = name_ + ".pkg";
@@ -91,7 +92,16 @@ ApplyResponse FakeProvider::Apply(const ApplyRequest& req) {
   } else if (req.action == Action::kDelete) {
     live.erase(addr);
   } else {
-    live[addr] = CanonicalAttributes(Schemas()[0], req.after);
+    // The provider makes the id of what it creates; an update keeps it.
+    Value was = live.count(addr) ? live[addr] : Value::object();
+    Value now = CanonicalAttributes(Schemas()[0], req.after);
+    if (!now.contains("id")) {
+      now["id"] = req.action == Action::kUpdate && was.contains("id")
+                      ? was["id"]
+                      : Value("id-" + req.address.name + "-" + std::to_string(++ids_made_));
+    }
+    live[addr] = now;
+    resp.state = now;
   }
   return resp;
 }

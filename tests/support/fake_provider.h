@@ -17,7 +17,7 @@ namespace mfgctl {
 /// (sensitive), `kind` (forces replacement), `state` (present or absent),
 /// `lifecycle` (an object: `enabled`, and `rule`, a list of objects with
 /// `days`, `prefix` and force-new `storage`), `ports` (a map of objects:
-/// `number`, `protocol`)),
+/// `number`, `protocol`), `id` (computed: made on creation, `id-NAME-N`)),
 /// and `NAME.pkg`, applied in batches; NAME is `fake` unless given, so a
 /// second instance can be a second provider.
 class FakeProvider : public Provider {
@@ -61,6 +61,7 @@ class FakeProvider : public Provider {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   int in_flight_ = 0, max_in_flight_ = 0;
+  int ids_made_ = 0;
   std::vector<Call> calls_;
   std::vector<size_t> read_sizes_;
 };
