@@ -346,29 +346,32 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
     a.response.attempts = attempt;
 
     std::string outcome;  // what happened, for the log and an error
-    std::string verdict;  // why no retry; empty: retry
+    std::string note;     // why there is no retry, for an error
+    bool retry = false;
     if (a.code == CURLE_OK) {
       outcome = "HTTP " + std::to_string(a.response.status);
       if (!IsRetryableStatus(a.response.status) || !idempotent || max_attempts == 1) {
         impl_->Log(step + ": " + outcome);
         return std::move(a.response);
       }
+      retry = true;
     } else {
       outcome = redactor.Scrub(a.detail);
       if (!IsTransient(a.code)) {
-        verdict = Advice(a.code, options);
+        note = Advice(a.code, options);
       } else if (a.sent && !idempotent) {
-        verdict =
-            " (not retried: the request may have reached the server and is not "
-            "idempotent)";
+        note = " (not retried: the request may have reached the server and is not idempotent)";
+      } else {
+        retry = true;
       }
     }
-    if (verdict.empty() && attempt == max_attempts && max_attempts > 1) {
-      verdict = " (gave up after " + std::to_string(attempt) + " attempts)";
+    if (retry && attempt == max_attempts) {
+      retry = false;
+      if (max_attempts > 1) note = " (gave up after " + std::to_string(attempt) + " attempts)";
     }
-    if (!verdict.empty() || attempt == max_attempts) {
+    if (!retry) {
       impl_->Log(step + ": " + outcome + "; giving up");
-      a.response.error = redactor.Subject() + ": " + outcome + verdict;
+      a.response.error = redactor.Subject() + ": " + outcome + note;
       return std::move(a.response);
     }
     std::string why;

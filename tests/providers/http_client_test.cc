@@ -230,6 +230,19 @@ TEST_F(HttpClientTest, PostIsRetriedWhenNoConnectionWasMade) {
   EXPECT_EQ(sleeps_.size(), 2u);
 }
 
+TEST_F(HttpClientTest, WhatCannotSucceedIsNotRetried) {
+  CurlHttpClient client(Options());
+  HttpResponse r = client.Send(Get("ftp://127.0.0.1:1/x"));
+  EXPECT_EQ(r.attempts, 1);
+  EXPECT_THAT(r.error, HasSubstr("GET ftp://127.0.0.1:1/x: Protocol \"ftp\" not supported"));
+  EXPECT_TRUE(sleeps_.empty());
+
+  r = client.Send(Get(Url("status", "codes=501")));
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.attempts, 1);
+}
+
 TEST_F(HttpClientTest, SlowResponseTimesOut) {
   HttpClientOptions o = Options();
   o.max_attempts = 2;

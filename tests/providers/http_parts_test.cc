@@ -114,9 +114,9 @@ TEST(HttpJsonTest, ErrorsNameMethodUrlAndStatus) {
             "read: 'o'): oops more");
   EXPECT_FALSE(
       ParseJsonResponse(req, Response(403, R"({"error":"key s3cret revoked"})"), &out, &error));
-  EXPECT_EQ(
-      error,
-      R"(GET http://h/v1/x?key=(sensitive value): HTTP 403: {"error":"key (sensitive value) revoked"})");
+  EXPECT_EQ(error,
+            "GET http://h/v1/x?key=(sensitive value): HTTP 403: "
+            R"({"error":"key (sensitive value) revoked"})");
   EXPECT_FALSE(ParseJsonResponse(req, Response(500, std::string(1000, 'x')), &out, &error));
   EXPECT_EQ(error,
             "GET http://h/v1/x?key=(sensitive value): HTTP 500: " + std::string(300, 'x') + "...");
