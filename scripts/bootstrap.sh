@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(g++ cmake ninja-build pkg-config git
           libssh2-1-dev libssl-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
-          libgtest-dev openssh-client)
+          libgtest-dev openssh-client libcurl4-openssl-dev python3 openssl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")

@@ -115,7 +115,7 @@ TEST(LayeringTest, EachLibraryHasItsOneAdapter) {
   const std::map<std::string, std::string> adapter = {
       {"yaml-cpp/", "blueprints/yaml_loader.cc"},
       {"libssh2", "providers/transport/ssh_session.cc"},
-      {"curl/", "providers/transport/"},
+      {"curl/", "providers/transport/http_client.cc"},
       {"CLI/", "cli/"},
   };
   for (const auto& inc : AllIncludes()) {
