@@ -9,6 +9,7 @@
 #include "engine/model/sensitive.h"
 #include "engine/model/suggest.h"
 #include "engine/model/text_file.h"
+#include "engine/model/unknown.h"
 
 namespace mfgctl {
 namespace {
@@ -90,6 +91,7 @@ bool Expander::EvaluateResource(size_t index) {
       if (!ReadLocalFile(*value, *a, &scope, &v)) return false;
       p.resource.attributes[a->file_into] = std::move(v);
       if (scope.sensitive) AddOnce(&p.resource.sensitive, a->file_into);
+      if (scope.deferred) AddOnce(&p.resource.deferred, a->file_into);
       continue;
     }
     if (!a->directory_into.empty()) {
@@ -105,6 +107,7 @@ bool Expander::EvaluateResource(size_t index) {
     }
     p.resource.attributes[name] = std::move(v);
     if (scope.sensitive) AddOnce(&p.resource.sensitive, name);
+    if (scope.deferred) AddOnce(&p.resource.deferred, name);
   }
   bool absent = p.resource.attributes.value(kStateAttribute, "") == kAbsent;
   for (const auto& a : p.schema->attributes) {
@@ -218,6 +221,10 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
   }
   Value v;
   if (!EvaluateScalar(value, scope, &v)) return false;
+  if (IsUnknownMarker(v)) {
+    *out = std::move(v);  // typed when it is resolved
+    return true;
+  }
   // What a secret gave never appears in an error.
   auto shown = [&](const Value& x) {
     return scope->sensitive ? std::string(kRedacted) : "\"" + x.get<std::string>() + "\"";
@@ -387,6 +394,13 @@ bool Expander::EvaluateText(const std::string& text,
           return false;
         }
         auto attr = target.resource.attributes.find(ref.attribute);
+        const AttributeSchema* declared = target.schema->Find(ref.attribute);
+        if (attr == target.resource.attributes.end() && declared && declared->computed) {
+          // Left to the provider: known from the live state, or once made.
+          *v = UnknownMarker(text, ref.attribute);
+          scope->deferred = true;
+          return true;
+        }
         if (attr == target.resource.attributes.end()) {
           std::vector<std::string> names;
           for (const auto& a : target.schema->attributes) names.push_back(a.name);
@@ -396,6 +410,7 @@ bool Expander::EvaluateText(const std::string& text,
         }
         *v = *attr;
         if (Contains(target.resource.sensitive, ref.attribute)) scope->sensitive = true;
+        if (Contains(target.resource.deferred, ref.attribute)) scope->deferred = true;
         return true;
       }
       case TemplatePart::Kind::kLiteral:

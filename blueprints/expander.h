@@ -90,6 +90,8 @@ class Expander {
     std::string host;
     size_t owner = SIZE_MAX;
     bool sensitive = false;
+    /// It references a computed attribute not known before apply.
+    bool deferred = false;
   };
   bool EvaluateAll();
   bool EvaluateResource(size_t index);

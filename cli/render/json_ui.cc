@@ -76,8 +76,12 @@ class JsonUi : public Ui {
       if (!c.replace_because.empty()) change["replace_paths"] = c.replace_because;
       if (!c.triggered_by.empty()) change["triggered_by"] = c.triggered_by;
       if (!c.unknown.empty()) {
+        // As Terraform's JSON: what is not known yet is left out of `after`.
         change["after_unknown"] = Value::object();
-        for (const auto& k : c.unknown) change["after_unknown"][k] = true;
+        for (const auto& k : c.unknown) {
+          change["after_unknown"][k] = true;
+          if (change["after"].is_object()) change["after"].erase(k);
+        }
       }
       Emit("info", c.address.ToString() + ": Plan to " + std::string(ActionName(c.action)),
            "planned_change", {{"change", change}});

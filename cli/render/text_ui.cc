@@ -3,6 +3,7 @@
 #include <set>
 
 #include "cli/render/ui.h"
+#include "engine/model/unknown.h"
 #include "engine/plan/differ.h"
 
 namespace mfgctl {
@@ -54,6 +55,7 @@ class TextUi : public Ui {
       for (const auto& r : desired->resources) wanted[r.address.ToString()] = &r;
     }
     out_ << "mfgctl will perform the following actions:\n";
+    plan_ = &plan;
     for (const auto& c : plan.changes) {
       auto it = wanted.find(c.address.ToString());
       ShowChange(c, providers.SchemaOf(c.type), it == wanted.end() ? nullptr : it->second);
@@ -179,7 +181,18 @@ class TextUi : public Ui {
     for (const auto& k : shown) {
       const AttributeSchema* a = schema ? schema->Find(k) : nullptr;
       const Value* readable = nullptr;
+      Value resolved;
       if (want && want->attributes.contains(k)) readable = &want->attributes[k];
+      if (readable && Contains(want->deferred, k)) {
+        // What the blueprint wrote, with the computed values the plan read.
+        resolved = *readable;
+        ResolveUnknowns(&resolved, [&](const std::string& addr, const std::string& attr) {
+          auto it = plan_->resolved.find(addr);
+          return it == plan_->resolved.end() || !it->second.contains(attr) ? nullptr
+                                                                           : &it->second[attr];
+        });
+        readable = &resolved;
+      }
       Value before = value_of(c.before, k);
       Value after = value_of(c.after, k);
       std::string name = k + std::string(width - k.size(), ' ');
@@ -298,6 +311,7 @@ class TextUi : public Ui {
   std::ostream& out_;
   std::ostream& err_;
   bool color_;
+  const Plan* plan_ = nullptr;  // the one being shown
 };
 
 }  // namespace

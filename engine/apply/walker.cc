@@ -9,6 +9,8 @@
 #include <unordered_map>
 
 #include "engine/model/sensitive.h"
+#include "engine/model/unknown.h"
+#include "engine/plan/differ.h"
 #include "engine/plan/planner.h"
 
 namespace mfgctl {
@@ -168,6 +170,7 @@ class Walker {
     auto start = std::chrono::steady_clock::now();
     std::vector<Diagnostics> diags(batch.size());
     std::vector<Value> states(batch.size());
+    std::vector<Value> resolved(batch.size());  // the after of deferred attributes, once known
     std::vector<ApplyRequest> reqs;
     std::vector<size_t> sent;  // positions in `batch` of the requests made
     const std::string& target_name = plan_.changes[batch[0]].address.target;
@@ -199,6 +202,10 @@ class Walker {
           continue;
         }
         req.after = it->second->attributes;
+        if (!it->second->deferred.empty() && !ResolveDeferred(change, *it->second, &req.after,
+                                                              &resolved[k], &diags[k])) {
+          continue;
+        }
       }
       reqs.push_back(std::move(req));
       sent.push_back(k);
@@ -223,17 +230,51 @@ class Walker {
         std::chrono::steady_clock::now() - start);
     std::vector<bool> ok(batch.size());
     for (size_t k = 0; k < batch.size(); ++k) {
-      ok[k] = Report(plan_.changes[batch[k]], diags[k], states[k], elapsed);
+      ok[k] = Report(plan_.changes[batch[k]], diags[k], resolved[k], states[k], elapsed);
     }
     return ok;
   }
 
-  // What a resource holds once its change is done: the plan's `after` with
-  // the computed attributes the provider returned in `state`, sealed when
-  // sensitive; an update keeps the computed values it did not change.
-  Value Recorded(const PlanChange& change, const Value& state) const {
+  // Puts the computed values a resource's attributes reference where the
+  // blueprint referenced them: from the resources this run made, else as
+  // the plan read them. `planned` gets the attributes as state keeps them.
+  bool ResolveDeferred(const PlanChange& change, const Resource& want, Value* after,
+                       Value* planned, Diagnostics* diags) {
+    std::deque<Value> found;
+    UnknownLookup lookup = [&](const std::string& address,
+                               const std::string& attribute) -> const Value* {
+      {
+        std::lock_guard<std::mutex> g(observer_mu_);
+        auto made = made_.find(address);
+        if (made != made_.end() && made->second.contains(attribute)) {
+          return &found.emplace_back(made->second[attribute]);
+        }
+      }
+      auto read = plan_.resolved.find(address);
+      if (read == plan_.resolved.end() || !read->second.contains(attribute)) return nullptr;
+      return &found.emplace_back(read->second[attribute]);
+    };
+    std::vector<std::string> unresolved;
+    for (const auto& name : want.deferred) {
+      if (after->contains(name)) ResolveUnknowns(&(*after)[name], lookup, &unresolved);
+    }
+    if (!unresolved.empty()) {
+      diags->Error(unresolved[0] + " is still not known: its resource reported no value for it");
+      return false;
+    }
+    const ResourceTypeSchema* schema = providers_.SchemaOf(change.type);
+    if (schema) *planned = PlannedAttributes(*schema, *after, change.sensitive, plan_.salt);
+    return true;
+  }
+
+  // What a resource holds once its change is done: the plan's `after` (or,
+  // with deferred attributes, `resolved`) with the computed attributes the
+  // provider returned in `state`, sealed when sensitive; an update keeps
+  // the computed values it did not change.
+  Value Recorded(const PlanChange& change, const Value& resolved, const Value& state) const {
     if (change.action == Action::kDelete) return Value();
-    Value out = change.after.is_object() ? change.after : Value::object();
+    const Value& base = resolved.is_object() ? resolved : change.after;
+    Value out = base.is_object() ? base : Value::object();
     const ResourceTypeSchema* schema = providers_.SchemaOf(change.type);
     if (!schema) return out;
     for (const auto& a : schema->attributes) {
@@ -251,8 +292,8 @@ class Walker {
   }
 
   // Reports one finished change: recorded when it succeeded.
-  bool Report(const PlanChange& change, const Diagnostics& diags, const Value& state,
-              std::chrono::milliseconds elapsed) {
+  bool Report(const PlanChange& change, const Diagnostics& diags, const Value& resolved,
+              const Value& state, std::chrono::milliseconds elapsed) {
     std::string addr = change.address.ToString();
     std::lock_guard<std::mutex> g(observer_mu_);
     if (diags.HasErrors()) {
@@ -266,7 +307,8 @@ class Walker {
       observer_.OnEvent({ApplyEvent::Kind::kError, &change, named, elapsed});
       return false;
     }
-    observer_.OnApplied(change, Recorded(change, state));
+    if (state.is_object()) made_[addr] = state;
+    observer_.OnApplied(change, Recorded(change, resolved, state));
     ++result_.applied;
     CountAction(change.action, &result_.done);
     observer_.OnEvent({ApplyEvent::Kind::kComplete, &change, diags, elapsed});
@@ -301,8 +343,10 @@ class Walker {
   std::map<std::string, int> in_flight_;             // actions running, by busy target
   int running_ = 0;
 
-  std::mutex observer_mu_;  // serializes observer calls and result_
+  std::mutex observer_mu_;  // serializes observer calls, result_ and made_
   ApplyResult result_;
+  /// What the provider returned for each resource applied so far.
+  std::unordered_map<std::string, Value> made_;
 };
 
 }  // namespace

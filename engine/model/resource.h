@@ -37,6 +37,11 @@ struct Resource {
   /// sensitive variable, another sensitive attribute), besides those the
   /// schema marks sensitive: compared, stored and shown only sealed.
   std::vector<std::string> sensitive;
+  /// Attributes holding a reference to a computed attribute the blueprint
+  /// leaves to the provider (UnknownMarker, engine/model/unknown.h): the
+  /// planner resolves it from the live state, or the walker once the
+  /// resource it names is made.
+  std::vector<std::string> deferred;
   SourcePos pos;
 };
 

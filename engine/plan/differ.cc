@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/model/sensitive.h"
+
 namespace mfgctl {
 namespace {
 
@@ -75,6 +77,11 @@ void Walk(const AttributeSchema& a, const std::string& path, const Value& before
 }
 
 }  // namespace
+
+Value PlannedAttributes(const ResourceTypeSchema& schema, const Value& attrs,
+                        const std::vector<std::string>& sensitive, std::string_view salt) {
+  return SealNamed(CanonicalAttributes(schema, attrs), sensitive, salt);
+}
 
 std::vector<PathChange> ChangedPaths(const AttributeSchema& a, const Value& before,
                                      const Value& after) {

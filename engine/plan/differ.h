@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/model/action.h"
@@ -12,6 +13,11 @@ namespace mfgctl {
 /// The attributes as they are compared and stored: every attribute passed
 /// through CanonicalAttribute (digests, normalized modes).
 Value CanonicalAttributes(const ResourceTypeSchema& schema, const Value& attrs);
+
+/// The attributes as a plan and the state hold them: canonical, with the
+/// `sensitive` ones sealed with `salt`.
+Value PlannedAttributes(const ResourceTypeSchema& schema, const Value& attrs,
+                        const std::vector<std::string>& sensitive, std::string_view salt);
 
 /// One leaf of an attribute that differs between two values, by its path
 /// inside the attribute as the plan shows it (`rule[0].days`,

@@ -48,6 +48,7 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
           {"salt", plan.salt},
           {"inputs", inputs},
           {"targets", std::move(targets)},
+          {"resolved", plan.resolved},
           {"changes", std::move(changes)}};
 }
 
@@ -66,6 +67,8 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
     p.state_serial = j.at("state_serial").get<uint64_t>();
     p.config_digest = j.at("config_digest").get<std::string>();
     p.salt = j.value("salt", "");
+    Value resolved = j.value("resolved", Value::object());
+    for (const auto& [addr, attrs] : resolved.items()) p.resolved[addr] = attrs;
     for (const auto& [name, t] : j.at("targets").items()) {
       p.targets[name] = Target{name, t.at("provider").get<std::string>(), t.at("config"), {}, {}};
     }

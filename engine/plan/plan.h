@@ -49,6 +49,11 @@ struct Plan {
   std::vector<PlanChange> changes;  // no-ops left out
   /// Targets the changes run on: the blueprint's, else the state's.
   std::map<std::string, Target> targets;
+  /// Computed attributes of resources this plan does not make anew that its
+  /// changes reference, as they were read (address -> attribute -> value):
+  /// the walker puts them where the blueprint referenced them, so a saved
+  /// plan applies exactly what it showed.
+  std::map<std::string, Value> resolved;
   /// Resources that could not be planned (unreachable host, read error).
   Diagnostics diagnostics;
 

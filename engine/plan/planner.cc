@@ -2,23 +2,30 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "engine/plan/parallel.h"
 #include "engine/model/sensitive.h"
+#include "engine/model/unknown.h"
 #include "engine/plan/differ.h"
+#include "engine/plan/refresh.h"
 
 namespace mfgctl {
 namespace {
 
 // One resource the plan considers: wanted by the blueprint, known to the
-// state, or both.
+// state, or both; once refreshed, what is live; once diffed, its change.
 struct Candidate {
+  Candidate(std::string a, const Resource* d, const ResourceState* p)
+      : address(std::move(a)), desired(d), prior(p) {}
   std::string address;
   const Resource* desired = nullptr;
   const ResourceState* prior = nullptr;
+  const ReadResult* live = nullptr;  // null: not read (its failure is reported)
+  enum class Diff { kTodo, kRunning, kDone } diff = Diff::kTodo;
+  std::optional<PlanChange> change;  // once diffed; a no-op too
   const ResourceAddress& addr() const { return desired ? desired->address : prior->address; }
   const std::string& type() const { return desired ? desired->type : prior->type; }
 };
@@ -110,204 +117,242 @@ DependencyGraph ChangeGraph(const std::vector<PlanChange>& changes) {
   return g;
 }
 
-Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
-              const ProviderRegistry& providers, const PlanOptions& options) {
-  Plan plan;
-  plan.plant = desired.plant.empty() ? prior.plant : desired.plant;
-  plan.destroy = options.destroy;
-  plan.state_lineage = prior.lineage;
-  plan.state_serial = prior.serial;
-  plan.salt = prior.salt.empty() ? NewSalt() : prior.salt;
-  plan.config_digest = DigestOf(desired, plan.salt);
+namespace {
 
-  // Everything to consider, in blueprint order, then what only the state knows.
-  std::vector<Candidate> all;
-  all.reserve(desired.resources.size() + prior.resources.size());
-  std::unordered_map<std::string, size_t> index;
-  index.reserve(all.capacity());
-  if (!options.destroy) {
-    for (const auto& r : desired.resources) {
-      std::string a = r.address.ToString();
-      index.emplace(a, all.size());
-      all.push_back({std::move(a), &r, nullptr});
-    }
-  }
-  for (const auto& [addr, rs] : prior.resources) {
-    auto it = index.find(addr);
-    if (it != index.end()) {
-      all[it->second].prior = &rs;
-    } else {
-      all.push_back({addr, nullptr, &rs});
-    }
-  }
-  all = FilterSelected(std::move(all), options.only);
+// Planning in named steps: collect what to consider, refresh it, diff each
+// resource, let changed notifiers trigger what they notify, order.
+class Planner {
+ public:
+  Planner(const DesiredConfig& desired, const StateSnapshot& prior,
+          const ProviderRegistry& providers, const PlanOptions& options)
+      : desired_(desired), prior_(prior), providers_(providers), options_(options) {}
 
-  // Group by target and by the provider of each resource's type: one
-  // target may carry resources of several providers. The blueprint's
-  // connection settings win over the state's.
-  std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_read;
-  for (size_t i = 0; i < all.size(); ++i) {
-    Provider* p = providers.ForType(all[i].type());
-    if (!p) {
-      plan.diagnostics.Error("unknown resource type \"" + all[i].type() + "\"").address =
-          all[i].address;
-      continue;
-    }
-    by_read[{all[i].addr().target, p->Name()}].push_back(i);
+  Plan Run() {
+    plan_.plant = desired_.plant.empty() ? prior_.plant : desired_.plant;
+    plan_.destroy = options_.destroy;
+    plan_.state_lineage = prior_.lineage;
+    plan_.state_serial = prior_.serial;
+    plan_.salt = prior_.salt.empty() ? NewSalt() : prior_.salt;
+    plan_.config_digest = DigestOf(desired_, plan_.salt);
+    Collect();
+    RefreshAll();
+    for (size_t i = 0; i < all_.size(); ++i) Diff(i);
+    Notify();
+    Order();
+    return std::move(plan_);
   }
-  std::vector<const Target*> targets;
-  std::vector<Provider*> readers;
-  std::vector<std::vector<size_t>*> groups;
-  for (auto& [key, members] : by_read) {
-    const std::string& name = key.first;
-    const Target* t = nullptr;
-    if (auto it = desired.targets.find(name); it != desired.targets.end()) t = &it->second;
-    else if (auto it2 = prior.targets.find(name); it2 != prior.targets.end()) t = &it2->second;
-    if (!t) {
-      for (size_t i : members) {
-        plan.diagnostics.Error("no connection settings for target \"" + name + "\"").address =
-            all[i].address;
+
+ private:
+  // Everything to consider, in blueprint order, then what only the state
+  // knows; filtered by --target.
+  void Collect() {
+    all_.reserve(desired_.resources.size() + prior_.resources.size());
+    std::unordered_map<std::string, size_t> at;
+    at.reserve(all_.capacity());
+    if (!options_.destroy) {
+      for (const auto& r : desired_.resources) {
+        std::string a = r.address.ToString();
+        at.emplace(a, all_.size());
+        all_.push_back({std::move(a), &r, nullptr});
       }
-      continue;
     }
-    plan.targets[name] = *t;
-    targets.push_back(t);
-    readers.push_back(providers.ByName(key.second));
-    groups.push_back(&members);
-  }
-
-  // Refresh: one batched read per (target, provider), in parallel.
-  std::vector<ReadResponse> responses(targets.size());
-  RunParallel(targets.size(), options.parallelism, [&](size_t ti) {
-    ReadRequest req;
-    req.target = targets[ti];
-    for (size_t i : *groups[ti]) {
-      const Candidate& c = all[i];
-      req.items.push_back({c.addr(), c.type(),
-                           c.desired ? c.desired->attributes : Value(),
-                           c.prior ? c.prior->attributes : Value()});
-    }
-    responses[ti] = readers[ti]->Read(req);
-  });
-
-  // Resources another one notifies (services to restart when a file
-  // changes): their no-op diffs are kept in case a notifier changes.
-  std::unordered_set<std::string> notified;
-  for (const auto& c : all) {
-    if (!c.desired) continue;
-    auto n = c.desired->attributes.find("notify");
-    if (n == c.desired->attributes.end() || !n->is_array()) continue;
-    for (const auto& t : *n) notified.insert(t.get<std::string>());
-  }
-  std::unordered_map<std::string, std::pair<PlanChange, size_t>> quiet;  // with rank
-  std::vector<std::pair<std::string, const Value*>> notifiers;           // changed ones
-
-  // Diff.
-  std::vector<PlanChange> unordered;
-  std::vector<size_t> rank;  // position in `all`, for a stable order
-  for (size_t ti = 0; ti < targets.size(); ++ti) {
-    const ReadResponse& resp = responses[ti];
-    const auto& members = *groups[ti];
-    for (size_t k = 0; k < members.size(); ++k) {
-      const Candidate& c = all[members[k]];
-      if (resp.diagnostics.HasErrors() || k >= resp.results.size()) {
-        for (Diagnostic d : resp.diagnostics) {
-          d.address = c.address;
-          plan.diagnostics.Add(std::move(d));
-        }
-        if (!resp.diagnostics.HasErrors()) {
-          plan.diagnostics.Error("provider returned no result").address = c.address;
-        }
-        continue;
-      }
-      const ReadResult& live = resp.results[k];
-      if (live.diagnostics.HasErrors()) {
-        for (Diagnostic d : live.diagnostics) {
-          d.address = c.address;
-          plan.diagnostics.Add(std::move(d));
-        }
-        continue;
-      }
-      // Grouping found the type's provider, so its schema is there.
-      const ResourceTypeSchema* schema = providers.SchemaOf(c.type());
-      PlanChange change;
-      change.address = c.addr();
-      change.type = c.type();
-      change.sensitive = SensitiveNames(*schema, c);
-      change.before = live.exists ? SealNamed(live.attributes, change.sensitive, plan.salt) : Value();
-      if (c.desired && c.desired->attributes.value(kStateAttribute, "") == kAbsent) {
-        // Wanted gone: delete it where it exists, else nothing to do.
-        change.depends_on = c.desired->depends_on;
-        change.action = live.exists ? Action::kDelete : Action::kNoOp;
-      } else if (c.desired) {
-        change.after = SealNamed(CanonicalAttributes(*schema, c.desired->attributes),
-                                 change.sensitive, plan.salt);
-        change.depends_on = c.desired->depends_on;
-        change.action = DiffResource(*schema, change.after, change.before,
-                                     &change.replace_because);
-        if (change.action == Action::kCreate || change.action == Action::kReplace) {
-          change.unknown = UnknownUntilApplied(*schema, change.after);
-        }
+    for (const auto& [addr, rs] : prior_.resources) {
+      auto it = at.find(addr);
+      if (it != at.end()) {
+        all_[it->second].prior = &rs;
       } else {
-        change.depends_on = c.prior->dependencies;
-        change.action = live.exists ? Action::kDelete : Action::kNoOp;
-      }
-      if (change.action != Action::kNoOp && change.action != Action::kDelete && c.desired) {
-        auto n = c.desired->attributes.find("notify");
-        if (n != c.desired->attributes.end()) notifiers.emplace_back(c.address, &*n);
-      }
-      if (change.action != Action::kNoOp) {
-        unordered.push_back(std::move(change));
-        rank.push_back(members[k]);
-      } else if (notified.count(c.address)) {
-        quiet.emplace(c.address, std::make_pair(std::move(change), members[k]));
+        all_.push_back({addr, nullptr, &rs});
       }
     }
+    all_ = FilterSelected(std::move(all_), options_.only);
+    index_.reserve(all_.size());
+    for (size_t i = 0; i < all_.size(); ++i) index_[all_[i].address] = i;
+  }
+
+  // Groups by target and by the provider of each resource's type (one
+  // target may carry resources of several providers; the blueprint's
+  // connection settings win over the state's) and reads each group once.
+  void RefreshAll() {
+    std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_read;
+    for (size_t i = 0; i < all_.size(); ++i) {
+      Provider* p = providers_.ForType(all_[i].type());
+      if (!p) {
+        Fail(i, "unknown resource type \"" + all_[i].type() + "\"");
+        continue;
+      }
+      by_read[{all_[i].addr().target, p->Name()}].push_back(i);
+    }
+    std::vector<RefreshRead> reads;
+    std::vector<const std::vector<size_t>*> groups;
+    for (const auto& [key, members] : by_read) {
+      const std::string& name = key.first;
+      const Target* t = nullptr;
+      if (auto it = desired_.targets.find(name); it != desired_.targets.end()) t = &it->second;
+      else if (auto it2 = prior_.targets.find(name); it2 != prior_.targets.end()) t = &it2->second;
+      if (!t) {
+        for (size_t i : members) Fail(i, "no connection settings for target \"" + name + "\"");
+        continue;
+      }
+      plan_.targets[name] = *t;
+      RefreshRead read{providers_.ByName(key.second), {t, {}}};
+      for (size_t i : members) {
+        const Candidate& c = all_[i];
+        read.request.items.push_back({c.addr(), c.type(),
+                                      c.desired ? c.desired->attributes : Value(),
+                                      c.prior ? c.prior->attributes : Value()});
+      }
+      reads.push_back(std::move(read));
+      groups.push_back(&members);
+    }
+    responses_ = Refresh(reads, options_.parallelism);
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const ReadResponse& resp = responses_[g];
+      const auto& members = *groups[g];
+      for (size_t k = 0; k < members.size(); ++k) {
+        size_t i = members[k];
+        if (resp.diagnostics.HasErrors() || k >= resp.results.size()) {
+          for (Diagnostic d : resp.diagnostics) Report(i, std::move(d));
+          if (!resp.diagnostics.HasErrors()) Fail(i, "provider returned no result");
+          continue;
+        }
+        const ReadResult& live = resp.results[k];
+        if (live.diagnostics.HasErrors()) {
+          for (Diagnostic d : live.diagnostics) Report(i, std::move(d));
+          continue;
+        }
+        all_[i].live = &live;
+      }
+    }
+  }
+
+  // The change one resource needs. References to computed attributes of
+  // other resources are resolved first from what those resources will be:
+  // live when they stay, unknown when they are made in this plan.
+  void Diff(size_t i) {
+    Candidate& c = all_[i];
+    if (c.diff != Candidate::Diff::kTodo) return;  // done, or a reference cycle
+    c.diff = Candidate::Diff::kRunning;
+    if (!c.live) {
+      c.diff = Candidate::Diff::kDone;
+      return;
+    }
+    // Refresh found the type's provider, so its schema is there.
+    const ResourceTypeSchema* schema = providers_.SchemaOf(c.type());
+    PlanChange change;
+    change.address = c.addr();
+    change.type = c.type();
+    change.sensitive = SensitiveNames(*schema, c);
+    change.before =
+        c.live->exists ? SealNamed(c.live->attributes, change.sensitive, plan_.salt) : Value();
+    bool exists = c.live->exists;
+    if (c.desired && c.desired->attributes.value(kStateAttribute, "") == kAbsent) {
+      // Wanted gone: delete it where it exists, else nothing to do.
+      change.depends_on = c.desired->depends_on;
+      change.action = exists ? Action::kDelete : Action::kNoOp;
+    } else if (c.desired) {
+      Value attrs = c.desired->attributes;
+      for (const auto& name : c.desired->deferred) {
+        if (attrs.contains(name) && !ResolveUnknowns(&attrs[name], Lookup())) {
+          AddOnce(&change.unknown, name);
+        }
+      }
+      change.after = PlannedAttributes(*schema, attrs, change.sensitive, plan_.salt);
+      change.depends_on = c.desired->depends_on;
+      change.action = DiffResource(*schema, change.after, change.before, &change.replace_because);
+      if (change.action == Action::kCreate || change.action == Action::kReplace) {
+        for (const auto& name : UnknownUntilApplied(*schema, change.after)) {
+          AddOnce(&change.unknown, name);
+        }
+      }
+    } else {
+      change.depends_on = c.prior->dependencies;
+      change.action = exists ? Action::kDelete : Action::kNoOp;
+    }
+    c.change = std::move(change);
+    c.diff = Candidate::Diff::kDone;
+  }
+
+  // What a reference to another resource's computed attribute takes: its
+  // live value when that resource is not made anew by this plan (kept in
+  // the plan for the walker), else nothing yet.
+  UnknownLookup Lookup() {
+    return [this](const std::string& address, const std::string& attribute) -> const Value* {
+      auto it = index_.find(address);
+      if (it == index_.end()) return nullptr;
+      Diff(it->second);
+      const Candidate& r = all_[it->second];
+      if (!r.change || !r.live || !r.live->exists || r.change->action == Action::kDelete ||
+          Contains(r.change->unknown, attribute)) {
+        return nullptr;
+      }
+      auto v = r.live->attributes.find(attribute);
+      if (v == r.live->attributes.end()) return nullptr;
+      plan_.resolved[address][attribute] = *v;
+      return &*v;
+    };
   }
 
   // A changed notifier triggers what it notifies: a restart, even when
-  // nothing else about it changes.
-  if (!notifiers.empty()) {
-    std::unordered_map<std::string, size_t> at;
-    for (size_t i = 0; i < unordered.size(); ++i) at[unordered[i].address.ToString()] = i;
-    for (const auto& [source, targets] : notifiers) {
-      for (const auto& t : *targets) {
-        std::string addr = t.get<std::string>();
-        auto it = at.find(addr);
-        if (it == at.end()) {
-          auto q = quiet.find(addr);
-          if (q == quiet.end()) continue;  // not planned here (unreadable, --target)
-          q->second.first.action = Action::kUpdate;
-          it = at.emplace(addr, unordered.size()).first;
-          unordered.push_back(std::move(q->second.first));
-          rank.push_back(q->second.second);
-          quiet.erase(q);
-        }
-        unordered[it->second].triggered_by.push_back(source);
+  // nothing else about it changes (unless it could not be planned).
+  void Notify() {
+    for (const auto& c : all_) {
+      if (!c.change || !c.desired) continue;
+      Action a = c.change->action;
+      if (a == Action::kNoOp || a == Action::kDelete) continue;
+      auto n = c.desired->attributes.find("notify");
+      if (n == c.desired->attributes.end() || !n->is_array()) continue;
+      for (const auto& t : *n) {
+        auto it = index_.find(t.get<std::string>());
+        if (it == index_.end() || !all_[it->second].change) continue;
+        PlanChange& notified = *all_[it->second].change;
+        if (notified.action == Action::kNoOp) notified.action = Action::kUpdate;
+        notified.triggered_by.push_back(c.address);
       }
     }
   }
 
-  // Order: dependency order, ties in the order the blueprint lists them.
-  std::vector<size_t> by_rank(unordered.size());
-  for (size_t i = 0; i < by_rank.size(); ++i) by_rank[i] = i;
-  std::sort(by_rank.begin(), by_rank.end(),
-            [&](size_t a, size_t b) { return rank[a] < rank[b]; });
-  std::vector<PlanChange> changes;
-  changes.reserve(unordered.size());
-  for (size_t i : by_rank) changes.push_back(std::move(unordered[i]));
-  DependencyGraph g = ChangeGraph(changes);
-  std::vector<size_t> cycle;
-  std::vector<size_t> order = g.TopologicalOrder(&cycle);
-  if (!cycle.empty()) {
-    std::string path;
-    for (size_t i : cycle) path += (path.empty() ? "" : " -> ") + changes[i].address.ToString();
-    plan.diagnostics.Error("dependency cycle among planned changes: " + path);
-    return plan;
+  // Dependency order, ties in the order the blueprint lists them.
+  void Order() {
+    std::vector<PlanChange> changes;
+    for (auto& c : all_) {
+      if (c.change && c.change->action != Action::kNoOp) changes.push_back(std::move(*c.change));
+    }
+    DependencyGraph g = ChangeGraph(changes);
+    std::vector<size_t> cycle;
+    std::vector<size_t> order = g.TopologicalOrder(&cycle);
+    if (!cycle.empty()) {
+      std::string path;
+      for (size_t i : cycle) path += (path.empty() ? "" : " -> ") + changes[i].address.ToString();
+      plan_.diagnostics.Error("dependency cycle among planned changes: " + path);
+      return;
+    }
+    plan_.changes.reserve(changes.size());
+    for (size_t i : order) plan_.changes.push_back(std::move(changes[i]));
   }
-  plan.changes.reserve(changes.size());
-  for (size_t i : order) plan.changes.push_back(std::move(changes[i]));
-  return plan;
+
+  void Report(size_t i, Diagnostic d) {
+    d.address = all_[i].address;
+    plan_.diagnostics.Add(std::move(d));
+  }
+  void Fail(size_t i, const std::string& message) {
+    plan_.diagnostics.Error(message).address = all_[i].address;
+  }
+
+  const DesiredConfig& desired_;
+  const StateSnapshot& prior_;
+  const ProviderRegistry& providers_;
+  const PlanOptions& options_;
+  Plan plan_;
+  std::vector<Candidate> all_;
+  std::unordered_map<std::string, size_t> index_;  // by address
+  std::vector<ReadResponse> responses_;            // the refresh; `live` points into it
+};
+
+}  // namespace
+
+Plan MakePlan(const DesiredConfig& desired, const StateSnapshot& prior,
+              const ProviderRegistry& providers, const PlanOptions& options) {
+  return Planner(desired, prior, providers, options).Run();
 }
 
 }  // namespace mfgctl

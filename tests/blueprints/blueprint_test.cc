@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "engine/model/digest.h"
+#include "engine/model/unknown.h"
 #include "tests/blueprints/blueprint_fixture.h"
 
 namespace mfgctl {
@@ -264,6 +265,32 @@ TEST_F(BlueprintTest, ReferenceAddsDependencyAndValue) {
   const Resource* b = Find("gw2:file[/etc/b]");
   EXPECT_EQ(b->attributes["content"], "mode of a is 0600");
   EXPECT_EQ(b->depends_on, (std::vector<std::string>{"gw1:file[/etc/a]"}));
+}
+
+TEST_F(BlueprintTest, ReferenceToAComputedAttributeWaitsForTheProvider) {
+  ASSERT_TRUE(Load(std::string(kHead) + R"(gateways:
+  gw1:
+    address: 10.0.0.1
+    packages:
+      sl: {}
+      mfg-demo: { version: "2.0-1" }
+    users:
+      ops: { uid: "${gw1:group[ops].gid}" }
+    groups: [ops]
+    files:
+      /etc/versions: { content: "sl ${package[sl].version}, demo ${package[mfg-demo].version}" }
+      /etc/copy: { content: "${file[/etc/versions].content}" }
+)")) << Error();
+  // What the blueprint sets is used as it is; what it leaves to the host is
+  // a marker the plan or the apply resolves.
+  const Resource* versions = Find("gw1:file[/etc/versions]");
+  EXPECT_EQ(versions->attributes["content"],
+            "sl " + UnknownMarker("gw1:package[sl]", "version") + ", demo 2.0-1");
+  EXPECT_EQ(versions->deferred, std::vector<std::string>{"content"});
+  EXPECT_EQ(Find("gw1:file[/etc/copy]")->deferred, std::vector<std::string>{"content"});
+  // A whole marker passes for a number until it is known.
+  EXPECT_EQ(Find("gw1:user[ops]")->attributes["uid"], UnknownMarker("gw1:group[ops]", "gid"));
+  EXPECT_TRUE(Find("gw1:package[sl]")->deferred.empty());
 }
 
 TEST_F(BlueprintTest, AfterUndeclaredResource) {

@@ -4,6 +4,7 @@
 
 #include "engine/model/digest.h"
 #include "engine/model/sensitive.h"
+#include "engine/model/unknown.h"
 #include "tests/support/builders.h"
 #include "tests/support/fake_provider.h"
 
@@ -83,6 +84,35 @@ TEST_F(PlannerTest, ComputedAttributesAreKnownAfterApplyUntilTheResourceExists) 
   plan = PlanFor(desired);
   ASSERT_EQ(plan.changes[0].action, Action::kUpdate);
   EXPECT_TRUE(plan.changes[0].unknown.empty());
+}
+
+TEST_F(PlannerTest, ReferencesToComputedAttributesResolveFromWhatStaysAndWaitForWhatIsMade) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "a", {{"value", "x"}})
+                     .Thing("h1", "b", {{"value", "a is " + UnknownMarker("h1:thing[a]", "id")}},
+                            {"h1:thing[a]"})
+                     .Build();
+  desired.resources[1].deferred = {"value"};
+  // a is made by this plan: b's value is known only after apply.
+  Plan plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"+ h1:thing[a]", "+ h1:thing[b]"}));
+  EXPECT_EQ(plan.changes[1].unknown, (std::vector<std::string>{"value", "id"}));
+  EXPECT_TRUE(plan.resolved.empty());
+  // a stays: b's value is what a's live id makes it, and the plan keeps it.
+  fake_->live["h1:thing[a]"] = {{"value", "x"}, {"id", "id-a-7"}};
+  fake_->live["h1:thing[b]"] = {{"value", "a is id-a-7"}, {"id", "id-b-8"}};
+  EXPECT_FALSE(PlanFor(desired).HasChanges());
+  fake_->live["h1:thing[b]"]["value"] = "a is id-a-6";
+  plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"~ h1:thing[b]"}));
+  EXPECT_EQ(plan.changes[0].after["value"], "a is id-a-7");
+  EXPECT_TRUE(plan.changes[0].unknown.empty());
+  EXPECT_EQ(plan.resolved.at("h1:thing[a]").dump(), R"({"id":"id-a-7"})");
+  // a is replaced: its id is made anew, so b waits for it.
+  desired.resources[0].attributes["kind"] = "new";
+  plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"-/+ h1:thing[a]", "~ h1:thing[b]"}));
+  EXPECT_EQ(plan.changes[1].unknown, std::vector<std::string>{"value"});
 }
 
 TEST_F(PlannerTest, ForceNewAttributeMeansReplace) {

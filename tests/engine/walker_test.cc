@@ -4,6 +4,7 @@
 
 #include "engine/plan/planner.h"
 #include "engine/apply/recorder.h"
+#include "engine/model/unknown.h"
 #include "tests/support/builders.h"
 #include "tests/support/fake_provider.h"
 
@@ -71,6 +72,39 @@ TEST_F(WalkerTest, StateRecordsWhatTheProviderComputed) {
   ASSERT_EQ(ApplyPlan(update, desired, providers_, again, {}).applied, 1);
   EXPECT_EQ(again.state.resources.at("h1:thing[a]").attributes.dump(),
             R"({"value":"2","id":"id-a-1"})");
+}
+
+TEST_F(WalkerTest, ReferencesToWhatApplyMakesAreFilledInWhenItIsMade) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "a", {{"value", "x"}})
+                     .Thing("h1", "b", {{"value", "a is " + UnknownMarker("h1:thing[a]", "id")}},
+                            {"h1:thing[a]"})
+                     .Build();
+  desired.resources[1].deferred = {"value"};
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ASSERT_EQ(ApplyPlan(plan, desired, providers_, rec, {}).applied, 2);
+  EXPECT_EQ(fake_->live.at("h1:thing[b]")["value"], "a is id-a-1");
+  EXPECT_EQ(rec.state.resources.at("h1:thing[b]").attributes.dump(),
+            R"({"value":"a is id-a-1","id":"id-b-2"})");
+  // Planned again: nothing to do.
+  EXPECT_FALSE(MakePlan(desired, rec.state, providers_, {}).HasChanges());
+}
+
+TEST_F(WalkerTest, AReferenceThatStaysUnknownFailsItsResourceOnly) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "b", {{"value", UnknownMarker("h1:thing[gone]", "id")}})
+                     .Thing("h1", "c", {{"value", "fine"}})
+                     .Build();
+  desired.resources[0].deferred = {"value"};
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ApplyResult r = ApplyPlan(plan, desired, providers_, rec, {});
+  EXPECT_EQ(r.applied, 1);
+  ASSERT_EQ(r.failed, 1);
+  EXPECT_EQ(r.diagnostics.items()[0].summary,
+            "h1:thing[gone].id is still not known: its resource reported no value for it");
+  EXPECT_EQ(fake_->live.count("h1:thing[b]"), 0u);
 }
 
 TEST_F(WalkerTest, FailureSkipsOnlyItsDependents) {
