@@ -109,6 +109,14 @@ bool Expander::EvaluateResource(size_t index) {
     if (scope.sensitive) AddOnce(&p.resource.sensitive, name);
     if (scope.deferred) AddOnce(&p.resource.deferred, name);
   }
+  if (p.lifecycle) {
+    Scope scope{p.resource.address.target};
+    Value lifecycle;
+    if (!EvaluateObject(*p.lifecycle, LifecycleBlock(), kLifecycleKey, &scope, &lifecycle)) {
+      return false;
+    }
+    p.resource.is_protected = lifecycle.value("protected", false);
+  }
   bool absent = p.resource.attributes.value(kStateAttribute, "") == kAbsent;
   for (const auto& a : p.schema->attributes) {
     if (a.sensitive && p.resource.attributes.contains(a.name)) {

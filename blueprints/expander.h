@@ -23,6 +23,7 @@ struct PendingResource {
   const ResourceTypeSchema* schema = nullptr;
   std::vector<std::pair<std::string, const SourceNode*>> attributes;  // name, value
   std::vector<const SourceNode*> after;
+  const SourceNode* lifecycle = nullptr;  // `lifecycle:`, when written
   enum class Eval { kPending, kRunning, kDone } eval = Eval::kPending;
 };
 

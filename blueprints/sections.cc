@@ -280,13 +280,15 @@ bool Expander::AddHostResource(const std::string& host, const std::string& type,
     p.attributes.emplace_back(scalar_attribute, entry.attributes);
   } else if (entry.attributes && !entry.attributes->IsNull()) {
     std::string what = p.resource.address.ToString();
-    std::vector<std::string> allowed{"after"};
+    std::vector<std::string> allowed{"after", kLifecycleKey};
     for (const auto& a : schema.attributes) allowed.push_back(a.name);
     if (!ExpectMap(*entry.attributes, what)) return false;
     if (!CheckKeys(*entry.attributes, allowed, what)) return false;
     for (const auto& [k, v] : entry.attributes->entries) {
       if (k.scalar == "after") {
         p.after.push_back(&v);
+      } else if (k.scalar == kLifecycleKey && !schema.Find(kLifecycleKey)) {
+        p.lifecycle = &v;
       } else {
         p.attributes.emplace_back(k.scalar, &v);
       }
@@ -330,7 +332,7 @@ bool Expander::ExpandRawResources(const SourceNode& node) {
                     on->pos());
       return false;
     }
-    std::vector<std::string> allowed{"type", "on", "name", "after"};
+    std::vector<std::string> allowed{"type", "on", "name", "after", kLifecycleKey};
     for (const auto& a : schema->second.attributes) allowed.push_back(a.name);
     PendingResource p;
     p.resource.address = {on->scalar, std::string(KindOfType(type->scalar)), name->scalar};
@@ -340,6 +342,7 @@ bool Expander::ExpandRawResources(const SourceNode& node) {
     if (!CheckKeys(item, allowed, p.resource.address.ToString())) return false;
     for (const auto& [k, v] : item.entries) {
       if (k.scalar == "after") p.after.push_back(&v);
+      else if (k.scalar == kLifecycleKey && !p.schema->Find(kLifecycleKey)) p.lifecycle = &v;
       else if (k.scalar != "type" && k.scalar != "on" && k.scalar != "name")
         p.attributes.emplace_back(k.scalar, &v);
     }

@@ -50,6 +50,9 @@ void AddPlanFlags(CLI::App* cmd, PlanFlags* o) {
   cmd->add_option("--target", o->only,
                   "Only this resource address or host, with its dependencies (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--allow-destroy", o->allow_destroy,
+                  "Let this run delete or replace this protected resource (repeatable)")
+      ->allow_extra_args(false);
 }
 
 void AddLockFlag(CLI::App* cmd, PlanFlags* o) {
@@ -62,6 +65,7 @@ Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy
   options.parallelism = flags.parallelism;
   options.destroy = destroy;
   options.only = flags.only;
+  options.allow_destroy = flags.allow_destroy;
   Plan plan = MakePlan(ws.config, ws.state, ws.providers, options);
   ui.ShowPlan(plan, ws.providers, &ws.config);
   ui.ShowDiagnostics(plan.diagnostics);
@@ -90,6 +94,11 @@ bool Confirm(Ui& ui, bool destroy) {
 
 int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
   StateRecorder recorder(*ws.backend, ws.state, plan);
+  Diagnostics recorded;
+  if (!recorder.RecordProtection(&recorded)) {
+    ui.ShowDiagnostics(recorded);
+    return 1;
+  }
   RecordingObserver observer(ui, recorder);
   g_interrupted.store(false);
   struct sigaction sa {};

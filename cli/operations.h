@@ -15,6 +15,7 @@ namespace mfgctl {
 struct PlanFlags {
   int parallelism = 10;
   std::vector<std::string> only;  // --target
+  std::vector<std::string> allow_destroy;
   int lock_timeout_s = 0;         // apply and destroy: plan takes no lock
 };
 void AddPlanFlags(CLI::App* cmd, PlanFlags* o);

@@ -86,6 +86,10 @@ class JsonUi : public Ui {
       Emit("info", c.address.ToString() + ": Plan to " + std::string(ActionName(c.action)),
            "planned_change", {{"change", change}});
     }
+    for (const auto& [addr, on] : plan.protection) {
+      Emit("info", addr + (on ? ": Plan to protect" : ": Plan to stop protecting"),
+           "protection_change", {{"resource", {{"addr", addr}}}, {"protected", on}});
+    }
     PlanSummary s = Summarize(plan);
     Emit("info",
          "Plan: " + std::to_string(s.add) + " to add, " + std::to_string(s.change) +

@@ -60,6 +60,11 @@ class TextUi : public Ui {
       auto it = wanted.find(c.address.ToString());
       ShowChange(c, providers.SchemaOf(c.type), it == wanted.end() ? nullptr : it->second);
     }
+    for (const auto& [addr, on] : plan.protection) {
+      out_ << "\n  " << Paint(kBold, "# " + addr)
+           << (on ? " will be protected" : " will no longer be protected")
+           << " (lifecycle.protected; recorded in state, nothing else changes)\n";
+    }
     PlanSummary s = Summarize(plan);
     out_ << "\n" << Paint(kBold, "Plan:") << " " << s.add << " to add, " << s.change
          << " to change, " << s.destroy << " to destroy.\n";

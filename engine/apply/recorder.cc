@@ -24,6 +24,7 @@ void FoldChange(const PlanChange& change, const Value& attributes, const Plan& p
   rs.attributes = attributes;
   rs.dependencies = change.depends_on;
   rs.sensitive = change.sensitive;
+  rs.is_protected = change.is_protected;
   if (auto it = plan.targets.find(target); it != plan.targets.end()) {
     state->targets[target] = it->second;
   }
@@ -40,6 +41,20 @@ bool StateRecorder::Record(const PlanChange& change, const Value& attributes,
                            Diagnostics* diags) {
   std::lock_guard<std::mutex> g(mu_);
   FoldChange(change, attributes, plan_, &state_);
+  ++state_.serial;
+  return backend_.Write(state_, diags);
+}
+
+bool StateRecorder::RecordProtection(Diagnostics* diags) {
+  std::lock_guard<std::mutex> g(mu_);
+  bool changed = false;
+  for (const auto& [addr, on] : plan_.protection) {
+    auto it = state_.resources.find(addr);
+    if (it == state_.resources.end() || it->second.is_protected == on) continue;
+    it->second.is_protected = on;
+    changed = true;
+  }
+  if (!changed) return true;
   ++state_.serial;
   return backend_.Write(state_, diags);
 }

@@ -21,6 +21,10 @@ class StateRecorder {
   /// Thread-safe.
   bool Record(const PlanChange& change, const Value& attributes, Diagnostics* diags);
 
+  /// Records the plan's protection changes (resources with nothing else to
+  /// do) in one write; true when there were none.
+  bool RecordProtection(Diagnostics* diags);
+
   /// The snapshot as last recorded.
   StateSnapshot Snapshot() const;
 

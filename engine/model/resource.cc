@@ -57,6 +57,7 @@ std::string DigestOf(const DesiredConfig& config, const std::string& salt) {
     canon.append(r.address.ToString()).append(" ").append(r.type).append(" ");
     Encode(SealNamed(r.attributes, r.sensitive, salt), &canon);
     for (const auto& d : r.depends_on) canon.append(" ").append(d);
+    if (r.is_protected) canon.append(" protected");
     canon.push_back('\n');
   }
   return Sha256Digest(canon);

@@ -42,6 +42,9 @@ struct Resource {
   /// planner resolves it from the live state, or the walker once the
   /// resource it names is made.
   std::vector<std::string> deferred;
+  /// `lifecycle: { protected: true }`: never deleted or replaced unless a
+  /// run names it in --allow-destroy.
+  bool is_protected = false;
   SourcePos pos;
 };
 

@@ -60,6 +60,16 @@ std::string JoinPath(const std::string& key, const std::string& path) {
   return path[0] == '[' ? key + path : key + "." + path;
 }
 
+AttributeSchema LifecycleBlock() {
+  return {.name = kLifecycleKey,
+          .type = AttrType::kObject,
+          .description = "What mfgctl may do to the resource itself.",
+          .attributes = {{.name = "protected",
+                          .type = AttrType::kBool,
+                          .description = "Never deleted or replaced unless the run names it in "
+                                         "--allow-destroy."}}};
+}
+
 AttributeSchema StateAttribute() {
   return {.name = kStateAttribute,
           .one_of = {"present", kAbsent},

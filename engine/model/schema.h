@@ -93,6 +93,13 @@ inline constexpr const char* kAbsent = "absent";
 /// The `state: present | absent` attribute resource types share.
 AttributeSchema StateAttribute();
 
+/// The `lifecycle:` block any resource may carry beside its attributes:
+/// `protected: true` keeps it from ever being deleted or replaced unless a
+/// run names it in `--allow-destroy`. (A type that declares an attribute of
+/// its own named `lifecycle` keeps that name for it.)
+inline constexpr const char* kLifecycleKey = "lifecycle";
+AttributeSchema LifecycleBlock();
+
 /// `0750`, `750`, `"0750"` -> `0750`; anything else is returned unchanged.
 std::string NormalizeMode(std::string_view mode);
 

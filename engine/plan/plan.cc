@@ -32,7 +32,8 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
                        {"depends_on", c.depends_on},
                        {"triggered_by", c.triggered_by},
                        {"sensitive", c.sensitive},
-                       {"unknown", c.unknown}});
+                       {"unknown", c.unknown},
+                       {"protected", c.is_protected}});
   }
   Value targets = Value::object();
   for (const auto& [name, t] : plan.targets) {
@@ -49,6 +50,7 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
           {"inputs", inputs},
           {"targets", std::move(targets)},
           {"resolved", plan.resolved},
+          {"protection", plan.protection},
           {"changes", std::move(changes)}};
 }
 
@@ -69,6 +71,8 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
     p.salt = j.value("salt", "");
     Value resolved = j.value("resolved", Value::object());
     for (const auto& [addr, attrs] : resolved.items()) p.resolved[addr] = attrs;
+    Value protection = j.value("protection", Value::object());
+    for (const auto& [addr, on] : protection.items()) p.protection[addr] = on.get<bool>();
     for (const auto& [name, t] : j.at("targets").items()) {
       p.targets[name] = Target{name, t.at("provider").get<std::string>(), t.at("config"), {}, {}};
     }
@@ -90,6 +94,7 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
       pc.triggered_by = c.value("triggered_by", std::vector<std::string>{});
       pc.sensitive = c.value("sensitive", std::vector<std::string>{});
       pc.unknown = c.value("unknown", std::vector<std::string>{});
+      pc.is_protected = c.value("protected", false);
       p.changes.push_back(std::move(pc));
     }
     *inputs = j.at("inputs");

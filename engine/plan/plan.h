@@ -32,6 +32,8 @@ struct PlanChange {
   /// Attributes whose value is known only after apply: computed ones the
   /// blueprint leaves out of a resource being created or replaced.
   std::vector<std::string> unknown;
+  /// The resource is protected (lifecycle.protected) and stays so in state.
+  bool is_protected = false;
 };
 
 /// The result of planning: changes in dependency order (deletions in reverse
@@ -54,10 +56,13 @@ struct Plan {
   /// the walker puts them where the blueprint referenced them, so a saved
   /// plan applies exactly what it showed.
   std::map<std::string, Value> resolved;
+  /// Resources with no other change whose protection (lifecycle.protected)
+  /// the blueprint turns on (true) or off: apply records it in state.
+  std::map<std::string, bool> protection;
   /// Resources that could not be planned (unreachable host, read error).
   Diagnostics diagnostics;
 
-  bool HasChanges() const { return !changes.empty(); }
+  bool HasChanges() const { return !changes.empty() || !protection.empty(); }
 };
 
 struct PlanSummary {

@@ -268,8 +268,43 @@ class Planner {
       change.depends_on = c.prior->dependencies;
       change.action = exists ? Action::kDelete : Action::kNoOp;
     }
+    Protect(c, &change);
     c.change = std::move(change);
     c.diff = Candidate::Diff::kDone;
+  }
+
+  // A protected resource (by the blueprint, or by the state once the
+  // blueprint drops it) is never deleted or replaced unless the run names
+  // it in --allow-destroy: a deletion becomes a warning and it stays in
+  // state; a replacement or `state: absent` fails it.
+  void Protect(const Candidate& c, PlanChange* change) {
+    change->is_protected = c.desired ? c.desired->is_protected : c.prior->is_protected;
+    bool was = c.prior && c.prior->is_protected;
+    if (c.desired && c.prior && c.desired->is_protected != was &&
+        change->action == Action::kNoOp) {
+      plan_.protection[c.address] = c.desired->is_protected;
+    }
+    bool is = (c.desired && c.desired->is_protected) || was;
+    if (!is || Contains(options_.allow_destroy, c.address)) return;
+    std::string what = "protected (lifecycle.protected)";
+    std::string allow = "name it in --allow-destroy " + c.address + " to ";
+    if (change->action == Action::kDelete && !(c.desired && !options_.destroy)) {
+      plan_.diagnostics.Warning(what + ": it is not deleted and stays in state", {},
+                                allow + "delete it")
+          .address = c.address;
+      change->action = Action::kNoOp;
+    } else if (change->action == Action::kDelete) {
+      plan_.diagnostics.Error(what + " and state: absent would delete it", {}, allow + "delete it")
+          .address = c.address;
+      change->action = Action::kNoOp;
+    } else if (change->action == Action::kReplace) {
+      std::string because;
+      for (const auto& r : change->replace_because) because += (because.empty() ? "" : ", ") + r;
+      plan_.diagnostics.Error(what + " and must be replaced: " + because + " cannot change in place",
+                              {}, allow + "replace it, or keep " + because + " as it is")
+          .address = c.address;
+      change->action = Action::kNoOp;
+    }
   }
 
   // What a reference to another resource's computed attribute takes: its

@@ -19,6 +19,8 @@ struct PlanOptions {
   /// `--target`: addresses or target names; empty means everything. A
   /// selected resource brings its dependencies along.
   std::vector<std::string> only;
+  /// `--allow-destroy`: protected resources this run may delete or replace.
+  std::vector<std::string> allow_destroy;
 };
 
 /// Refreshes live state through the providers (one batched read per target,

@@ -30,6 +30,7 @@ Value StateToJson(const StateSnapshot& s) {
                    {"attributes", r.attributes},
                    {"dependencies", r.dependencies}};
     if (!r.sensitive.empty()) entry["sensitive"] = r.sensitive;
+    if (r.is_protected) entry["protected"] = true;
     resources.push_back(std::move(entry));
   }
   j["resources"] = std::move(resources);
@@ -65,6 +66,7 @@ bool StateFromJson(const Value& j, const std::string& origin, StateSnapshot* out
       rs.attributes = r.at("attributes");
       rs.dependencies = r.value("dependencies", std::vector<std::string>{});
       rs.sensitive = r.value("sensitive", std::vector<std::string>{});
+      rs.is_protected = r.value("protected", false);
       s.resources.emplace(std::move(addr), std::move(rs));
     }
     *out = std::move(s);

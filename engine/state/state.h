@@ -20,6 +20,8 @@ struct ResourceState {
   std::vector<std::string> dependencies;
   /// Attributes stored sealed (engine/model/sensitive.h).
   std::vector<std::string> sensitive;
+  /// Protected when last applied: kept even once the blueprint drops it.
+  bool is_protected = false;
 };
 
 /// The state of one plant. `lineage` names the plant's state history (a new

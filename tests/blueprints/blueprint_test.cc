@@ -293,6 +293,28 @@ TEST_F(BlueprintTest, ReferenceToAComputedAttributeWaitsForTheProvider) {
   EXPECT_TRUE(Find("gw1:package[sl]")->deferred.empty());
 }
 
+TEST_F(BlueprintTest, LifecycleProtectedOnAnyResource) {
+  ASSERT_TRUE(Load(std::string(kHead) + R"(gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /etc/safety.conf: { content: "x", lifecycle: { protected: true } }
+resources:
+  - { type: host.package, on: gw1, name: sl, lifecycle: { protected: yes } }
+)")) << Error();
+  EXPECT_TRUE(Find("gw1:file[/etc/safety.conf]")->is_protected);
+  EXPECT_TRUE(Find("gw1:package[sl]")->is_protected);
+  EXPECT_FALSE(Find("gw1:file[/etc/safety.conf]")->attributes.contains("lifecycle"));
+  EXPECT_FALSE(Load(std::string(kHead) + R"(gateways:
+  gw1:
+    address: 10.0.0.1
+    files:
+      /etc/safety.conf: { content: "x", lifecycle: { protect: true } }
+)"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:54: error: unknown key \"protect\" in \"lifecycle\"; did "
+                     "you mean \"protected\"?");
+}
+
 TEST_F(BlueprintTest, AfterUndeclaredResource) {
   EXPECT_FALSE(Load(std::string(kHead) + R"(gateways:
   gw1:

@@ -115,6 +115,66 @@ TEST_F(PlannerTest, ReferencesToComputedAttributesResolveFromWhatStaysAndWaitFor
   EXPECT_EQ(plan.changes[1].unknown, std::vector<std::string>{"value"});
 }
 
+TEST_F(PlannerTest, ProtectedIsNeverDeletedOrReplacedUnlessTheRunAllowsIt) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "keep", {{"kind", "new"}})
+                     .Thing("h1", "other", {{"value", "x"}})
+                     .Build();
+  desired.resources[0].is_protected = true;
+  fake_->live["h1:thing[keep]"] = {{"kind", "old"}};
+  Plan plan = PlanFor(desired);
+  EXPECT_EQ(Summary(plan), std::vector<std::string>{"+ h1:thing[other]"});
+  ASSERT_EQ(plan.diagnostics.size(), 1u);
+  EXPECT_EQ(FormatDiagnostic(plan.diagnostics.items()[0]),
+            "error: h1:thing[keep]: protected (lifecycle.protected) and must be replaced: kind "
+            "cannot change in place\n  name it in --allow-destroy h1:thing[keep] to replace it, "
+            "or keep kind as it is");
+  PlanOptions allow;
+  allow.allow_destroy = {"h1:thing[keep]"};
+  plan = PlanFor(desired, {}, allow);
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"-/+ h1:thing[keep]", "+ h1:thing[other]"}));
+  EXPECT_TRUE(plan.changes[0].is_protected);  // and stays protected
+  EXPECT_FALSE(plan.diagnostics.HasErrors());
+}
+
+TEST_F(PlannerTest, ProtectedStaysInStateWhenTheBlueprintDropsIt) {
+  auto desired = ConfigBuilder().Thing("h1", "keep", {{"value", "x"}}).Build();
+  StateSnapshot prior = StateOf(desired);
+  prior.resources.at("h1:thing[keep]").is_protected = true;
+  fake_->live["h1:thing[keep]"] = {{"value", "x"}};
+  DesiredConfig empty = ConfigBuilder().Build();
+  for (bool destroy : {false, true}) {
+    PlanOptions o;
+    o.destroy = destroy;
+    Plan plan = PlanFor(empty, prior, o);
+    EXPECT_FALSE(plan.HasChanges());
+    ASSERT_EQ(plan.diagnostics.size(), 1u);
+    EXPECT_EQ(FormatDiagnostic(plan.diagnostics.items()[0]),
+              "warning: h1:thing[keep]: protected (lifecycle.protected): it is not deleted and "
+              "stays in state\n  name it in --allow-destroy h1:thing[keep] to delete it");
+    o.allow_destroy = {"h1:thing[keep]"};
+    EXPECT_EQ(Summary(PlanFor(empty, prior, o)), std::vector<std::string>{"- h1:thing[keep]"});
+  }
+  // The blueprint keeps it but asks it gone: refused, as a mistake.
+  desired.resources[0].attributes["state"] = "absent";
+  Plan absent = PlanFor(desired, prior);
+  EXPECT_FALSE(absent.HasChanges());
+  EXPECT_TRUE(absent.diagnostics.HasErrors());
+}
+
+TEST_F(PlannerTest, TurningProtectionOnIsRecordedEvenWithNothingElseToDo) {
+  auto desired = ConfigBuilder().Thing("h1", "keep", {{"value", "x"}}).Build();
+  StateSnapshot prior = StateOf(desired);
+  fake_->live["h1:thing[keep]"] = {{"value", "x"}};
+  desired.resources[0].is_protected = true;
+  Plan plan = PlanFor(desired, prior);
+  EXPECT_TRUE(plan.changes.empty());
+  EXPECT_TRUE(plan.HasChanges());
+  EXPECT_EQ(plan.protection, (std::map<std::string, bool>{{"h1:thing[keep]", true}}));
+  prior.resources.at("h1:thing[keep]").is_protected = true;
+  EXPECT_FALSE(PlanFor(desired, prior).HasChanges());
+}
+
 TEST_F(PlannerTest, ForceNewAttributeMeansReplace) {
   auto desired = ConfigBuilder().Thing("h1", "a", {{"kind", "new"}}).Build();
   fake_->live["h1:thing[a]"] = {{"kind", "old"}};

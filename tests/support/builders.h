@@ -52,7 +52,7 @@ inline StateSnapshot StateOf(const DesiredConfig& config) {
   s.targets = config.targets;
   for (const auto& r : config.resources) {
     s.resources[r.address.ToString()] = {r.address, r.type, r.attributes, r.depends_on,
-                                         r.sensitive};
+                                         r.sensitive, r.is_protected};
   }
   return s;
 }
