@@ -199,8 +199,8 @@ Expander::SectionEntry Expander::PackageBundleEntry(const SourceNode& key,
   source_key.scalar = "source";
   apt_key.scalar = "apt";
   apt.scalar = "true";
-  body.entries.emplace_back(std::move(source_key), value);
-  body.entries.emplace_back(std::move(apt_key), std::move(apt));
+  body.entries.push_back({std::move(source_key), value});
+  body.entries.push_back({std::move(apt_key), std::move(apt)});
   return {&name, &body};
 }
 

@@ -3,12 +3,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "engine/model/diagnostics.h"
 
 namespace mfgctl {
+
+struct SourceEntry;
 
 /// A YAML document as the blueprint language sees it: scalars, sequences and
 /// maps, each remembering where it was written. Map entries keep their order.
@@ -24,8 +25,8 @@ struct SourceNode {
   /// The file name, owned by the SourceDocument this node belongs to.
   const std::string* file = nullptr;
   std::string scalar;
-  std::vector<SourceNode> items;                           // kSequence
-  std::vector<std::pair<SourceNode, SourceNode>> entries;  // kMap: key, value
+  std::vector<SourceNode> items;     // kSequence
+  std::vector<SourceEntry> entries;  // kMap, in the order written
 
   bool IsScalar() const { return kind == Kind::kScalar; }
   bool IsMap() const { return kind == Kind::kMap; }
@@ -39,6 +40,14 @@ struct SourceNode {
 
   /// "a scalar", "a list", "a map", "nothing": for "expected X, got Y".
   std::string_view Describe() const;
+};
+
+/// One entry of a map: `for (const auto& [key, value] : node.entries)`.
+/// A struct declared after SourceNode, not a std::pair: a pair of the
+/// incomplete SourceNode inside SourceNode is rejected by clang in C++20.
+struct SourceEntry {
+  SourceNode key;
+  SourceNode value;
 };
 
 /// A parsed YAML file: its name and its root node. Nodes point at `file`,

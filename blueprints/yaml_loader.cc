@@ -76,12 +76,12 @@ class NodeBuilder : public YAML::EventHandler {
       auto& entries = node->entries;
       if (entries.size() < kScanLimit) {
         for (const auto& e : entries) {
-          if (e.first.scalar == k) return true;
+          if (e.key.scalar == k) return true;
         }
         return false;
       }
       if (keys.empty()) {
-        for (const auto& e : entries) keys.insert(e.first.scalar);
+        for (const auto& e : entries) keys.insert(e.key.scalar);
       }
       return !keys.insert(k).second;
     }
@@ -134,8 +134,8 @@ class NodeBuilder : public YAML::EventHandler {
       return &top.key;
     }
     top.have_key = false;
-    top.node->entries.emplace_back(std::move(top.key), std::move(n));
-    return &top.node->entries.back().second;
+    top.node->entries.push_back({std::move(top.key), std::move(n)});
+    return &top.node->entries.back().value;
   }
 
   void Open(SourceNode n, YAML::anchor_t anchor) {

@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# clang and its sanitizer and libFuzzer runtimes (only recommended by clang,
+# which --no-install-recommends skips) for tests/sanitize.sh.
 PACKAGES=(g++ cmake ninja-build pkg-config git
           libssh2-1-dev libssl-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
-          libgtest-dev openssh-client libcurl4-openssl-dev python3 openssl)
+          libgtest-dev openssh-client libcurl4-openssl-dev python3 openssl
+          clang libclang-rt-14-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing+=("$p")
