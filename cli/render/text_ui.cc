@@ -145,6 +145,7 @@ class TextUi : public Ui {
     for (const auto& by : c.triggered_by) {
       out_ << "      " << Paint(kYellow, "# restarted: notified by " + by) << "\n";
     }
+    for (const auto& note : c.notes) out_ << "      " << Paint(kYellow, "# note: " + note) << "\n";
 
     // A creation says what it makes: its name first, then what it sets,
     // then what the provider will tell.

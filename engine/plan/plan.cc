@@ -33,7 +33,8 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
                        {"triggered_by", c.triggered_by},
                        {"sensitive", c.sensitive},
                        {"unknown", c.unknown},
-                       {"protected", c.is_protected}});
+                       {"protected", c.is_protected},
+                       {"notes", c.notes}});
   }
   Value targets = Value::object();
   for (const auto& [name, t] : plan.targets) {
@@ -95,6 +96,7 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
       pc.sensitive = c.value("sensitive", std::vector<std::string>{});
       pc.unknown = c.value("unknown", std::vector<std::string>{});
       pc.is_protected = c.value("protected", false);
+      pc.notes = c.value("notes", std::vector<std::string>{});
       p.changes.push_back(std::move(pc));
     }
     *inputs = j.at("inputs");

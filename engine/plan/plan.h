@@ -34,6 +34,8 @@ struct PlanChange {
   std::vector<std::string> unknown;
   /// The resource is protected (lifecycle.protected) and stays so in state.
   bool is_protected = false;
+  /// What its provider says about the change (Provider::ModifyPlan).
+  std::vector<std::string> notes;
 };
 
 /// The result of planning: changes in dependency order (deletions in reverse

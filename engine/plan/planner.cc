@@ -259,18 +259,36 @@ class Planner {
       change.after = PlannedAttributes(*schema, attrs, change.sensitive, plan_.salt);
       change.depends_on = c.desired->depends_on;
       change.action = DiffResource(*schema, change.after, change.before, &change.replace_because);
-      if (change.action == Action::kCreate || change.action == Action::kReplace) {
-        for (const auto& name : UnknownUntilApplied(*schema, change.after)) {
-          AddOnce(&change.unknown, name);
-        }
-      }
     } else {
       change.depends_on = c.prior->dependencies;
       change.action = exists ? Action::kDelete : Action::kNoOp;
     }
+    if (change.action != Action::kNoOp) AskProvider(c, &change);
+    if (change.action == Action::kCreate || change.action == Action::kReplace) {
+      for (const auto& name : UnknownUntilApplied(*schema, change.after)) {
+        AddOnce(&change.unknown, name);
+      }
+    }
     Protect(c, &change);
     c.change = std::move(change);
     c.diff = Candidate::Diff::kDone;
+  }
+
+  // The provider's look at the change: a replacement where it cannot update
+  // in place, and notes to show.
+  void AskProvider(const Candidate& c, PlanChange* change) {
+    ModifyPlanRequest req;
+    req.target = &plan_.targets.at(change->address.target);
+    req.address = change->address;
+    req.type = change->type;
+    req.action = change->action;
+    req.before = &change->before;
+    req.after = &change->after;
+    ModifyPlanResponse resp = providers_.ForType(c.type())->ModifyPlan(req);
+    change->notes = std::move(resp.notes);
+    if (resp.requires_replace.empty()) return;
+    if (change->action == Action::kUpdate) change->action = Action::kReplace;
+    for (const auto& r : resp.requires_replace) AddOnce(&change->replace_because, r);
   }
 
   // A protected resource (by the blueprint, or by the state once the

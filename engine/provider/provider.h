@@ -63,6 +63,27 @@ struct ApplyResponse {
   Value state;
 };
 
+/// A planned change a provider may refine from what it knows of the
+/// resource (ModifyPlan). `before` and `after` are canonical (sealed where
+/// sensitive); `before` is null for a creation, `after` for a deletion.
+struct ModifyPlanRequest {
+  const Target* target = nullptr;
+  ResourceAddress address;
+  std::string type;
+  Action action = Action::kNoOp;
+  const Value* before = nullptr;
+  const Value* after = nullptr;
+};
+
+struct ModifyPlanResponse {
+  /// Attributes (or nested paths) whose change this provider cannot make
+  /// in place: an update becomes a replacement, naming them.
+  std::vector<std::string> requires_replace;
+  /// What the plan prints with the change ("needs the VM stopped", "takes
+  /// effect at the next login").
+  std::vector<std::string> notes;
+};
+
 /// The contract between the engine and a provider: request/response
 /// structs, so new fields break nobody and the same shape can later cross a
 /// process boundary. A provider never prints. Read and Apply may be called
@@ -80,6 +101,10 @@ class Provider {
   virtual std::vector<ResourceTypeSchema> Schemas() const = 0;
   virtual ReadResponse Read(const ReadRequest& req) = 0;
   virtual ApplyResponse Apply(const ApplyRequest& req) = 0;
+  /// Looks at a change the planner made before it is shown: may turn an
+  /// update into a replacement or attach notes, without the engine knowing
+  /// why. The default changes nothing.
+  virtual ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& /*req*/) { return {}; }
   /// How many of this provider's actions one target takes at once, unless
   /// the target's `max_parallel` says otherwise: a host over one SSH
   /// session takes one (and batches), an HTTP endpoint several.

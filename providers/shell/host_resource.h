@@ -59,6 +59,8 @@ class HostResourceType {
   virtual ReadResult Interpret(const FactMap& facts, const ReadItem& item) const = 0;
   /// The shell that carries out one action.
   virtual HostStep Step(const ApplyRequest& req) const = 0;
+  /// What the plan should say about a change (Provider::ModifyPlan).
+  virtual ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& /*req*/) const { return {}; }
   /// One step for several actions of a `batch_apply` type (one
   /// package-manager call for all packages); empty script: one by one.
   virtual HostStep BatchStep(const std::vector<const ApplyRequest*>& /*reqs*/) const {

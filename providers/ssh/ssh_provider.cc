@@ -103,6 +103,11 @@ ReadResponse SshProvider::Read(const ReadRequest& req) {
   return resp;
 }
 
+ModifyPlanResponse SshProvider::ModifyPlan(const ModifyPlanRequest& req) {
+  const HostResourceType* type = TypeOf(req.type);
+  return type ? type->ModifyPlan(req) : ModifyPlanResponse{};
+}
+
 ApplyResponse SshProvider::Apply(const ApplyRequest& req) {
   ApplyResponse resp;
   const HostResourceType* type = TypeOf(req.type);

@@ -24,6 +24,7 @@ class SshProvider : public Provider {
   std::vector<ResourceTypeSchema> Schemas() const override;
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
+  ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& req) override;
   /// One combined step when the type has one; if it fails, the actions are
   /// retried one by one so that each failure lands on its own resource.
   std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) override;

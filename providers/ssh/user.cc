@@ -102,6 +102,17 @@ class UserType : public HostResourceType {
     return r;
   }
 
+  // New supplementary groups reach a user's processes only when they log
+  // in again: sessions already open keep the old ones.
+  ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& req) const override {
+    ModifyPlanResponse resp;
+    if (req.action != Action::kUpdate || !req.after->contains("groups")) return resp;
+    if (req.before->value("groups", Value()) != (*req.after)["groups"]) {
+      resp.notes.push_back("the new groups take effect at the user's next login");
+    }
+    return resp;
+  }
+
   HostStep Step(const ApplyRequest& req) const override {
     HostStep step;
     std::string name = ShellQuote(req.address.name);

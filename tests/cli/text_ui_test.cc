@@ -151,6 +151,7 @@ TEST(TextUiTest, WhatTheProviderWillTellIsKnownAfterApply) {
   replace.after = {{"kind", "y"}};
   replace.replace_because = {"kind"};
   replace.unknown = {"id"};
+  replace.notes = {"redefines the VM"};
   plan.changes = {create, replace};
   EXPECT_EQ(ShowPlanText(plan),
             "mfgctl will perform the following actions:\n"
@@ -163,6 +164,7 @@ TEST(TextUiTest, WhatTheProviderWillTellIsKnownAfterApply) {
             "\n"
             "  # gw1:thing[b] must be replaced\n"
             "-/+ fake.thing \"gw1:thing[b]\" {\n"
+            "      # note: redefines the VM\n"
             "      ~ kind = \"x\" -> \"y\" # forces replacement\n"
             "      ~ id   = \"id-b-1\" -> (known after apply)\n"
             "    }\n"

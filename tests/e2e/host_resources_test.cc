@@ -138,6 +138,9 @@ TEST(HostResourcesTest, UsersAndGroupsWithAuthorizedKeys) {
   Result plan = plant.Mfgctl({"plan"});
   EXPECT_NE(plan.out.find("~ groups = [\"plant\"] -> [\"line\",\"plant\"]"), std::string::npos)
       << plan.out;
+  EXPECT_NE(plan.out.find("# note: the new groups take effect at the user's next login\n"),
+            std::string::npos)
+      << plan.out;
   ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
   EXPECT_EQ(OnHost(3, "id -nG ops").out, "ops plant line\n");
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);

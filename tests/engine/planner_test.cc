@@ -175,6 +175,23 @@ TEST_F(PlannerTest, TurningProtectionOnIsRecordedEvenWithNothingElseToDo) {
   EXPECT_FALSE(PlanFor(desired, prior).HasChanges());
 }
 
+TEST_F(PlannerTest, TheProviderMayMakeAnUpdateAReplacementAndAttachNotes) {
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "vm", {{"value", "4 vcpus"}})
+                     .Thing("h1", "note", {{"value", "new"}})
+                     .Build();
+  fake_->live["h1:thing[vm]"] = {{"value", "2 vcpus"}, {"id", "id-vm-1"}};
+  fake_->live["h1:thing[note]"] = {{"value", "old"}};
+  fake_->modify_plan["h1:thing[vm]"] = {{"value"}, {"redefines the VM"}};
+  fake_->modify_plan["h1:thing[note]"] = {{}, {"takes effect at next boot"}};
+  Plan plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"-/+ h1:thing[vm]", "~ h1:thing[note]"}));
+  EXPECT_EQ(plan.changes[0].replace_because, std::vector<std::string>{"value"});
+  EXPECT_EQ(plan.changes[0].notes, std::vector<std::string>{"redefines the VM"});
+  EXPECT_EQ(plan.changes[0].unknown, std::vector<std::string>{"id"});  // made anew
+  EXPECT_EQ(plan.changes[1].notes, std::vector<std::string>{"takes effect at next boot"});
+}
+
 TEST_F(PlannerTest, ForceNewAttributeMeansReplace) {
   auto desired = ConfigBuilder().Thing("h1", "a", {{"kind", "new"}}).Build();
   fake_->live["h1:thing[a]"] = {{"kind", "old"}};

@@ -42,6 +42,12 @@ class FakeProvider : public Provider {
   std::set<std::string> failing;
   /// What MaxActionsPerTarget says.
   int max_actions_per_target = 1;
+  /// What ModifyPlan answers, by address.
+  std::map<std::string, ModifyPlanResponse> modify_plan;
+  ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& req) override {
+    auto it = modify_plan.find(req.address.ToString());
+    return it == modify_plan.end() ? ModifyPlanResponse{} : it->second;
+  }
   /// When above 1, each apply waits (up to 5 s) until this many applies are
   /// in flight at once: proof that the walker runs them together.
   int rendezvous = 0;
