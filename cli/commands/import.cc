@@ -56,7 +56,7 @@ bool ReadLive(Workspace& ws, const Resource& r, const std::string& id, Value* li
   if (!found.HasErrors() && response.results.empty()) found.Error("provider returned no result");
   if (!found.HasErrors()) found = response.results[0].diagnostics;
   if (!found.HasErrors() && !response.results[0].exists) {
-    found.Error(addr + ": no such object on " + r.address.target);
+    found.Error("no such object on " + r.address.target);
   }
   for (Diagnostic d : found) {
     d.address = addr;
