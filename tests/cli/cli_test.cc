@@ -36,6 +36,13 @@ class CliTest : public ::testing::Test {
     return RunProgram(args, dir_.string());
   }
 
+  // Runs mfgctl, which must fail (exit 1) with exactly `err`.
+  void ExpectError(std::vector<std::string> args, const std::string& err) {
+    ProcessResult r = Mfgctl(std::move(args));
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_EQ(r.err, err);
+  }
+
   static constexpr const char* kPlant =
       "mfgctl: 1\n"
       "plant: cli\n"
@@ -225,16 +232,12 @@ TEST_F(CliTest, StateMoveRenamesAndRewiresDependencies) {
   EXPECT_EQ(state["resources"][1]["dependencies"], Value::array({"gw1:directory[/srv/app2]"}));
   EXPECT_TRUE(std::filesystem::exists(dir_ / ".mfgctl/cli.state.json.backup"));
 
-  ProcessResult typo = Mfgctl({"state", "mv", "gw1:directory[/srv/ap]", "gw1:directory[/x]"});
-  EXPECT_EQ(typo.exit_code, 1);
-  EXPECT_EQ(typo.err,
-            "error: no resource gw1:directory[/srv/ap] in the state; did you mean "
-            "\"gw1:directory[/srv/app2]\"?\n");
-  ProcessResult kind = Mfgctl({"state", "mv", "gw1:directory[/srv/app2]", "gw1:file[/x]"});
-  EXPECT_EQ(kind.exit_code, 1);
-  EXPECT_EQ(kind.err,
-            "error: cannot move gw1:directory[/srv/app2] to gw1:file[/x]: a host.directory "
-            "keeps its kind (directory, not file)\n");
+  ExpectError({"state", "mv", "gw1:directory[/srv/ap]", "gw1:directory[/x]"},
+              "error: no resource gw1:directory[/srv/ap] in the state; did you mean "
+              "\"gw1:directory[/srv/app2]\"?\n");
+  ExpectError({"state", "mv", "gw1:directory[/srv/app2]", "gw1:file[/x]"},
+              "error: cannot move gw1:directory[/srv/app2] to gw1:file[/x]: a host.directory "
+              "keeps its kind (directory, not file)\n");
   EXPECT_EQ(Mfgctl({"state", "mv", "gw1:directory[/srv/app2]"}).exit_code, 1);  // usage
 }
 
@@ -274,18 +277,14 @@ TEST_F(CliTest, ImportRefusesWhatItCannotAdopt) {
                           "    packages: [sl]\n");
   std::filesystem::create_directories(dir_ / ".mfgctl");
   Write(".mfgctl/cli.state.json", kTwoResourceState);
-  ProcessResult undeclared = Mfgctl({"import", "gw1:file[/srv/app/b.conf]", "/srv/app/b.conf"});
-  EXPECT_EQ(undeclared.exit_code, 1);
-  EXPECT_EQ(undeclared.err,
-            "error: gw1:file[/srv/app/b.conf] is not declared in the blueprint; did you mean "
-            "\"gw1:file[/srv/app/a.conf]\"?\n"
-            "  declare it first, then import the object it stands for\n");
-  ProcessResult known = Mfgctl({"import", "gw1:file[/srv/app/a.conf]", "/srv/app/a.conf"});
-  EXPECT_EQ(known.exit_code, 1);
-  EXPECT_EQ(known.err,
-            "error: gw1:file[/srv/app/a.conf] is already in the state\n"
-            "  mfgctl manages it already; to import it again, first run mfgctl state rm "
-            "gw1:file[/srv/app/a.conf]\n");
+  ExpectError({"import", "gw1:file[/srv/app/b.conf]", "/srv/app/b.conf"},
+              "error: gw1:file[/srv/app/b.conf] is not declared in the blueprint; did you mean "
+              "\"gw1:file[/srv/app/a.conf]\"?\n"
+              "  declare it first, then import the object it stands for\n");
+  ExpectError({"import", "gw1:file[/srv/app/a.conf]", "/srv/app/a.conf"},
+              "error: gw1:file[/srv/app/a.conf] is already in the state\n"
+              "  mfgctl manages it already; to import it again, first run mfgctl state rm "
+              "gw1:file[/srv/app/a.conf]\n");
   ProcessResult bad = Mfgctl({"import", "gw1:file", "x"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_EQ(bad.err.rfind("error: \"gw1:file\" is not a resource address\n", 0), 0u) << bad.err;
