@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   mfgctl::SetupDestroyCommand(app, &exit_code);
   mfgctl::SetupShowCommand(app, &exit_code);
   mfgctl::SetupStateCommand(app, &exit_code);
+  mfgctl::SetupImportCommand(app, &exit_code);
+  mfgctl::SetupForceUnlockCommand(app, &exit_code);
   mfgctl::SetupGraphCommand(app, &exit_code);
   mfgctl::SetupTrustCommand(app, &exit_code);
   mfgctl::SetupVersionCommand(app, &exit_code);

@@ -72,24 +72,32 @@ Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy
   return plan;
 }
 
-bool Confirm(Ui& ui, bool destroy) {
+bool AskApproval(Ui& ui, const std::string& question, const std::string& explanation,
+                 const std::string& flag, const std::string& cancelled) {
   if (!isatty(STDIN_FILENO)) {
     Diagnostics d;
-    d.Error("approval needed, but standard input is not a terminal", {},
-            "review the plan and pass --auto-approve, or apply a saved plan file");
+    d.Error("approval needed, but standard input is not a terminal", {}, flag);
     ui.ShowDiagnostics(d);
     return false;
   }
-  std::cout << "\nDo you want to "
-            << (destroy ? "destroy these resources" : "perform these actions")
-            << "?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: " << std::flush;
+  std::cout << "\n" << question << "\n" << explanation
+            << "  Only 'yes' will be accepted to approve.\n\n  Enter a value: " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
   if (answer != "yes") {
-    ui.Info("Apply cancelled.");
+    ui.Info(cancelled);
     return false;
   }
   return true;
+}
+
+bool Confirm(Ui& ui, bool destroy) {
+  return AskApproval(
+      ui,
+      std::string("Do you want to ") +
+          (destroy ? "destroy these resources" : "perform these actions") + "?",
+      "", "review the plan and pass --auto-approve, or apply a saved plan file",
+      "Apply cancelled.");
 }
 
 int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {

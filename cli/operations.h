@@ -26,7 +26,15 @@ void AddLockFlag(CLI::App* cmd, PlanFlags* o);
 /// its diagnostics.
 Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy);
 
-/// Asks for approval on a terminal; refuses without one. True to go ahead.
+/// Asks `question` (then `explanation`, lines ending in a newline) on a
+/// terminal and approves only `yes`; says `cancelled` otherwise. Without a
+/// terminal it refuses, the error's detail saying `flag_hint` (which flag
+/// approves in advance). True to go ahead.
+bool AskApproval(Ui& ui, const std::string& question, const std::string& explanation,
+                 const std::string& flag_hint, const std::string& cancelled);
+
+/// Asks for approval of a plan on a terminal; refuses without one. True to
+/// go ahead.
 bool Confirm(Ui& ui, bool destroy);
 
 /// Applies a plan under the workspace's lock, recording every finished

@@ -13,6 +13,8 @@ void SetupApplyCommand(CLI::App& app, int* exit_code);
 void SetupDestroyCommand(CLI::App& app, int* exit_code);
 void SetupShowCommand(CLI::App& app, int* exit_code);
 void SetupStateCommand(CLI::App& app, int* exit_code);
+void SetupImportCommand(CLI::App& app, int* exit_code);
+void SetupForceUnlockCommand(CLI::App& app, int* exit_code);
 void SetupGraphCommand(CLI::App& app, int* exit_code);
 void SetupTrustCommand(CLI::App& app, int* exit_code);
 void SetupVersionCommand(CLI::App& app, int* exit_code);

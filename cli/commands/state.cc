@@ -3,7 +3,7 @@
 
 #include "cli/commands/commands.h"
 #include "cli/operations.h"
-#include "engine/model/suggest.h"
+#include "engine/state/move.h"
 
 namespace mfgctl {
 
@@ -11,33 +11,35 @@ struct StateOptions {
   BlueprintOptions blueprint;
   std::vector<std::string> addresses;
   int lock_timeout_s = 0;
+  bool dry_run = false;  // mv
 };
 
 namespace {
 
-bool Open(const StateOptions& o, Workspace* ws, Ui& ui, bool lock) {
+// Loads the workspace and reads the state; `lock_as` (a command name)
+// takes the state lock first, empty reads without it.
+bool Open(const StateOptions& o, Workspace* ws, Ui& ui, const std::string& lock_as) {
   Diagnostics diags;
   bool ok = LoadWorkspace(o.blueprint, ws, &diags) &&
-            (lock ? LockAndReadState(ws, "state rm", o.lock_timeout_s, &diags)
-                  : ws->backend->Read(&ws->state, &diags));
+            (!lock_as.empty() ? LockAndReadState(ws, lock_as, o.lock_timeout_s, &diags)
+                              : ws->backend->Read(&ws->state, &diags));
   ui.ShowDiagnostics(diags);
   return ok;
 }
 
-// The state entry for an address, or a diagnostic with a suggestion.
-const ResourceState* Find(const StateSnapshot& s, const std::string& addr, Diagnostics* diags) {
-  auto it = s.resources.find(addr);
-  if (it != s.resources.end()) return &it->second;
-  std::vector<std::string> known;
-  for (const auto& [a, r] : s.resources) known.push_back(a);
-  diags->Error("no resource " + addr + " in the state" + DidYouMean(addr, known));
-  return nullptr;
+// Writes the edited state as the next serial; false (shown) on failure.
+bool WriteEdited(Ui& ui, Workspace& ws) {
+  Diagnostics diags;
+  ++ws.state.serial;
+  if (ws.backend->Write(ws.state, &diags)) return true;
+  ui.ShowDiagnostics(diags);
+  return false;
 }
 
 int RunList(const StateOptions& o) {
   auto ui = MakeUi(o.blueprint.json);
   Workspace ws;
-  if (!Open(o, &ws, *ui, false)) return 1;
+  if (!Open(o, &ws, *ui, "")) return 1;
   for (const auto& [addr, r] : ws.state.resources) {
     if (o.blueprint.json) {
       std::cout << Value{{"address", addr}, {"type", r.type}}.dump() << "\n";
@@ -51,9 +53,9 @@ int RunList(const StateOptions& o) {
 int RunShowOne(const StateOptions& o) {
   auto ui = MakeUi(o.blueprint.json);
   Workspace ws;
-  if (!Open(o, &ws, *ui, false)) return 1;
+  if (!Open(o, &ws, *ui, "")) return 1;
   Diagnostics diags;
-  const ResourceState* r = Find(ws.state, o.addresses.at(0), &diags);
+  const ResourceState* r = FindInState(ws.state, o.addresses.at(0), &diags);
   if (!r) {
     ui->ShowDiagnostics(diags);
     return 1;
@@ -72,23 +74,41 @@ int RunShowOne(const StateOptions& o) {
 int RunRemove(const StateOptions& o) {
   auto ui = MakeUi(o.blueprint.json);
   Workspace ws;
-  if (!Open(o, &ws, *ui, true)) return 1;
+  if (!Open(o, &ws, *ui, "state rm")) return 1;
   Diagnostics diags;
   for (const auto& addr : o.addresses) {
-    if (!Find(ws.state, addr, &diags)) continue;
+    if (!FindInState(ws.state, addr, &diags)) continue;
   }
   if (diags.HasErrors()) {
     ui->ShowDiagnostics(diags);
     return 1;
   }
   for (const auto& addr : o.addresses) ws.state.resources.erase(addr);
-  ++ws.state.serial;
-  if (!ws.backend->Write(ws.state, &diags)) {
+  if (!WriteEdited(*ui, ws)) return 1;
+  ui->Info("Removed " + std::to_string(o.addresses.size()) +
+           " resource(s) from the state; they are left as they are on their hosts.");
+  return 0;
+}
+
+int RunMove(const StateOptions& o) {
+  auto ui = MakeUi(o.blueprint.json);
+  Workspace ws;
+  if (!Open(o, &ws, *ui, o.dry_run ? "" : "state mv")) return 1;
+  Diagnostics diags;
+  StateMove move;
+  if (!MoveInState(&ws.state, o.addresses.at(0), o.addresses.at(1), &move, &diags)) {
     ui->ShowDiagnostics(diags);
     return 1;
   }
-  ui->Info("Removed " + std::to_string(o.addresses.size()) +
-           " resource(s) from the state; they are left as they are on their hosts.");
+  std::string verb = o.dry_run ? "Would move " : "Move ";
+  ui->Info(verb + "\"" + move.from + "\" to \"" + move.to + "\"");
+  for (const auto& addr : move.rewired) {
+    ui->Info((o.dry_run ? "Would update " : "Updated ") + std::string("the dependencies of ") +
+             addr);
+  }
+  if (o.dry_run) return 0;
+  if (!WriteEdited(*ui, ws)) return 1;
+  ui->Info("Successfully moved 1 object(s).");
   return 0;
 }
 
@@ -116,6 +136,16 @@ void SetupStateCommand(CLI::App& app, int* exit_code) {
   rm_cmd->add_option("address", rm->addresses, "Resource addresses")->required();
   rm_cmd->add_option("--lock-timeout", rm->lock_timeout_s, "Seconds to wait for the state lock");
   rm_cmd->callback([rm, exit_code] { *exit_code = RunRemove(*rm); });
+
+  auto mv = std::make_shared<StateOptions>();
+  auto* mv_cmd = cmd->add_subcommand(
+      "mv", "Rename a resource in the state (after renaming it in the blueprint); nothing on "
+            "the host changes");
+  AddBlueprintOptions(mv_cmd, &mv->blueprint);
+  mv_cmd->add_option("addresses", mv->addresses, "OLD and NEW address")->required()->expected(2);
+  mv_cmd->add_flag("--dry-run", mv->dry_run, "Print what would move; change nothing");
+  mv_cmd->add_option("--lock-timeout", mv->lock_timeout_s, "Seconds to wait for the state lock");
+  mv_cmd->callback([mv, exit_code] { *exit_code = RunMove(*mv); });
 }
 
 }  // namespace mfgctl

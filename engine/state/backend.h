@@ -22,13 +22,29 @@ class StateBackend {
   /// diagnostic names the holder. `who` describes this run for others.
   virtual bool Lock(const std::string& who, int timeout_ms, Diagnostics* diags) = 0;
   virtual void Unlock() = 0;
+
+  /// Who holds the plant's lock now, as that run described itself: empty
+  /// when it is free (this backend's own lock counts as held). False and a
+  /// diagnostic when the backend cannot tell.
+  virtual bool LockHolder(std::string* who, Diagnostics* diags) = 0;
+  /// True when a lock can outlive its holder (a lease in etcd, a lock
+  /// object behind HTTP): a run killed on another machine leaves it taken,
+  /// and ForceUnlock is how a person clears it. False for a lock the
+  /// system drops with its holder.
+  virtual bool LockOutlivesHolder() const = 0;
+  /// Clears the plant's lock whoever holds it (`mfgctl force-unlock`,
+  /// after a person confirmed the holder is gone). A backend whose lock
+  /// cannot outlive its holder refuses a live one: false and a diagnostic
+  /// naming the holder. A free lock is nothing to do.
+  virtual bool ForceUnlock(Diagnostics* diags) = 0;
 };
 
 /// State in a local JSON file, mode 0600, replaced atomically (temp file,
 /// fsync, rename, fsync of the directory). The first write of a backend's
 /// life copies the previous file to PATH.backup. The lock is a flock on
 /// PATH.lock holding the holder's description: the kernel drops it when
-/// the holder dies, so a killed run never blocks the next.
+/// the holder dies, so a killed run never blocks the next, and a lock that
+/// is held has a live holder: ForceUnlock refuses it.
 class LocalStateBackend : public StateBackend {
  public:
   explicit LocalStateBackend(std::string path);
@@ -38,6 +54,9 @@ class LocalStateBackend : public StateBackend {
   bool Write(const StateSnapshot& s, Diagnostics* diags) override;
   bool Lock(const std::string& who, int timeout_ms, Diagnostics* diags) override;
   void Unlock() override;
+  bool LockHolder(std::string* who, Diagnostics* diags) override;
+  bool LockOutlivesHolder() const override { return false; }
+  bool ForceUnlock(Diagnostics* diags) override;
 
   const std::string& path() const { return path_; }
 

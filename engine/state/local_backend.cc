@@ -109,4 +109,47 @@ void LocalStateBackend::Unlock() {
   lock_fd_ = -1;
 }
 
+bool LocalStateBackend::LockHolder(std::string* who, Diagnostics* diags) {
+  who->clear();
+  if (lock_fd_ >= 0) {
+    *who = ReadHolder(lock_fd_);
+    return true;
+  }
+  std::string lock_path = path_ + ".lock";
+  int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return true;  // never locked
+    diags->Error("cannot open state lock " + lock_path + ": " + Errno());
+    return false;
+  }
+  // Taking the lock for an instant is the only way to know whether a live
+  // process has it; the description left by a dead holder means nothing.
+  bool ok = true;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      *who = ReadHolder(fd);
+    } else {
+      diags->Error("cannot test state lock " + lock_path + ": " + Errno());
+      ok = false;
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+bool LocalStateBackend::ForceUnlock(Diagnostics* diags) {
+  if (lock_fd_ >= 0) {
+    Unlock();
+    return true;
+  }
+  std::string who;
+  if (!LockHolder(&who, diags)) return false;
+  if (who.empty()) return true;
+  diags->Error("state of this plant is locked by " + who + ", a run that is still alive", {},
+               "this lock is a flock on " + path_ +
+                   ".lock, which the kernel drops when its holder exits, so it is never left "
+                   "behind by a dead run; wait for that run to finish, or stop it");
+  return false;
+}
+
 }  // namespace mfgctl

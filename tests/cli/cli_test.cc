@@ -1,7 +1,9 @@
 // The mfgctl binary's offline behaviour: commands that need no host
 // (version, help, validate, graph, state), exit codes, error rendering and
 // colour rules. Real binary, real files; no hosts.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -34,6 +36,13 @@ class CliTest : public ::testing::Test {
     return RunProgram(args, dir_.string());
   }
 
+  // Runs mfgctl, which must fail (exit 1) with exactly `err`.
+  void ExpectError(std::vector<std::string> args, const std::string& err) {
+    ProcessResult r = Mfgctl(std::move(args));
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_EQ(r.err, err);
+  }
+
   static constexpr const char* kPlant =
       "mfgctl: 1\n"
       "plant: cli\n"
@@ -54,8 +63,8 @@ TEST_F(CliTest, VersionAndHelpListEveryCommand) {
   EXPECT_EQ(Mfgctl({"version"}).out, "mfgctl v" MFGCTL_VERSION "\n");
   ProcessResult help = Mfgctl({"--help"});
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* cmd : {"validate", "plan", "apply", "destroy", "show", "state", "graph",
-                          "trust", "version"}) {
+  for (const char* cmd : {"validate", "plan", "apply", "destroy", "show", "state", "import",
+                          "force-unlock", "graph", "trust", "version"}) {
     EXPECT_NE(help.out.find(std::string("\n  ") + cmd + " "), std::string::npos) << cmd;
   }
   ProcessResult plan_help = Mfgctl({"plan", "--help"});
@@ -187,6 +196,110 @@ TEST_F(CliTest, StateListShowAndRemove) {
   EXPECT_EQ(std::filesystem::status(dir_ / ".mfgctl/cli.state.json").permissions() &
                 std::filesystem::perms::all,
             std::filesystem::perms(0600));
+}
+
+  static constexpr const char* kTwoResourceState =
+      R"({"version": 1, "lineage": "L", "serial": 4, "plant": "cli", "salt": "s",
+    "targets": {"gw1": {"provider": "ssh", "config": {"address": "192.0.2.10"}}},
+    "resources": [
+      {"address": "gw1:directory[/srv/app]", "type": "host.directory",
+       "attributes": {"mode": "0750"}, "dependencies": []},
+      {"address": "gw1:file[/srv/app/a.conf]", "type": "host.file",
+       "attributes": {"mode": "0644"}, "dependencies": ["gw1:directory[/srv/app]"]}]})";
+
+TEST_F(CliTest, StateMoveRenamesAndRewiresDependencies) {
+  Write("plant.yaml", kPlant);
+  std::filesystem::create_directories(dir_ / ".mfgctl");
+  Write(".mfgctl/cli.state.json", kTwoResourceState);
+  ProcessResult dry = Mfgctl({"state", "mv", "--dry-run", "gw1:directory[/srv/app]",
+                              "gw1:directory[/srv/app2]"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(dry.out,
+            "Would move \"gw1:directory[/srv/app]\" to \"gw1:directory[/srv/app2]\"\n"
+            "Would update the dependencies of gw1:file[/srv/app/a.conf]\n");
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".mfgctl/cli.state.json.backup"));
+  ProcessResult mv =
+      Mfgctl({"state", "mv", "gw1:directory[/srv/app]", "gw1:directory[/srv/app2]"});
+  EXPECT_EQ(mv.exit_code, 0) << mv.err;
+  EXPECT_EQ(mv.out,
+            "Move \"gw1:directory[/srv/app]\" to \"gw1:directory[/srv/app2]\"\n"
+            "Updated the dependencies of gw1:file[/srv/app/a.conf]\n"
+            "Successfully moved 1 object(s).\n");
+  std::ifstream in(dir_ / ".mfgctl/cli.state.json");
+  Value state = Value::parse(in);
+  EXPECT_EQ(state["serial"], 5);
+  EXPECT_EQ(state["resources"][0]["address"], "gw1:directory[/srv/app2]");
+  EXPECT_EQ(state["resources"][1]["dependencies"], Value::array({"gw1:directory[/srv/app2]"}));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / ".mfgctl/cli.state.json.backup"));
+
+  ExpectError({"state", "mv", "gw1:directory[/srv/ap]", "gw1:directory[/x]"},
+              "error: no resource gw1:directory[/srv/ap] in the state; did you mean "
+              "\"gw1:directory[/srv/app2]\"?\n");
+  ExpectError({"state", "mv", "gw1:directory[/srv/app2]", "gw1:file[/x]"},
+              "error: cannot move gw1:directory[/srv/app2] to gw1:file[/x]: a host.directory "
+              "keeps its kind (directory, not file)\n");
+  EXPECT_EQ(Mfgctl({"state", "mv", "gw1:directory[/srv/app2]"}).exit_code, 1);  // usage
+}
+
+TEST_F(CliTest, ForceUnlockNamesTheHolderAndRefusesALiveLocalLock) {
+  Write("plant.yaml", kPlant);
+  ProcessResult free = Mfgctl({"force-unlock"});
+  EXPECT_EQ(free.exit_code, 0) << free.err;
+  EXPECT_EQ(free.out, "The state of plant cli is not locked.\n");
+  std::filesystem::create_directories(dir_ / ".mfgctl");
+  std::string lock = (dir_ / ".mfgctl/cli.state.json.lock").string();
+  int fd = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
+  std::string who = "pid 4242 (mfgctl apply) of ops@eng-laptop\n";
+  ASSERT_EQ(write(fd, who.data(), who.size()), static_cast<ssize_t>(who.size()));
+  ProcessResult held = Mfgctl({"force-unlock", "--force"});
+  EXPECT_EQ(held.exit_code, 1);
+  EXPECT_EQ(held.out,
+            "The state of plant cli is locked by pid 4242 (mfgctl apply) of ops@eng-laptop.\n");
+  EXPECT_EQ(held.err,
+            "error: state of this plant is locked by pid 4242 (mfgctl apply) of ops@eng-laptop, "
+            "a run that is still alive\n"
+            "  this lock is a flock on " + (dir_ / ".mfgctl/cli.state.json").string() +
+                ".lock, which the kernel drops when its holder exits, so it is never left behind "
+                "by a dead run; wait for that run to finish, or stop it\n");
+  close(fd);  // the holder is gone; its description stays in the file
+  ProcessResult gone = Mfgctl({"force-unlock"});
+  EXPECT_EQ(gone.exit_code, 0) << gone.err;
+  EXPECT_EQ(gone.out, "The state of plant cli is not locked.\n");
+}
+
+TEST_F(CliTest, ImportRefusesWhatItCannotAdopt) {
+  Write("plant.yaml", std::string(kPlant) +
+                          "  gw2:\n"
+                          "    address: 127.0.0.1\n"
+                          "    port: 1\n"
+                          "    packages: [sl]\n");
+  std::filesystem::create_directories(dir_ / ".mfgctl");
+  Write(".mfgctl/cli.state.json", kTwoResourceState);
+  ExpectError({"import", "gw1:file[/srv/app/b.conf]", "/srv/app/b.conf"},
+              "error: gw1:file[/srv/app/b.conf] is not declared in the blueprint; did you mean "
+              "\"gw1:file[/srv/app/a.conf]\"?\n"
+              "  declare it first, then import the object it stands for\n");
+  ExpectError({"import", "gw1:file[/srv/app/a.conf]", "/srv/app/a.conf"},
+              "error: gw1:file[/srv/app/a.conf] is already in the state\n"
+              "  mfgctl manages it already; to import it again, first run mfgctl state rm "
+              "gw1:file[/srv/app/a.conf]\n");
+  ProcessResult bad = Mfgctl({"import", "gw1:file", "x"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err.rfind("error: \"gw1:file\" is not a resource address\n", 0), 0u) << bad.err;
+  ProcessResult id = Mfgctl({"import", "gw2:package[sl]", "mosquitto"});
+  EXPECT_EQ(id.exit_code, 1);
+  EXPECT_NE(id.err.find("error: host.package objects are identified by their name: the ID of "
+                        "gw2:package[sl] is \"sl\", not \"mosquitto\""),
+            std::string::npos)
+      << id.err;
+  ProcessResult unreachable = Mfgctl({"import", "gw2:package[sl]", "sl"});
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(unreachable.err.find("127.0.0.1"), std::string::npos) << unreachable.err;
+  EXPECT_EQ(unreachable.out, "gw2:package[sl]: Importing from ID \"sl\"...\n");
+  std::ifstream in(dir_ / ".mfgctl/cli.state.json");
+  EXPECT_EQ(Value::parse(in)["serial"], 4);  // nothing written
 }
 
 TEST_F(CliTest, SavedPlanFileThatIsNotOne) {

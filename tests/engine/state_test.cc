@@ -143,6 +143,54 @@ TEST_F(StateTest, LockOfAKilledProcessNeverBlocks) {
   EXPECT_TRUE(b.Lock("me", 0, &d2));
 }
 
+TEST_F(StateTest, LockHolderNamesALiveHolderAndForceUnlockRefusesIt) {
+  Diagnostics d;
+  LocalStateBackend other(path_);
+  std::string who = "x";
+  ASSERT_TRUE(other.LockHolder(&who, &d));
+  EXPECT_EQ(who, "");  // never locked: no lock file
+  EXPECT_TRUE(other.ForceUnlock(&d));
+  LocalStateBackend holder(path_);
+  ASSERT_TRUE(holder.Lock("pid 7 (mfgctl apply) of ops@eng", 0, &d));
+  ASSERT_TRUE(other.LockHolder(&who, &d));
+  EXPECT_EQ(who, "pid 7 (mfgctl apply) of ops@eng");
+  ASSERT_TRUE(holder.LockHolder(&who, &d));  // its own lock is held too
+  EXPECT_EQ(who, "pid 7 (mfgctl apply) of ops@eng");
+  EXPECT_FALSE(other.LockOutlivesHolder());
+  EXPECT_FALSE(other.ForceUnlock(&d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d.items()[0].summary,
+            "state of this plant is locked by pid 7 (mfgctl apply) of ops@eng, a run that is "
+            "still alive");
+  EXPECT_NE(d.items()[0].detail.find("the kernel drops when its holder exits"),
+            std::string::npos);
+  Diagnostics d2;
+  EXPECT_FALSE(other.Lock("pid 8", 0, &d2));  // refused: the lock still stands
+  holder.Unlock();
+  ASSERT_TRUE(other.LockHolder(&who, &d));
+  EXPECT_EQ(who, "");
+}
+
+TEST_F(StateTest, ALockFileWhoseHolderDiedIsFree) {
+  std::filesystem::create_directories(dir_ / ".mfgctl");
+  pid_t child = fork();
+  if (child == 0) {
+    Diagnostics d;
+    LocalStateBackend held(path_);
+    held.Lock("doomed", 0, &d);
+    kill(getpid(), SIGKILL);  // leaves its description in the lock file
+  }
+  waitpid(child, nullptr, 0);
+  EXPECT_EQ(ReadWholeFile(path_ + ".lock").value_or(""), "doomed\n");
+  Diagnostics d;
+  LocalStateBackend b(path_);
+  std::string who = "x";
+  ASSERT_TRUE(b.LockHolder(&who, &d));
+  EXPECT_EQ(who, "");
+  EXPECT_TRUE(b.ForceUnlock(&d));
+  EXPECT_TRUE(d.empty());
+}
+
 TEST_F(StateTest, RecorderBumpsSerialOnEveryChange) {
   LocalStateBackend b(path_);
   Plan plan;
