@@ -2,6 +2,7 @@
 
 #include "engine/apply/recorder.h"
 #include "engine/model/sensitive.h"
+#include "engine/plan/differ.h"
 
 namespace mfgctl {
 
@@ -37,10 +38,8 @@ void RecordImport(const Resource& desired, const ResourceTypeSchema& schema,
   change.type = desired.type;
   change.action = Action::kCreate;
   change.depends_on = desired.depends_on;
-  for (const auto& a : schema.attributes) {
-    if (a.sensitive) AddOnce(&change.sensitive, a.name);
-  }
-  for (const auto& n : desired.sensitive) AddOnce(&change.sensitive, n);
+  change.sensitive = SensitiveNames(schema, &desired, nullptr);
+  change.is_protected = desired.is_protected;
   Plan plan;
   plan.salt = state->salt;
   plan.targets[target.name] = target;

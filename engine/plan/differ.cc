@@ -78,6 +78,17 @@ void Walk(const AttributeSchema& a, const std::string& path, const Value& before
 
 }  // namespace
 
+std::vector<std::string> SensitiveNames(const ResourceTypeSchema& schema, const Resource* desired,
+                                        const ResourceState* prior) {
+  std::vector<std::string> out;
+  for (const auto& a : schema.attributes) {
+    if (a.sensitive) AddOnce(&out, a.name);
+  }
+  if (desired) for (const auto& n : desired->sensitive) AddOnce(&out, n);
+  if (prior) for (const auto& n : prior->sensitive) AddOnce(&out, n);
+  return out;
+}
+
 Value PlannedAttributes(const ResourceTypeSchema& schema, const Value& attrs,
                         const std::vector<std::string>& sensitive, std::string_view salt) {
   return SealNamed(CanonicalAttributes(schema, attrs), sensitive, salt);

@@ -6,13 +6,21 @@
 
 #include "engine/model/action.h"
 #include "engine/model/schema.h"
+#include "engine/model/resource.h"
 #include "engine/model/value.h"
+#include "engine/state/state.h"
 
 namespace mfgctl {
 
 /// The attributes as they are compared and stored: every attribute passed
 /// through CanonicalAttribute (digests, normalized modes).
 Value CanonicalAttributes(const ResourceTypeSchema& schema, const Value& attrs);
+
+/// The attributes of a resource compared and stored sealed: those its
+/// schema marks sensitive and those the blueprint (`desired`) or the state
+/// (`prior`) says derive from a secret. Either may be null.
+std::vector<std::string> SensitiveNames(const ResourceTypeSchema& schema, const Resource* desired,
+                                        const ResourceState* prior);
 
 /// The attributes as a plan and the state hold them: canonical, with the
 /// `sensitive` ones sealed with `salt`.

@@ -72,19 +72,6 @@ std::vector<Candidate> FilterSelected(std::vector<Candidate> all,
   return out;
 }
 
-// The attributes of a resource compared and stored sealed: those its schema
-// marks sensitive and those the blueprint or the state says derive from a
-// secret.
-std::vector<std::string> SensitiveNames(const ResourceTypeSchema& schema, const Candidate& c) {
-  std::vector<std::string> out;
-  for (const auto& a : schema.attributes) {
-    if (a.sensitive) AddOnce(&out, a.name);
-  }
-  if (c.desired) for (const auto& n : c.desired->sensitive) AddOnce(&out, n);
-  if (c.prior) for (const auto& n : c.prior->sensitive) AddOnce(&out, n);
-  return out;
-}
-
 // The computed attributes a new resource gets from its provider: those the
 // blueprint leaves out.
 std::vector<std::string> UnknownUntilApplied(const ResourceTypeSchema& schema,
@@ -241,7 +228,7 @@ class Planner {
     PlanChange change;
     change.address = c.addr();
     change.type = c.type();
-    change.sensitive = SensitiveNames(*schema, c);
+    change.sensitive = SensitiveNames(*schema, c.desired, c.prior);
     change.before =
         c.live->exists ? SealNamed(c.live->attributes, change.sensitive, plan_.salt) : Value();
     bool exists = c.live->exists;
