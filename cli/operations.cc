@@ -120,6 +120,11 @@ int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
   ApplyResult result = ApplyPlan(plan, ws.config, ws.providers, observer, options);
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
+  Diagnostics folded;
+  if (!recorder.Finish(&folded)) {
+    ui.ShowDiagnostics(folded);
+    return 1;
+  }
   if (g_interrupted.load()) {
     ui.Info("Interrupted: in-flight actions finished and were recorded; run apply again to "
             "continue.");

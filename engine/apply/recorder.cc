@@ -1,5 +1,7 @@
 #include "engine/apply/recorder.h"
 
+#include "engine/state/journal.h"
+
 namespace mfgctl {
 
 void FoldChange(const PlanChange& change, const Value& attributes, const Plan& plan,
@@ -42,6 +44,19 @@ bool StateRecorder::Record(const PlanChange& change, const Value& attributes,
   std::lock_guard<std::mutex> g(mu_);
   FoldChange(change, attributes, plan_, &state_);
   ++state_.serial;
+  if (!written_ || !backend_.HasJournal()) {
+    written_ = true;
+    return backend_.Write(state_, diags);
+  }
+  journaled_ = true;
+  return backend_.AppendJournal(
+      JournalLine(state_, change.address.ToString(), change.address.target), diags);
+}
+
+bool StateRecorder::Finish(Diagnostics* diags) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (!journaled_) return true;
+  journaled_ = false;
   return backend_.Write(state_, diags);
 }
 
@@ -56,6 +71,7 @@ bool StateRecorder::RecordProtection(Diagnostics* diags) {
   }
   if (!changed) return true;
   ++state_.serial;
+  written_ = true;
   return backend_.Write(state_, diags);
 }
 

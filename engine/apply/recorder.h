@@ -10,8 +10,10 @@
 namespace mfgctl {
 
 /// Keeps a plant's state true while a plan is applied: every finished change
-/// is folded into the snapshot and written through the backend before the
-/// next one is reported, so a run killed at any moment loses nothing it did.
+/// is folded into the snapshot and made durable through the backend before
+/// the next one is reported, so a run killed at any moment loses nothing it
+/// did — the first as a whole write, the rest as journal lines when the
+/// backend keeps a journal, folded into one whole write by Finish.
 class StateRecorder {
  public:
   StateRecorder(StateBackend& backend, StateSnapshot initial, const Plan& plan);
@@ -20,6 +22,9 @@ class StateRecorder {
   /// (canonical, sealed; ignored for a deletion), and writes the state.
   /// Thread-safe.
   bool Record(const PlanChange& change, const Value& attributes, Diagnostics* diags);
+
+  /// Writes the whole state once if anything went to the journal.
+  bool Finish(Diagnostics* diags);
 
   /// Records the plan's protection changes (resources with nothing else to
   /// do) in one write; true when there were none.
@@ -33,6 +38,8 @@ class StateRecorder {
   const Plan& plan_;
   mutable std::mutex mu_;
   StateSnapshot state_;
+  bool written_ = false;   // a whole write happened: the rest may go to the journal
+  bool journaled_ = false; // the journal holds lines the state file lacks
 };
 
 /// Folds one change into a snapshot (no I/O): applied changes store

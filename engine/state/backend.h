@@ -17,6 +17,16 @@ class StateBackend {
   virtual bool Read(StateSnapshot* out, Diagnostics* diags) = 0;
   virtual bool Write(const StateSnapshot& s, Diagnostics* diags) = 0;
 
+  /// Whether this backend keeps a journal (engine/state/journal.h): a run
+  /// appends each finished change to it and writes the whole state once,
+  /// at the end. Without one, every change rewrites the whole state.
+  virtual bool HasJournal() const { return false; }
+  /// Appends journal lines and makes them durable before returning; the
+  /// next Read folds them in, the next Write replaces them.
+  virtual bool AppendJournal(const std::string& /*lines*/, Diagnostics* /*diags*/) {
+    return false;
+  }
+
   /// Takes the plant's lock for as long as the backend lives or until
   /// Unlock. Waits up to timeout_ms (0: fail at once); on failure the
   /// diagnostic names the holder. `who` describes this run for others.
@@ -41,7 +51,8 @@ class StateBackend {
 
 /// State in a local JSON file, mode 0600, replaced atomically (temp file,
 /// fsync, rename, fsync of the directory). The first write of a backend's
-/// life copies the previous file to PATH.backup. The lock is a flock on
+/// life copies the previous file to PATH.backup. Its journal is
+/// PATH.journal (0600, one fdatasync per append), removed by each Write. The lock is a flock on
 /// PATH.lock holding the holder's description: the kernel drops it when
 /// the holder dies, so a killed run never blocks the next, and a lock that
 /// is held has a live holder: ForceUnlock refuses it.
@@ -52,6 +63,8 @@ class LocalStateBackend : public StateBackend {
 
   bool Read(StateSnapshot* out, Diagnostics* diags) override;
   bool Write(const StateSnapshot& s, Diagnostics* diags) override;
+  bool HasJournal() const override { return true; }
+  bool AppendJournal(const std::string& lines, Diagnostics* diags) override;
   bool Lock(const std::string& who, int timeout_ms, Diagnostics* diags) override;
   void Unlock() override;
   bool LockHolder(std::string* who, Diagnostics* diags) override;
@@ -63,6 +76,7 @@ class LocalStateBackend : public StateBackend {
  private:
   std::string path_;
   int lock_fd_ = -1;
+  int journal_fd_ = -1;
   bool backed_up_ = false;
 };
 

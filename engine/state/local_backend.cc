@@ -14,6 +14,7 @@
 #include "engine/model/text_file.h"
 #include "engine/state/atomic_file.h"
 #include "engine/state/backend.h"
+#include "engine/state/journal.h"
 
 namespace mfgctl {
 namespace {
@@ -33,7 +34,10 @@ std::string ReadHolder(int fd) {
 
 LocalStateBackend::LocalStateBackend(std::string path) : path_(std::move(path)) {}
 
-LocalStateBackend::~LocalStateBackend() { Unlock(); }
+LocalStateBackend::~LocalStateBackend() {
+  if (journal_fd_ >= 0) ::close(journal_fd_);
+  Unlock();
+}
 
 bool LocalStateBackend::Read(StateSnapshot* out, Diagnostics* diags) {
   std::optional<std::string> text = ReadWholeFile(path_);
@@ -47,7 +51,26 @@ bool LocalStateBackend::Read(StateSnapshot* out, Diagnostics* diags) {
                  {}, "restore it from " + path_ + ".backup or fix it by hand");
     return false;
   }
-  return StateFromJson(j, path_, out, diags);
+  if (!StateFromJson(j, path_, out, diags)) return false;
+  // What a run that died had finished since its last whole write.
+  std::optional<std::string> journal = ReadWholeFile(path_ + ".journal");
+  return !journal || FoldJournal(*journal, path_ + ".journal", out, diags);
+}
+
+bool LocalStateBackend::AppendJournal(const std::string& lines, Diagnostics* diags) {
+  std::string path = path_ + ".journal";
+  if (journal_fd_ < 0) {
+    journal_fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (journal_fd_ < 0) {
+      diags->Error("cannot open state journal " + path + ": " + Errno());
+      return false;
+    }
+  }
+  if (!WriteAllFd(journal_fd_, lines) || ::fdatasync(journal_fd_) != 0) {
+    diags->Error("cannot write state journal " + path + ": " + Errno());
+    return false;
+  }
+  return true;
 }
 
 bool LocalStateBackend::Write(const StateSnapshot& s, Diagnostics* diags) {
@@ -63,7 +86,17 @@ bool LocalStateBackend::Write(const StateSnapshot& s, Diagnostics* diags) {
       if (!AtomicWriteFile(path_ + ".backup", *previous, diags)) return false;
     }
   }
-  return AtomicWriteFile(path_, StateToJson(s).dump(1) + "\n", diags);
+  if (!AtomicWriteFile(path_, StateToJson(s).dump(1) + "\n", diags)) return false;
+  // The state now holds everything the journal did.
+  if (journal_fd_ >= 0) {
+    ::close(journal_fd_);
+    journal_fd_ = -1;
+  }
+  if (::unlink((path_ + ".journal").c_str()) != 0 && errno != ENOENT) {
+    diags->Error("cannot remove state journal " + path_ + ".journal: " + Errno());
+    return false;
+  }
+  return true;
 }
 
 bool LocalStateBackend::Lock(const std::string& who, int timeout_ms, Diagnostics* diags) {

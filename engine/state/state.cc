@@ -11,6 +11,37 @@ Value StorableConfig(const Target& target) {
   return config;
 }
 
+Value ResourceToJson(const std::string& address, const ResourceState& r) {
+  Value entry = {{"address", address},
+                 {"type", r.type},
+                 {"attributes", r.attributes},
+                 {"dependencies", r.dependencies}};
+  if (!r.sensitive.empty()) entry["sensitive"] = r.sensitive;
+  if (r.is_protected) entry["protected"] = true;
+  return entry;
+}
+
+Value TargetToJson(const Target& t) {
+  return {{"provider", t.provider}, {"config", StorableConfig(t)}};
+}
+
+bool ResourceFromJson(const Value& r, std::string* address, ResourceState* out) {
+  *address = r.at("address").get<std::string>();
+  auto parsed = ResourceAddress::Parse(*address);
+  if (!parsed) return false;
+  out->address = *parsed;
+  out->type = r.at("type").get<std::string>();
+  out->attributes = r.at("attributes");
+  out->dependencies = r.value("dependencies", std::vector<std::string>{});
+  out->sensitive = r.value("sensitive", std::vector<std::string>{});
+  out->is_protected = r.value("protected", false);
+  return true;
+}
+
+Target TargetFromJson(const std::string& name, const Value& t) {
+  return Target{name, t.at("provider").get<std::string>(), t.at("config"), {}, {}};
+}
+
 Value StateToJson(const StateSnapshot& s) {
   Value j = Value::object();
   j["version"] = StateSnapshot::kFormatVersion;
@@ -19,20 +50,10 @@ Value StateToJson(const StateSnapshot& s) {
   j["plant"] = s.plant;
   j["salt"] = s.salt;
   Value targets = Value::object();
-  for (const auto& [name, t] : s.targets) {
-    targets[name] = {{"provider", t.provider}, {"config", StorableConfig(t)}};
-  }
+  for (const auto& [name, t] : s.targets) targets[name] = TargetToJson(t);
   j["targets"] = std::move(targets);
   Value resources = Value::array();
-  for (const auto& [addr, r] : s.resources) {
-    Value entry = {{"address", addr},
-                   {"type", r.type},
-                   {"attributes", r.attributes},
-                   {"dependencies", r.dependencies}};
-    if (!r.sensitive.empty()) entry["sensitive"] = r.sensitive;
-    if (r.is_protected) entry["protected"] = true;
-    resources.push_back(std::move(entry));
-  }
+  for (const auto& [addr, r] : s.resources) resources.push_back(ResourceToJson(addr, r));
   j["resources"] = std::move(resources);
   return j;
 }
@@ -50,23 +71,14 @@ bool StateFromJson(const Value& j, const std::string& origin, StateSnapshot* out
     s.serial = j.at("serial").get<uint64_t>();
     s.plant = j.value("plant", "");
     s.salt = j.value("salt", "");
-    for (const auto& [name, t] : j.at("targets").items()) {
-      s.targets[name] = Target{name, t.at("provider").get<std::string>(), t.at("config"), {}, {}};
-    }
+    for (const auto& [name, t] : j.at("targets").items()) s.targets[name] = TargetFromJson(name, t);
     for (const auto& r : j.at("resources")) {
       ResourceState rs;
-      std::string addr = r.at("address").get<std::string>();
-      auto parsed = ResourceAddress::Parse(addr);
-      if (!parsed) {
+      std::string addr;
+      if (!ResourceFromJson(r, &addr, &rs)) {
         diags->Error("malformed resource address \"" + addr + "\" in state", pos);
         return false;
       }
-      rs.address = *parsed;
-      rs.type = r.at("type").get<std::string>();
-      rs.attributes = r.at("attributes");
-      rs.dependencies = r.value("dependencies", std::vector<std::string>{});
-      rs.sensitive = r.value("sensitive", std::vector<std::string>{});
-      rs.is_protected = r.value("protected", false);
       s.resources.emplace(std::move(addr), std::move(rs));
     }
     *out = std::move(s);

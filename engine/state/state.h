@@ -47,6 +47,12 @@ struct StateSnapshot {
 Value StorableConfig(const Target& target);
 
 Value StateToJson(const StateSnapshot& s);
+/// One resource's record and one target's settings as state files (and
+/// journals) hold them, and back; throw nlohmann's exceptions on bad JSON.
+Value ResourceToJson(const std::string& address, const ResourceState& r);
+Value TargetToJson(const Target& t);
+bool ResourceFromJson(const Value& j, std::string* address, ResourceState* out);
+Target TargetFromJson(const std::string& name, const Value& j);
 /// Parses a state file's JSON; errors name `origin` (the file).
 bool StateFromJson(const Value& j, const std::string& origin, StateSnapshot* out,
                    Diagnostics* diags);

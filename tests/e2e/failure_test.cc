@@ -176,8 +176,16 @@ TEST(FailureTest, HostileNamesAndContentArriveVerbatim) {
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
 }
 
+// The resources the state records, as the next run reads them: the state
+// file with what the journal beside it holds.
+size_t Recorded(const Plant& plant) {
+  Result list = plant.Mfgctl({"state", "list"});
+  return static_cast<size_t>(std::count(list.out.begin(), list.out.end(), '\n'));
+}
+
 TEST(FailureTest, KilledApplyLosesNoRecordedWork) {
   Plant plant("killed");
+  ASSERT_EQ(OnHost(3, "rm -f /tmp/killed-log").exit_code, 0);
   std::string body = "gateways:\n  gw:\n    address: " + HostAddress(3) + "\n    commands:\n";
   const int kSteps = 12;
   for (int i = 0; i < kSteps; ++i) {
@@ -190,11 +198,8 @@ TEST(FailureTest, KilledApplyLosesNoRecordedWork) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   size_t recorded = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    Value state = plant.ReadState();
-    if (!state.is_discarded() && state.contains("resources")) {
-      recorded = state["resources"].size();
-      if (recorded >= 3) break;
-    }
+    recorded = Recorded(plant);
+    if (recorded >= 3) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   kill(pid, SIGKILL);
@@ -202,8 +207,11 @@ TEST(FailureTest, KilledApplyLosesNoRecordedWork) {
   ASSERT_GE(recorded, 3u);
   Value state = plant.ReadState();
   ASSERT_FALSE(state.is_discarded()) << "state must be valid JSON after SIGKILL";
-  recorded = state["resources"].size();
+  recorded = Recorded(plant);
   ASSERT_LT(recorded, static_cast<size_t>(kSteps));
+  // Nothing is recorded that did not finish on the host.
+  Result log = OnHost(3, "wc -l < /tmp/killed-log");
+  EXPECT_LE(recorded, static_cast<size_t>(std::stoi(log.out))) << log.out;
   // The lock of the killed run does not block, and the plan shows exactly
   // what is left.
   Result plan = plant.Mfgctl({"plan"});
@@ -214,6 +222,7 @@ TEST(FailureTest, KilledApplyLosesNoRecordedWork) {
   Result apply = plant.Mfgctl({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   EXPECT_EQ(plant.ReadState()["resources"].size(), static_cast<size_t>(kSteps));
+  EXPECT_FALSE(std::filesystem::exists(plant.StatePath().string() + ".journal"));
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 

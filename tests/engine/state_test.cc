@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +12,7 @@
 #include "engine/model/text_file.h"
 #include "engine/state/backend.h"
 #include "engine/apply/recorder.h"
+#include "engine/state/journal.h"
 
 namespace mfgctl {
 namespace {
@@ -212,6 +214,75 @@ TEST_F(StateTest, RecorderBumpsSerialOnEveryChange) {
   EXPECT_FALSE(back.lineage.empty());
   EXPECT_EQ(back.resources.size(), 2u);
   EXPECT_EQ(back.targets.at("gw1").config["address"], "a");
+}
+
+TEST_F(StateTest, RecorderJournalsAfterTheFirstWriteAndFoldsAtTheEnd) {
+  LocalStateBackend b(path_);
+  Plan plan;
+  plan.plant = "p";
+  plan.targets["gw1"] = Target{"gw1", "ssh", {{"address", "a"}}, {}, {}};
+  StateRecorder rec(b, StateSnapshot{}, plan);
+  PlanChange c;
+  c.address = {"gw1", "file", "/x0"};
+  c.type = "host.file";
+  c.action = Action::kCreate;
+  Diagnostics d;
+  for (int i = 0; i < 3; ++i) {
+    c.address.name = "/x" + std::to_string(i);
+    ASSERT_TRUE(rec.Record(c, {{"mode", "0600"}}, &d));
+  }
+  // The file holds the first change, the journal the other two; a read
+  // (the next run, had this one died here) sees all three.
+  Value file = Value::parse(*ReadWholeFile(path_));
+  EXPECT_EQ(file["resources"].size(), 1u);
+  std::string journal = *ReadWholeFile(path_ + ".journal");
+  EXPECT_EQ(std::count(journal.begin(), journal.end(), '\n'), 2);
+  struct stat st {};
+  ASSERT_EQ(::stat((path_ + ".journal").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  StateSnapshot back;
+  ASSERT_TRUE(LocalStateBackend(path_).Read(&back, &d));
+  EXPECT_EQ(back.serial, 3u);
+  EXPECT_EQ(back.resources.size(), 3u);
+  // Finish folds the journal into one whole write and removes it.
+  ASSERT_TRUE(rec.Finish(&d));
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".journal"));
+  EXPECT_EQ(Value::parse(*ReadWholeFile(path_))["resources"].size(), 3u);
+}
+
+TEST_F(StateTest, JournalLineCutShortIsNotFinishedWorkAndDeletionsFold) {
+  StateSnapshot s = Sample(5);
+  StateSnapshot later = s;
+  later.serial = 6;
+  later.resources.clear();
+  later.targets.clear();  // the last resource on gw1 went, and gw1 with it
+  std::string gone = JournalLine(later, "gw1:file[/etc/a b]", "gw1");
+  later.serial = 7;
+  ResourceState r;
+  r.address = {"gw1", "file", "/etc/c"};
+  r.type = "host.file";
+  later.resources["gw1:file[/etc/c]"] = r;
+  later.targets["gw1"] = s.targets["gw1"];
+  std::string made = JournalLine(later, "gw1:file[/etc/c]", "gw1");
+  Diagnostics d;
+  StateSnapshot folded = s;
+  ASSERT_TRUE(FoldJournal(gone + made.substr(0, made.size() - 5), "J", &folded, &d));
+  EXPECT_EQ(folded.serial, 6u);
+  EXPECT_TRUE(folded.resources.empty());
+  EXPECT_TRUE(folded.targets.empty());
+  folded = s;
+  ASSERT_TRUE(FoldJournal(gone + made, "J", &folded, &d));
+  EXPECT_EQ(folded.serial, 7u);
+  EXPECT_EQ(folded.resources.count("gw1:file[/etc/c]"), 1u);
+  EXPECT_EQ(folded.targets.at("gw1").config["address"], "10.0.0.1");
+  // Lines the state already holds are skipped; a complete bad line is an error.
+  StateSnapshot current = later;
+  ASSERT_TRUE(FoldJournal(gone, "J", &current, &d));
+  EXPECT_EQ(current.resources.size(), 1u);
+  EXPECT_FALSE(FoldJournal("{\"serial\": 9}\n", "J", &current, &d));
+  EXPECT_EQ(FormatDiagnostic(d.items()[0]),
+            "error: state journal J line 1 is malformed\n  move it away to go on from the state "
+            "without it");
 }
 
 }  // namespace
