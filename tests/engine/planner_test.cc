@@ -87,12 +87,7 @@ TEST_F(PlannerTest, ComputedAttributesAreKnownAfterApplyUntilTheResourceExists) 
 }
 
 TEST_F(PlannerTest, ReferencesToComputedAttributesResolveFromWhatStaysAndWaitForWhatIsMade) {
-  auto desired = ConfigBuilder()
-                     .Thing("h1", "a", {{"value", "x"}})
-                     .Thing("h1", "b", {{"value", "a is " + UnknownMarker("h1:thing[a]", "id")}},
-                            {"h1:thing[a]"})
-                     .Build();
-  desired.resources[1].deferred = {"value"};
+  DesiredConfig desired = ReferencingPair();
   // a is made by this plan: b's value is known only after apply.
   Plan plan = PlanFor(desired);
   ASSERT_EQ(Summary(plan), (std::vector<std::string>{"+ h1:thing[a]", "+ h1:thing[b]"}));

@@ -42,6 +42,22 @@ class StateTest : public ::testing::Test {
     return s;
   }
 
+  // A plan that creates files on gw1, and the change for one of them.
+  static Plan FilesOnGw1() {
+    Plan plan;
+    plan.plant = "p";
+    plan.targets["gw1"] = Target{"gw1", "ssh", {{"address", "a"}}, {}, {}};
+    return plan;
+  }
+  static PlanChange CreateFile(const std::string& path) {
+    PlanChange c;
+    c.address = {"gw1", "file", path};
+    c.type = "host.file";
+    c.action = Action::kCreate;
+    c.after = {{"mode", "0600"}};
+    return c;
+  }
+
   std::filesystem::path dir_;
   std::string path_;
 };
@@ -195,15 +211,9 @@ TEST_F(StateTest, ALockFileWhoseHolderDiedIsFree) {
 
 TEST_F(StateTest, RecorderBumpsSerialOnEveryChange) {
   LocalStateBackend b(path_);
-  Plan plan;
-  plan.plant = "p";
-  plan.targets["gw1"] = Target{"gw1", "ssh", {{"address", "a"}}, {}, {}};
+  Plan plan = FilesOnGw1();
   StateRecorder rec(b, StateSnapshot{}, plan);
-  PlanChange c;
-  c.address = {"gw1", "file", "/x"};
-  c.type = "host.file";
-  c.action = Action::kCreate;
-  c.after = {{"mode", "0600"}};
+  PlanChange c = CreateFile("/x");
   Diagnostics d;
   ASSERT_TRUE(rec.Record(c, c.after, &d));
   c.address.name = "/y";
@@ -218,18 +228,12 @@ TEST_F(StateTest, RecorderBumpsSerialOnEveryChange) {
 
 TEST_F(StateTest, RecorderJournalsAfterTheFirstWriteAndFoldsAtTheEnd) {
   LocalStateBackend b(path_);
-  Plan plan;
-  plan.plant = "p";
-  plan.targets["gw1"] = Target{"gw1", "ssh", {{"address", "a"}}, {}, {}};
+  Plan plan = FilesOnGw1();
   StateRecorder rec(b, StateSnapshot{}, plan);
-  PlanChange c;
-  c.address = {"gw1", "file", "/x0"};
-  c.type = "host.file";
-  c.action = Action::kCreate;
   Diagnostics d;
   for (int i = 0; i < 3; ++i) {
-    c.address.name = "/x" + std::to_string(i);
-    ASSERT_TRUE(rec.Record(c, {{"mode", "0600"}}, &d));
+    PlanChange c = CreateFile("/x" + std::to_string(i));
+    ASSERT_TRUE(rec.Record(c, c.after, &d));
   }
   // The file holds the first change, the journal the other two; a read
   // (the next run, had this one died here) sees all three.

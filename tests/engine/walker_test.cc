@@ -75,12 +75,7 @@ TEST_F(WalkerTest, StateRecordsWhatTheProviderComputed) {
 }
 
 TEST_F(WalkerTest, ReferencesToWhatApplyMakesAreFilledInWhenItIsMade) {
-  auto desired = ConfigBuilder()
-                     .Thing("h1", "a", {{"value", "x"}})
-                     .Thing("h1", "b", {{"value", "a is " + UnknownMarker("h1:thing[a]", "id")}},
-                            {"h1:thing[a]"})
-                     .Build();
-  desired.resources[1].deferred = {"value"};
+  DesiredConfig desired = ReferencingPair();
   Plan plan = MakePlan(desired, {}, providers_, {});
   Recorder rec(plan);
   ASSERT_EQ(ApplyPlan(plan, desired, providers_, rec, {}).applied, 2);

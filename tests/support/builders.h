@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/model/resource.h"
+#include "engine/model/unknown.h"
 #include "engine/state/state.h"
 
 namespace mfgctl {
@@ -41,6 +42,18 @@ class ConfigBuilder {
  private:
   DesiredConfig config_;
 };
+
+/// `h1:thing[a]`, and `h1:thing[b]` whose value references a's computed
+/// `id` (as the loader writes such a reference), after it.
+inline DesiredConfig ReferencingPair() {
+  DesiredConfig c = ConfigBuilder()
+                        .Thing("h1", "a", {{"value", "x"}})
+                        .Thing("h1", "b", {{"value", "a is " + UnknownMarker("h1:thing[a]", "id")}},
+                               {"h1:thing[a]"})
+                        .Build();
+  c.resources[1].deferred = {"value"};
+  return c;
+}
 
 /// A state snapshot holding the given resources as applied.
 inline StateSnapshot StateOf(const DesiredConfig& config) {
