@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
   std::vector<int> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {2000, 20000};
-  auto dir = std::filesystem::temp_directory_path() / ("mfgctl-state-io-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("mfgctl-state-io-" + std::to_string(getpid()));
   double first = 0;
   for (size_t k = 0; k < sizes.size(); ++k) {
     int n = sizes[k];
@@ -93,9 +94,11 @@ int main(int argc, char** argv) {
     double with_journal = run(&journal) - floor;
     std::printf("N=%-6d journal: state I/O %.3f s (%.1f us per action)", n, with_journal,
                 1e6 * with_journal / n);
-    if (k == 0) first = with_journal;
-    else std::printf(", growth %.1fx for %.0fx the actions", with_journal / first,
-                     static_cast<double>(n) / sizes[0]);
+    if (k == 0)
+      first = with_journal;
+    else
+      std::printf(", growth %.1fx for %.0fx the actions", with_journal / first,
+                  static_cast<double>(n) / sizes[0]);
     if (n <= 5000) {
       RewritingBackend rewrite((dir / "rewrite.state.json").string());
       double with_rewrite = run(&rewrite) - floor;

@@ -180,10 +180,10 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
       return true;
     };
     for (size_t i = 0; list && i < value.items.size(); ++i) {
-      if (!add(value.items[i], "[" + std::to_string(i) + "]", "")) return false;
+      if (!add(value.items[i], ElementPath(i), "")) return false;
     }
     for (const auto& [key, item] : value.entries) {
-      if (!add(item, "[" + Value(key.scalar).dump(-1, ' ', false, Value::error_handler_t::replace) + "]", key.scalar)) return false;
+      if (!add(item, ElementPath(key.scalar), key.scalar)) return false;
     }
     return true;
   }

@@ -97,7 +97,7 @@ void ScrubFromOutput(const std::vector<std::string>& secrets) {
   for (const auto& s : secrets) {
     if (s.size() < kMinScrubbedLength) continue;
     forms.push_back(s);
-    std::string json = Value(s).dump(-1, ' ', false, Value::error_handler_t::replace);
+    std::string json = ShowJson(s);
     forms.push_back(json.substr(1, json.size() - 2));
     for (size_t start = 0; start < s.size();) {
       size_t end = s.find('\n', start);

@@ -193,9 +193,7 @@ class TextUi : public Ui {
         // What the blueprint wrote, with the computed values the plan read.
         resolved = *readable;
         ResolveUnknowns(&resolved, [&](const std::string& addr, const std::string& attr) {
-          auto it = plan_->resolved.find(addr);
-          return it == plan_->resolved.end() || !it->second.contains(attr) ? nullptr
-                                                                           : &it->second[attr];
+          return ResolvedValue(*plan_, addr, attr);
         });
         readable = &resolved;
       }
@@ -205,8 +203,7 @@ class TextUi : public Ui {
       std::string line;
       if (name_line && k == name_key) {
         out_ << "      " << Paint(kGreen, "+") << " " << name << " = "
-             << Value(c.address.name).dump(-1, ' ', false, Value::error_handler_t::replace)
-             << "\n";
+             << ShowJson(c.address.name) << "\n";
         continue;
       }
       if (Contains(c.unknown, k)) {

@@ -36,7 +36,7 @@ std::string RenderValue(const AttributeSchema* schema, const Value& v, const Val
   if (v.is_string() && IsDigest(v.get_ref<const std::string&>())) {
     // Content may be binary: show invalid UTF-8 as U+FFFD rather than fail.
     if (readable && readable->is_string()) {
-      return readable->dump(-1, ' ', false, Value::error_handler_t::replace);
+      return ShowJson(*readable);
     }
     return "(" + v.get<std::string>().substr(0, 7 + 12) + ")";
   }

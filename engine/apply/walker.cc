@@ -250,9 +250,7 @@ class Walker {
           return &found.emplace_back(made->second[attribute]);
         }
       }
-      auto read = plan_.resolved.find(address);
-      if (read == plan_.resolved.end() || !read->second.contains(attribute)) return nullptr;
-      return &found.emplace_back(read->second[attribute]);
+      return ResolvedValue(plan_, address, attribute);
     };
     std::vector<std::string> unresolved;
     for (const auto& name : want.deferred) {

@@ -55,6 +55,10 @@ const AttributeSchema* ResourceTypeSchema::Find(std::string_view name) const {
   return FindIn(attributes, name);
 }
 
+std::string ElementPath(size_t index) { return "[" + std::to_string(index) + "]"; }
+
+std::string ElementPath(const std::string& key) { return "[" + ShowJson(key) + "]"; }
+
 std::string JoinPath(const std::string& key, const std::string& path) {
   if (path.empty()) return key;
   return path[0] == '[' ? key + path : key + "." + path;

@@ -81,6 +81,10 @@ struct ResourceTypeSchema {
   const AttributeSchema* Find(std::string_view name) const;
 };
 
+/// The path step to one element of a list (`[0]`) or of a map (`["http"]`).
+std::string ElementPath(size_t index);
+std::string ElementPath(const std::string& key);
+
 /// An attribute and a path inside it (`lifecycle` and `rule[0].days`, or
 /// `[1].mac`), as one path.
 std::string JoinPath(const std::string& key, const std::string& path);

@@ -56,8 +56,7 @@ bool IsUnknownMarker(const Value& v) {
          s.find(kStart, 1) == s.size() - 1 && s.find(kPart) != std::string::npos;
 }
 
-bool ResolveUnknowns(Value* v, const UnknownLookup& lookup,
-                     std::vector<std::string>* unresolved) {
+bool ResolveUnknowns(Value* v, const UnknownLookup& lookup, std::vector<std::string>* unresolved) {
   if (v->is_string()) {
     Value whole;
     bool ok = ResolveText(v->get_ptr<std::string*>(), lookup, &whole, unresolved);

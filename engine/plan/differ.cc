@@ -52,23 +52,22 @@ void Walk(const AttributeSchema& a, const std::string& path, const Value& before
     size_t nb = before.is_array() ? before.size() : 0, na = after.is_array() ? after.size() : 0;
     if (na == 0 && nb == 0 && before != after) out->push_back({path, before, after, &a});
     for (size_t i = 0; i < std::max(nb, na); ++i) {
-      WalkObject(a, path + "[" + std::to_string(i) + "]", i < nb ? before[i] : kNull,
-                 i < na ? after[i] : kNull, out);
+      WalkObject(a, path + ElementPath(i), i < nb ? before[i] : kNull, i < na ? after[i] : kNull,
+                 out);
     }
   } else if (map) {
     if (after.is_object() && after.empty() && !before.is_object()) {
       out->push_back({path, before, after, &a});
     }
-    auto element = [&](const std::string& key) { return path + "[" + Value(key).dump(-1, ' ', false, Value::error_handler_t::replace) + "]"; };
     if (after.is_object()) {
       for (const auto& [key, v] : after.items()) {
-        WalkObject(a, element(key), Member(before, key), v, out);
+        WalkObject(a, path + ElementPath(key), Member(before, key), v, out);
       }
     }
     if (before.is_object()) {
       for (const auto& [key, b] : before.items()) {
         if (!Member(after, key).is_null()) continue;
-        WalkObject(a, element(key), b, kNull, out);
+        WalkObject(a, path + ElementPath(key), b, kNull, out);
       }
     }
   } else if (before != after) {
@@ -84,8 +83,10 @@ std::vector<std::string> SensitiveNames(const ResourceTypeSchema& schema, const 
   for (const auto& a : schema.attributes) {
     if (a.sensitive) AddOnce(&out, a.name);
   }
-  if (desired) for (const auto& n : desired->sensitive) AddOnce(&out, n);
-  if (prior) for (const auto& n : prior->sensitive) AddOnce(&out, n);
+  if (desired)
+    for (const auto& n : desired->sensitive) AddOnce(&out, n);
+  if (prior)
+    for (const auto& n : prior->sensitive) AddOnce(&out, n);
   return out;
 }
 

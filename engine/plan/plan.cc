@@ -20,6 +20,14 @@ PlanSummary Summarize(const Plan& plan) {
   return s;
 }
 
+const Value* ResolvedValue(const Plan& plan, const std::string& address,
+                           const std::string& attribute) {
+  auto it = plan.resolved.find(address);
+  if (it == plan.resolved.end()) return nullptr;
+  auto v = it->second.find(attribute);
+  return v == it->second.end() ? nullptr : &*v;
+}
+
 Value PlanToJson(const Plan& plan, const Value& inputs) {
   Value changes = Value::array();
   for (const auto& c : plan.changes) {

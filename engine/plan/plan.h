@@ -67,6 +67,11 @@ struct Plan {
   bool HasChanges() const { return !changes.empty() || !protection.empty(); }
 };
 
+/// A computed value the plan read for `attribute` of the resource at
+/// `address` (Plan::resolved), or null.
+const Value* ResolvedValue(const Plan& plan, const std::string& address,
+                           const std::string& attribute);
+
 struct PlanSummary {
   int add = 0, change = 0, destroy = 0;
 };

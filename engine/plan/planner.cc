@@ -238,8 +238,9 @@ class Planner {
       change.action = exists ? Action::kDelete : Action::kNoOp;
     } else if (c.desired) {
       Value attrs = c.desired->attributes;
+      UnknownLookup lookup = Lookup();
       for (const auto& name : c.desired->deferred) {
-        if (attrs.contains(name) && !ResolveUnknowns(&attrs[name], Lookup())) {
+        if (attrs.contains(name) && !ResolveUnknowns(&attrs[name], lookup)) {
           AddOnce(&change.unknown, name);
         }
       }

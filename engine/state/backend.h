@@ -52,10 +52,10 @@ class StateBackend {
 /// State in a local JSON file, mode 0600, replaced atomically (temp file,
 /// fsync, rename, fsync of the directory). The first write of a backend's
 /// life copies the previous file to PATH.backup. Its journal is
-/// PATH.journal (0600, one fdatasync per append), removed by each Write. The lock is a flock on
-/// PATH.lock holding the holder's description: the kernel drops it when
-/// the holder dies, so a killed run never blocks the next, and a lock that
-/// is held has a live holder: ForceUnlock refuses it.
+/// PATH.journal (0600, one fdatasync per append), removed by each Write.
+/// The lock is a flock on PATH.lock holding the holder's description: the
+/// kernel drops it when the holder dies, so a killed run never blocks the
+/// next, and a lock that is held has a live holder: ForceUnlock refuses it.
 class LocalStateBackend : public StateBackend {
  public:
   explicit LocalStateBackend(std::string path);

@@ -43,8 +43,7 @@ bool FoldJournal(const std::string& text, const std::string& origin, StateSnapsh
       }
       s->serial = serial;
     } catch (const nlohmann::json::exception&) {
-      diags->Error("state journal " + origin + " line " + std::to_string(number) +
-                       " is malformed",
+      diags->Error("state journal " + origin + " line " + std::to_string(number) + " is malformed",
                    {}, "move it away to go on from the state without it");
       return false;
     }

@@ -27,7 +27,7 @@ HttpRequest JsonRequest(std::string method, std::string url, const Value& body) 
   if (!body.is_null()) {
     r.headers.Set("Content-Type", "application/json");
     // Invalid UTF-8 in a string becomes U+FFFD rather than an exception.
-    r.body = body.dump(-1, ' ', false, Value::error_handler_t::replace);
+    r.body = ShowJson(body);
   }
   return r;
 }
