@@ -4,7 +4,11 @@
 # one command) and — when ansible-playbook is installed — Ansible doing the
 # same work with the same hosts, with the ratios.
 #
-#   bench/hosts.sh [N=20]
+#   bench/hosts.sh [N=20] [FILES=2000]
+#
+# Then it applies FILES new files (40 directories) to one host and compares
+# that with its floor: the same files sent as one tar stream over one SSH
+# login. BENCH_PARTS=files measures only that part (one host).
 #
 # Each host gets 20 resources: 4 directories, 8 files, 4 packages already
 # present, 2 users, 2 sysctl parameters. The hosts carry python3 and
@@ -13,6 +17,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20}
+FILES=${2:-2000}
+PARTS=${BENCH_PARTS:-hosts,files}
+[[ $PARTS == *hosts* ]] || N=1
 ROOT=$(pwd)
 export MFGCTL_TEST_EXTRA_PACKAGES="python3 python3-apt"
 HOSTS=${MFGCTL_TEST_HOSTS:-/run/mfgctl-test}
@@ -97,6 +104,58 @@ CFG
   } >"$WORK/playbook.yml"
 fi
 
+# --- FILES new files on one host, and their floor ----------------------------
+files_bench() {
+  local dir="$WORK/files" t0 i
+  mkdir -p "$dir/tree"
+  {
+    echo "mfgctl: 1"
+    echo "plant: bench-files"
+    echo "gateways:"
+    echo "  h1:"
+    echo "    address: $(addr 1)"
+    echo "    user: root"
+    echo "    identity_file: $HOSTS/id_ed25519"
+    echo "    known_hosts: $HOSTS/known_hosts"
+    echo "    files:"
+    for i in $(seq 1 "$FILES"); do
+      echo "      /srv/bench-files/d$((i % 40))/f$i.conf: { content: \"file $i\\n\", mode: \"0640\" }"
+      mkdir -p "$dir/tree/d$((i % 40))"
+      printf 'file %s\n' "$i" >"$dir/tree/d$((i % 40))/f$i.conf"
+    done
+  } >"$dir/plant.yaml"
+  t0=$(now)
+  tar -C "$dir/tree" -cf - . | ssh -q -o BatchMode=yes -o ControlMaster=no \
+    -o UserKnownHostsFile="$HOSTS/known_hosts" -i "$HOSTS/id_ed25519" "root@$(addr 1)" \
+    'mkdir -p /srv/bench-tar && tar -C /srv/bench-tar -xf -'
+  f_floor=$(elapsed "$t0" "$(now)")
+  t0=$(now)
+  (cd "$dir" && "$ROOT/build/mfgctl" apply --auto-approve >"$dir/apply.log" 2>&1) ||
+    { tail -30 "$dir/apply.log"; exit 1; }
+  f_apply=$(elapsed "$t0" "$(now)")
+  t0=$(now)
+  (cd "$dir" && "$ROOT/build/mfgctl" plan --detailed-exitcode >"$dir/plan.log" 2>&1) ||
+    { echo "converged plan was not empty:" >&2; tail -30 "$dir/plan.log" >&2; exit 1; }
+  f_plan=$(elapsed "$t0" "$(now)")
+  local made
+  made=$(ssh -q -o BatchMode=yes -o UserKnownHostsFile="$HOSTS/known_hosts" \
+    -i "$HOSTS/id_ed25519" "root@$(addr 1)" 'find /srv/bench-files -type f | wc -l')
+  [ "$made" -eq "$FILES" ] || { echo "apply made $made files, not $FILES" >&2; exit 1; }
+  printf '\n%-48s %8s\n' "what ($FILES new files on one host)" "seconds"
+  printf '%-48s %8s\n' "floor: one tar stream over one OpenSSH login" "$f_floor"
+  printf '%-48s %8s\n' "mfgctl apply" "$f_apply"
+  printf '%-48s %8s\n' "mfgctl plan, converged" "$f_plan"
+  echo
+  echo "apply of $FILES files vs the tar floor:    $(ratio "$f_apply" "$f_floor")x the floor (goal <= 10x)"
+}
+
+if [[ $PARTS != *hosts* ]]; then
+  echo "bench/hosts: $FILES files on one host"
+  hosts_up
+  files_bench
+  exit 0
+fi
+
 echo "bench/hosts: $N hosts x 20 resources"
 hosts_up
 
@@ -162,3 +221,4 @@ else
   echo "(ansible-playbook not installed: apt-get install ansible-core to compare)"
 fi
 echo "converged plan vs the floor:       $(ratio "$m_plan" "$floor")x the floor (goal <= 1.5x)"
+[[ $PARTS != *files* ]] || files_bench

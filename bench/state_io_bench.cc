@@ -36,9 +36,9 @@ class Observer : public ApplyObserver {
  public:
   explicit Observer(StateRecorder* recorder) : recorder_(recorder) {}
   void OnEvent(const ApplyEvent&) override {}
-  void OnApplied(const PlanChange& c, const Value& attributes) override {
+  void OnApplied(const std::vector<AppliedChange>& done) override {
     Diagnostics d;
-    if (recorder_ && !recorder_->Record(c, attributes, &d)) std::abort();
+    if (recorder_ && !recorder_->Record(done, &d)) std::abort();
   }
 
  private:

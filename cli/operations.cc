@@ -26,9 +26,9 @@ class RecordingObserver : public ApplyObserver {
 
   void OnEvent(const ApplyEvent& event) override { ui_.ShowApplyEvent(event); }
 
-  void OnApplied(const PlanChange& change, const Value& attributes) override {
+  void OnApplied(const std::vector<AppliedChange>& done) override {
     Diagnostics diags;
-    if (!recorder_.Record(change, attributes, &diags)) {
+    if (!recorder_.Record(done, &diags)) {
       ui_.ShowDiagnostics(diags);
       record_failed_ = true;
     }

@@ -39,18 +39,21 @@ StateRecorder::StateRecorder(StateBackend& backend, StateSnapshot initial, const
   if (state_.salt.empty()) state_.salt = plan.salt;
 }
 
-bool StateRecorder::Record(const PlanChange& change, const Value& attributes,
-                           Diagnostics* diags) {
+bool StateRecorder::Record(const std::vector<AppliedChange>& done, Diagnostics* diags) {
   std::lock_guard<std::mutex> g(mu_);
-  FoldChange(change, attributes, plan_, &state_);
-  ++state_.serial;
-  if (!written_ || !backend_.HasJournal()) {
+  bool journal = written_ && backend_.HasJournal();
+  std::string lines;
+  for (const auto& [change, attributes] : done) {
+    FoldChange(*change, attributes, plan_, &state_);
+    ++state_.serial;
+    if (journal) lines += JournalLine(state_, change->address.ToString(), change->address.target);
+  }
+  if (!journal) {
     written_ = true;
     return backend_.Write(state_, diags);
   }
   journaled_ = true;
-  return backend_.AppendJournal(
-      JournalLine(state_, change.address.ToString(), change.address.target), diags);
+  return backend_.AppendJournal(lines, diags);
 }
 
 bool StateRecorder::Finish(Diagnostics* diags) {

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "engine/apply/walker.h"
 #include "engine/model/diagnostics.h"
 #include "engine/plan/plan.h"
 #include "engine/state/backend.h"
@@ -18,10 +19,10 @@ class StateRecorder {
  public:
   StateRecorder(StateBackend& backend, StateSnapshot initial, const Plan& plan);
 
-  /// Records one finished change, its resource now holding `attributes`
-  /// (canonical, sealed; ignored for a deletion), and writes the state.
-  /// Thread-safe.
-  bool Record(const PlanChange& change, const Value& attributes, Diagnostics* diags);
+  /// Records changes that finished together, each resource now holding its
+  /// `attributes` (canonical, sealed; ignored for a deletion), and makes
+  /// them durable at once: one write, or one journal append. Thread-safe.
+  bool Record(const std::vector<AppliedChange>& done, Diagnostics* diags);
 
   /// Writes the whole state once if anything went to the journal.
   bool Finish(Diagnostics* diags);

@@ -72,8 +72,10 @@ class Walker {
 
   // Picks the next ready change on a target below its limit (a target with
   // nothing running only while fewer than `parallelism` targets are busy),
-  // with every other ready change of the same type there when the type
-  // applies in batches; false when there is nothing to start now.
+  // with every other ready change there of the same provider when it
+  // applies actions together (but none of a type that applies alone), or
+  // of the same type when the type applies in batches; false when there is
+  // nothing to start now.
   bool PickLocked(std::vector<size_t>* out) {
     out->clear();
     bool room = static_cast<int>(in_flight_.size()) < std::max(1, options_.parallelism);
@@ -87,10 +89,15 @@ class Walker {
       size_t first = queue.front();
       queue.pop_front();
       out->push_back(first);
-      const ResourceTypeSchema* schema = providers_.SchemaOf(plan_.changes[first].type);
-      if (schema && schema->batch_apply) {
+      const std::string& type = plan_.changes[first].type;
+      const Provider* provider = providers_.ForType(type);
+      const ResourceTypeSchema* schema = providers_.SchemaOf(type);
+      bool alone = schema && schema->applies_alone;
+      bool together = !alone && provider && provider->AppliesTogether();
+      if (together || (schema && schema->batch_apply)) {
         for (auto it = queue.begin(); it != queue.end();) {
-          if (plan_.changes[*it].type == plan_.changes[first].type) {
+          if (together ? ProviderOf(*it) == provider && !AppliesAlone(*it)
+                       : plan_.changes[*it].type == type) {
             out->push_back(*it);
             it = queue.erase(it);
           } else {
@@ -164,8 +171,9 @@ class Walker {
     }
   }
 
-  // Carries out changes of one target (several only for a batch_apply
-  // type) and reports each; true per change that completed.
+  // Carries out changes of one target and one provider (several when it
+  // applies them together or their type is batch_apply) and reports each;
+  // true per change that completed.
   std::vector<bool> Execute(const std::vector<size_t>& batch) {
     auto start = std::chrono::steady_clock::now();
     std::vector<Diagnostics> diags(batch.size());
@@ -175,8 +183,7 @@ class Walker {
     std::vector<size_t> sent;  // positions in `batch` of the requests made
     const std::string& target_name = plan_.changes[batch[0]].address.target;
     auto target = targets_.find(target_name);
-    // A batch is of one type, so of one provider.
-    Provider* provider = ProviderOf(batch[0]);
+    Provider* provider = ProviderOf(batch[0]);  // the same for all of them
     for (size_t k = 0; k < batch.size(); ++k) {
       const PlanChange& change = plan_.changes[batch[k]];
       Emit({ApplyEvent::Kind::kStart, &change, {}, {}});
@@ -228,11 +235,7 @@ class Walker {
     }
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
-    std::vector<bool> ok(batch.size());
-    for (size_t k = 0; k < batch.size(); ++k) {
-      ok[k] = Report(plan_.changes[batch[k]], diags[k], resolved[k], states[k], elapsed);
-    }
-    return ok;
+    return Report(batch, diags, resolved, states, elapsed);
   }
 
   // Puts the computed values a resource's attributes reference where the
@@ -289,28 +292,45 @@ class Walker {
     return out;
   }
 
-  // Reports one finished change: recorded when it succeeded.
-  bool Report(const PlanChange& change, const Diagnostics& diags, const Value& resolved,
-              const Value& state, std::chrono::milliseconds elapsed) {
-    std::string addr = change.address.ToString();
+  // Reports the changes of one batch: those that succeeded are recorded
+  // together, then each is reported; true per change that succeeded.
+  std::vector<bool> Report(const std::vector<size_t>& batch, const std::vector<Diagnostics>& diags,
+                           const std::vector<Value>& resolved, const std::vector<Value>& states,
+                           std::chrono::milliseconds elapsed) {
+    std::vector<bool> ok(batch.size());
+    std::vector<AppliedChange> done;
     std::lock_guard<std::mutex> g(observer_mu_);
-    if (diags.HasErrors()) {
-      Diagnostics named;
-      for (Diagnostic d : diags) {
-        d.address = addr;
-        named.Add(std::move(d));
+    for (size_t k = 0; k < batch.size(); ++k) {
+      const PlanChange& change = plan_.changes[batch[k]];
+      if (diags[k].HasErrors()) {
+        Diagnostics named;
+        for (Diagnostic d : diags[k]) {
+          d.address = change.address.ToString();
+          named.Add(std::move(d));
+        }
+        ++result_.failed;
+        result_.diagnostics.Append(named);
+        observer_.OnEvent({ApplyEvent::Kind::kError, &change, named, elapsed});
+        continue;
       }
-      ++result_.failed;
-      result_.diagnostics.Append(named);
-      observer_.OnEvent({ApplyEvent::Kind::kError, &change, named, elapsed});
-      return false;
+      ok[k] = true;
+      if (states[k].is_object()) made_[change.address.ToString()] = states[k];
+      done.push_back({&change, Recorded(change, resolved[k], states[k])});
     }
-    if (state.is_object()) made_[addr] = state;
-    observer_.OnApplied(change, Recorded(change, resolved, state));
-    ++result_.applied;
-    CountAction(change.action, &result_.done);
-    observer_.OnEvent({ApplyEvent::Kind::kComplete, &change, diags, elapsed});
-    return true;
+    if (!done.empty()) observer_.OnApplied(done);
+    for (size_t k = 0; k < batch.size(); ++k) {
+      if (!ok[k]) continue;
+      const PlanChange& change = plan_.changes[batch[k]];
+      ++result_.applied;
+      CountAction(change.action, &result_.done);
+      observer_.OnEvent({ApplyEvent::Kind::kComplete, &change, diags[k], elapsed});
+    }
+    return ok;
+  }
+
+  bool AppliesAlone(size_t change) const {
+    const ResourceTypeSchema* schema = providers_.SchemaOf(plan_.changes[change].type);
+    return schema && schema->applies_alone;
   }
 
   Provider* ProviderOf(size_t change) const {

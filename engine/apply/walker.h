@@ -21,22 +21,28 @@ struct ApplyEvent {
   std::chrono::milliseconds elapsed{0};
 };
 
+/// A change that completed on its target: its resource now holds
+/// `attributes` (canonical and sealed, as state keeps them: the plan's
+/// `after` with the computed values the provider returned).
+struct AppliedChange {
+  const PlanChange* change = nullptr;
+  Value attributes;
+};
+
 /// Receives every event, and every finished change so that it can be
 /// recorded in state at once. Called from worker threads, one call at a time.
 class ApplyObserver {
  public:
   virtual ~ApplyObserver() = default;
   virtual void OnEvent(const ApplyEvent& event) = 0;
-  /// A change completed on its target and its resource now holds
-  /// `attributes` (canonical and sealed, as state keeps them: the plan's
-  /// `after` with the computed values the provider returned); record it
-  /// before returning.
-  virtual void OnApplied(const PlanChange& change, const Value& attributes) = 0;
+  /// Changes that completed together (one round of actions on a target);
+  /// record them before returning: their completion events follow.
+  virtual void OnApplied(const std::vector<AppliedChange>& done) = 0;
 };
 
 struct ApplyOptions {
-  /// How many targets run actions at once; one action at a time per target,
-  /// so each host's single connection is reused in order.
+  /// How many targets run actions at once (each up to its own limit of
+  /// actions in flight).
   int parallelism = 10;
   /// Set (e.g. by SIGINT) to start nothing new; in-flight actions finish.
   const std::atomic<bool>* interrupted = nullptr;

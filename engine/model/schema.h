@@ -73,6 +73,11 @@ struct ResourceTypeSchema {
   /// Ready actions of this type on one target may go to the provider
   /// together (ApplyBatch): one package-manager call for all packages.
   bool batch_apply = false;
+  /// Each action of this type goes to the provider alone, even one that
+  /// applies actions together (commands: arbitrary, maybe long programs):
+  /// it is recorded as soon as it finishes, an interrupt stops before the
+  /// next one, and a timeout is its own.
+  bool applies_alone = false;
   std::vector<AttributeSchema> attributes;
   /// What the plan calls the resource's name when it shows a creation
   /// (`+ name = "sl"`, `+ path = "/etc/x"`).

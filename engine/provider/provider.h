@@ -109,9 +109,15 @@ class Provider {
   /// the target's `max_parallel` says otherwise: a host over one SSH
   /// session takes one (and batches), an HTTP endpoint several.
   virtual int MaxActionsPerTarget() const { return 1; }
-  /// Several actions on resources of one `batch_apply` type on one target,
-  /// which the provider may carry out together; one response per request,
-  /// in order. The default applies them one by one.
+  /// Whether the walker hands this provider every ready action of a target
+  /// at once (ApplyBatch), whatever their types: a host over SSH carries
+  /// them out in one round trip. Otherwise only the actions of one
+  /// `batch_apply` type come together.
+  virtual bool AppliesTogether() const { return false; }
+  /// Several independent actions on one target (of one `batch_apply` type,
+  /// or of any types when AppliesTogether), which the provider may carry
+  /// out together; one response per request, in order, each failing only
+  /// its own resource. The default applies them one by one.
   virtual std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) {
     std::vector<ApplyResponse> out;
     out.reserve(reqs.size());

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "engine/model/sensitive.h"
+#include "providers/shell/round_script.h"
 #include "providers/transport/shell_quote.h"
 
 namespace mfgctl {
@@ -27,6 +29,13 @@ std::string Elevated(const Target& target, const std::string& command) {
   bool sudo = target.config.value("become", "") == "sudo" &&
               target.config.value("user", "root") != "root";
   return sudo ? "sudo -n -- " + command : command;
+}
+
+// `WHAT failed (exit status N): OUTPUT`.
+std::string ExitFailure(const std::string& what, const CommandResult& result) {
+  std::string why = FailureOutput(result);
+  return what + " failed (exit status " + std::to_string(result.exit_status) + ")" +
+         (why.empty() ? "" : ": " + why);
 }
 
 }  // namespace
@@ -137,9 +146,7 @@ bool HostConnections::RunScript(const Target& target, const std::string& script,
     return false;
   }
   if (result.exit_status == 0) return true;
-  std::string why = FailureOutput(result);
-  *error = what + " failed (exit status " + std::to_string(result.exit_status) + ")" +
-           (why.empty() ? "" : ": " + why);
+  *error = ExitFailure(what, result);
   return false;
 }
 
@@ -198,6 +205,47 @@ Diagnostics HostConnections::RunStep(const Target& target, Action action,
     diags.Error(error);
   }
   return diags;
+}
+
+std::vector<Diagnostics> HostConnections::RunSteps(const Target& target,
+                                                  const std::vector<RoundStep>& steps) {
+  std::vector<Diagnostics> results(steps.size());
+  std::vector<const HostStep*> round;
+  std::vector<size_t> of;  // the step each of the round's is
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (!steps[i].step->uploads.empty()) {
+      results[i] = RunStep(target, steps[i].action, *steps[i].step);
+    } else if (!steps[i].step->script.empty()) {
+      round.push_back(steps[i].step);
+      of.push_back(i);
+    }
+  }
+  if (round.empty()) return results;
+  std::string nonce = NewSalt();
+  RoundScript script = BuildRoundScript(round, nonce);
+  CommandResult result;
+  std::string error;
+  bool ran = Run(target, script.command, script.input, "applying changes", &result, &error);
+  std::vector<StepOutcome> outcomes =
+      ParseRoundOutput(result.out, result.err, nonce, round.size());
+  for (size_t k = 0; k < round.size(); ++k) {
+    const StepOutcome& o = outcomes[k];
+    std::string what(ActionName(steps[of[k]].action));
+    if (o.finished && o.exit_status == 0) continue;
+    if (o.finished) {
+      results[of[k]].Error(ExitFailure(what, {o.exit_status, o.out, o.err}));
+    } else if (!ran) {
+      results[of[k]].Error(error);
+    } else if (!outcomes[0].started) {
+      // Nothing ran at all (sudo refused, no shell).
+      results[of[k]].Error(what + " failed: " + FailureOutput(result));
+    } else {
+      std::string why = FailureOutput({-1, o.out, o.err});
+      results[of[k]].Error(what + " failed: the host's shell stopped before this step finished" +
+                           (why.empty() ? "" : ": " + why));
+    }
+  }
+  return results;
 }
 
 }  // namespace mfgctl

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/model/action.h"
 #include "engine/model/diagnostics.h"
@@ -47,6 +48,17 @@ class HostConnections {
   /// Carries out a step: uploads its files, then runs its script;
   /// diagnostics say why it failed (and its upload folder is removed).
   Diagnostics RunStep(const Target& target, Action action, const HostStep& step);
+
+  /// One step of a round, and the action it carries out (for its message).
+  struct RoundStep {
+    Action action = Action::kNoOp;
+    const HostStep* step = nullptr;
+  };
+  /// Carries out independent steps in one round trip (BuildRoundScript);
+  /// those that upload files go first, one by one. One result per step, in
+  /// order: each fails alone, with its exit status and output, or with the
+  /// connection when that failed before the step finished.
+  std::vector<Diagnostics> RunSteps(const Target& target, const std::vector<RoundStep>& steps);
 
   /// The key a target's host offers and whether its known_hosts knows it,
   /// without logging in (for `mfgctl trust`).

@@ -42,6 +42,7 @@ class BundleType : public HostResourceType {
     ResourceTypeSchema s;
     s.type = "host.bundle";
     s.name_attribute = "path";
+    s.applies_alone = true;  // an upload may take minutes
     s.description =
         "A local directory of files kept identical on the host (uploaded over SFTP, checked by "
         "SHA-256); optionally indexed as an apt repository for offline installs.";

@@ -15,6 +15,7 @@ class CommandType : public HostResourceType {
     ResourceTypeSchema s;
     s.type = "host.command";
     s.description = "A shell command, run once or whenever its `creates` path is missing.";
+    s.applies_alone = true;
     s.attributes = {
         {.name = "run", .required = true, .force_new = true,
          .description = "Shell command line, run with sh -c."},

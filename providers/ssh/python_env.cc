@@ -51,6 +51,7 @@ class PythonEnvType : public HostResourceType {
     s.type = "host.python_env";
     s.name_attribute = "path";
     s.description = "A Python virtual environment with pinned requirements.";
+    s.applies_alone = true;  // pip may take minutes
     s.attributes = {
         {.name = "requirements", .type = AttrType::kStringList, .unordered = true,
          .description = "Requirements, pinned as name==version; the plan shows installed "

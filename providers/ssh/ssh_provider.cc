@@ -146,16 +146,60 @@ void SshProvider::ReadBack(const std::vector<const ApplyRequest*>& reqs,
 }
 
 std::vector<ApplyResponse> SshProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs) {
-  const HostResourceType* type = reqs.empty() ? nullptr : TypeOf(reqs[0].type);
+  std::vector<ApplyResponse> out(reqs.size());
+  if (reqs.empty()) return out;
+  // A step, and the requests it carries out.
+  struct Unit {
+    HostStep step;
+    std::vector<size_t> reqs;
+  };
+  std::vector<Unit> units;
+  std::map<const HostResourceType*, std::vector<size_t>> by_type;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    if (const HostResourceType* type = TypeOf(reqs[i].type)) {
+      by_type[type].push_back(i);
+    } else {
+      out[i].diagnostics.Error("the ssh provider has no resource type \"" + reqs[i].type + "\"");
+    }
+  }
+  auto one_by_one = [&](const HostResourceType* type, const std::vector<size_t>& of) {
+    for (size_t i : of) units.push_back({type->Step(reqs[i]), {i}});
+  };
+  for (const auto& [type, of] : by_type) {
+    HostStep combined;
+    if (of.size() > 1) {
+      std::vector<const ApplyRequest*> ptrs;
+      for (size_t i : of) ptrs.push_back(&reqs[i]);
+      combined = type->BatchStep(ptrs);
+    }
+    if (combined.script.empty()) {
+      one_by_one(type, of);
+    } else {
+      units.push_back({std::move(combined), of});
+    }
+  }
+  // Round one: every unit. Round two, only when a combined step failed:
+  // its actions one by one.
+  std::vector<Unit> retry;
+  for (int round = 0; round < 2 && !units.empty(); ++round) {
+    std::vector<HostConnections::RoundStep> steps;
+    for (const Unit& u : units) steps.push_back({reqs[u.reqs[0]].action, &u.step});
+    std::vector<Diagnostics> results = connections_.RunSteps(*reqs[0].target, steps);
+    retry.clear();
+    for (size_t k = 0; k < units.size(); ++k) {
+      if (units[k].reqs.size() > 1 && results[k].HasErrors()) {
+        const HostResourceType* type = TypeOf(reqs[units[k].reqs[0]].type);
+        for (size_t i : units[k].reqs) retry.push_back({type->Step(reqs[i]), {i}});
+        continue;
+      }
+      for (size_t i : units[k].reqs) out[i].diagnostics = results[k];
+    }
+    units = std::move(retry);
+  }
   std::vector<const ApplyRequest*> ptrs;
   for (const auto& r : reqs) ptrs.push_back(&r);
-  HostStep step = type ? type->BatchStep(ptrs) : HostStep{};
-  if (!step.script.empty() && !connections_.RunStep(*reqs[0].target, reqs[0].action, step).HasErrors()) {
-    std::vector<ApplyResponse> out(reqs.size());
-    ReadBack(ptrs, &out);
-    return out;
-  }
-  return Provider::ApplyBatch(reqs);
+  ReadBack(ptrs, &out);
+  return out;
 }
 
 }  // namespace mfgctl

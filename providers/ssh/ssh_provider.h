@@ -25,8 +25,12 @@ class SshProvider : public Provider {
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
   ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& req) override;
-  /// One combined step when the type has one; if it fails, the actions are
-  /// retried one by one so that each failure lands on its own resource.
+  /// Every ready action of a host in one round trip (HostConnections::
+  /// RunSteps): one step per action, or one for all actions of a type that
+  /// has a combined step (one package-manager call). A combined step that
+  /// fails is retried as one step per action, in one more round trip, so
+  /// that each failure lands on its own resource.
+  bool AppliesTogether() const override { return true; }
   std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) override;
 
  private:

@@ -15,7 +15,7 @@ namespace {
 class NullObserver : public ApplyObserver {
  public:
   void OnEvent(const ApplyEvent&) override {}
-  void OnApplied(const PlanChange&, const Value&) override {}
+  void OnApplied(const std::vector<AppliedChange>&) override {}
 };
 
 class RoutingTest : public ::testing::Test {

@@ -215,9 +215,9 @@ TEST_F(StateTest, RecorderBumpsSerialOnEveryChange) {
   StateRecorder rec(b, StateSnapshot{}, plan);
   PlanChange c = CreateFile("/x");
   Diagnostics d;
-  ASSERT_TRUE(rec.Record(c, c.after, &d));
+  ASSERT_TRUE(rec.Record({{&c, c.after}}, &d));
   c.address.name = "/y";
-  ASSERT_TRUE(rec.Record(c, c.after, &d));
+  ASSERT_TRUE(rec.Record({{&c, c.after}}, &d));
   StateSnapshot back;
   ASSERT_TRUE(b.Read(&back, &d));
   EXPECT_EQ(back.serial, 2u);
@@ -233,7 +233,7 @@ TEST_F(StateTest, RecorderJournalsAfterTheFirstWriteAndFoldsAtTheEnd) {
   Diagnostics d;
   for (int i = 0; i < 3; ++i) {
     PlanChange c = CreateFile("/x" + std::to_string(i));
-    ASSERT_TRUE(rec.Record(c, c.after, &d));
+    ASSERT_TRUE(rec.Record({{&c, c.after}}, &d));
   }
   // The file holds the first change, the journal the other two; a read
   // (the next run, had this one died here) sees all three.
@@ -252,6 +252,25 @@ TEST_F(StateTest, RecorderJournalsAfterTheFirstWriteAndFoldsAtTheEnd) {
   ASSERT_TRUE(rec.Finish(&d));
   EXPECT_FALSE(std::filesystem::exists(path_ + ".journal"));
   EXPECT_EQ(Value::parse(*ReadWholeFile(path_))["resources"].size(), 3u);
+}
+
+TEST_F(StateTest, RecorderJournalsChangesThatFinishedTogetherInOneAppend) {
+  LocalStateBackend b(path_);
+  Plan plan = FilesOnGw1();
+  StateRecorder rec(b, StateSnapshot{}, plan);
+  Diagnostics d;
+  PlanChange first = CreateFile("/first");
+  ASSERT_TRUE(rec.Record({{&first, first.after}}, &d));
+  std::vector<PlanChange> round = {CreateFile("/a"), CreateFile("/b"), CreateFile("/c")};
+  std::vector<AppliedChange> done;
+  for (const auto& c : round) done.push_back({&c, c.after});
+  ASSERT_TRUE(rec.Record(done, &d));
+  std::string journal = *ReadWholeFile(path_ + ".journal");
+  EXPECT_EQ(std::count(journal.begin(), journal.end(), '\n'), 3);
+  StateSnapshot back;
+  ASSERT_TRUE(LocalStateBackend(path_).Read(&back, &d));
+  EXPECT_EQ(back.serial, 4u);
+  EXPECT_EQ(back.resources.size(), 4u);
 }
 
 TEST_F(StateTest, JournalLineCutShortIsNotFinishedWorkAndDeletionsFold) {

@@ -19,13 +19,17 @@ class Recorder : public ApplyObserver {
     if (e.kind == ApplyEvent::Kind::kSkipped) skipped.push_back(e.change->address.ToString());
     if (e.kind == ApplyEvent::Kind::kError) failed.push_back(e.change->address.ToString());
   }
-  void OnApplied(const PlanChange& c, const Value& attributes) override {
-    applied.push_back(c.address.ToString());
-    FoldChange(c, attributes, plan_, &state);
+  void OnApplied(const std::vector<AppliedChange>& done) override {
+    for (const auto& [c, attributes] : done) {
+      applied.push_back(c->address.ToString());
+      FoldChange(*c, attributes, plan_, &state);
+    }
+    ++recordings;
   }
   const Plan& plan_;
   StateSnapshot state;
   std::vector<std::string> applied, skipped, failed;
+  int recordings = 0;  // OnApplied calls
 };
 
 class WalkerTest : public ::testing::Test {
@@ -141,6 +145,45 @@ TEST_F(WalkerTest, ReadyChangesOfABatchTypeGoTogetherAndFailAlone) {
   EXPECT_EQ(r.applied, 4);
   EXPECT_EQ(rec.failed, (std::vector<std::string>{"h1:pkg[b]"}));
   EXPECT_EQ(rec.state.resources.count("h1:thing[conf]"), 1u);
+}
+
+TEST_F(WalkerTest, AProviderThatAppliesTogetherGetsEveryReadyChangeOfATargetAtOnce) {
+  fake_->applies_together = true;
+  auto desired = ConfigBuilder()
+                     .Pkg("h1", "a")
+                     .Thing("h1", "b", {{"value", "1"}})
+                     .Thing("h1", "c", {{"value", "2"}})
+                     .Thing("h1", "d", {{"value", "3"}}, {"h1:thing[b]"})
+                     .Thing("h1", "e", {{"value", "4"}}, {"h1:thing[d]"})
+                     .Build();
+  fake_->failing.insert("h1:thing[c]");
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ApplyResult r = ApplyPlan(plan, desired, providers_, rec, {});
+  // Round one: a, b and c of both types; then d alone (a plain Apply), then e.
+  EXPECT_EQ(fake_->batches, (std::vector<size_t>{3}));
+  EXPECT_EQ(r.applied, 4);
+  EXPECT_EQ(rec.failed, (std::vector<std::string>{"h1:thing[c]"}));
+  // What finished together is recorded together: one call per round.
+  EXPECT_EQ(rec.recordings, 3);
+  EXPECT_EQ(rec.applied,
+            (std::vector<std::string>{"h1:pkg[a]", "h1:thing[b]", "h1:thing[d]", "h1:thing[e]"}));
+}
+
+TEST_F(WalkerTest, ATypeThatAppliesAloneNeverJoinsTheOthers) {
+  fake_->applies_together = true;
+  auto desired = ConfigBuilder()
+                     .Step("h1", "s1")
+                     .Thing("h1", "b", {{"value", "1"}})
+                     .Step("h1", "s2")
+                     .Thing("h1", "c", {{"value", "2"}})
+                     .Build();
+  Plan plan = MakePlan(desired, {}, providers_, {});
+  Recorder rec(plan);
+  ApplyResult r = ApplyPlan(plan, desired, providers_, rec, {});
+  EXPECT_EQ(r.applied, 4);
+  EXPECT_EQ(fake_->batches, (std::vector<size_t>{2}));  // b and c; each step a plain Apply
+  EXPECT_EQ(rec.recordings, 3);
 }
 
 TEST_F(WalkerTest, InterruptedStartsNothing) {

@@ -64,6 +64,64 @@ class SshProviderTest : public ::testing::Test {
   SshProvider provider_;
 };
 
+TEST_F(SshProviderTest, OneRoundCarriesOutActionsOfEveryTypeAndEachFailsAlone) {
+  auto file = [&](const std::string& path, const std::string& content, Value extra = {}) {
+    ApplyRequest req;
+    req.target = &target_;
+    req.address = {"local", "file", (dir_ / path).string()};
+    req.type = "host.file";
+    req.action = Action::kCreate;
+    req.after = {{"content", content}};
+    if (extra.is_object()) req.after.update(extra);
+    return req;
+  };
+  std::ofstream(dir_ / "blocker") << "a regular file, not a directory";
+  std::filesystem::create_directories(dir_ / "kept");
+  std::ofstream(dir_ / "kept" / "old") << "old";
+  std::filesystem::permissions(dir_ / "kept" / "old", std::filesystem::perms(0600));
+  std::vector<ApplyRequest> reqs = {
+      file("a/one", std::string("bin\0ary", 6), {{"mode", "0640"}}),
+      file("a/two", ""),
+      file("b/three", "3\n"),
+      file("blocker/four", "cannot be"),
+      file("kept/old", "new"),
+  };
+  reqs.back().action = Action::kUpdate;
+  reqs.back().before = {{"content", Sha256Digest("old")}, {"mode", "0600"}};
+  ApplyRequest cmd;
+  cmd.target = &target_;
+  cmd.address = {"local", "command", "fails"};
+  cmd.type = "host.command";
+  cmd.action = Action::kCreate;
+  cmd.after = {{"run", "echo no luck >&2; exit 7"}};
+  reqs.push_back(cmd);
+  std::vector<ApplyResponse> out = provider_.ApplyBatch(reqs);
+  ASSERT_EQ(out.size(), 6u);
+  for (size_t i : {0, 1, 2, 4}) {
+    EXPECT_FALSE(out[i].diagnostics.HasErrors()) << out[i].diagnostics.items()[0].summary;
+  }
+  ASSERT_TRUE(out[3].diagnostics.HasErrors());
+  EXPECT_EQ(out[3].diagnostics.items()[0].summary.substr(0, 29), "create failed (exit status 1)");
+  ASSERT_TRUE(out[5].diagnostics.HasErrors());
+  EXPECT_EQ(out[5].diagnostics.items()[0].summary, "create failed (exit status 7): no luck");
+  EXPECT_EQ(ReadWholeFile((dir_ / "a/one").string()), std::string("bin\0ary", 6));
+  EXPECT_EQ(ReadWholeFile((dir_ / "a/two").string()), "");
+  EXPECT_EQ(ReadWholeFile((dir_ / "b/three").string()), "3\n");
+  EXPECT_EQ(ReadWholeFile((dir_ / "kept/old").string()), "new");
+  auto mode = [&](const char* path) {
+    return static_cast<int>(std::filesystem::status(dir_ / path).permissions()) & 0777;
+  };
+  EXPECT_EQ(mode("a/one"), 0640);
+  EXPECT_EQ(mode("a/two"), 0644);
+  EXPECT_EQ(mode("kept/old"), 0600);  // unmanaged: as the file it replaced
+  // No staging directory is left behind.
+  for (const char* d : {"a", "b", "kept"}) {
+    for (const auto& e : std::filesystem::directory_iterator(dir_ / d)) {
+      EXPECT_EQ(e.path().filename().string().rfind(".mfgctl", 0), std::string::npos) << e.path();
+    }
+  }
+}
+
 TEST_F(SshProviderTest, BundleFilesAreUploadedThenMovedIntoPlace) {
   std::ofstream(dir_ / "local" / "a.deb") << "package";
   std::string path = (dir_ / "bundle").string();

@@ -37,6 +37,14 @@ class ConfigBuilder {
     return *this;
   }
 
+  /// Adds `host:step[name]`, a resource type applied alone.
+  ConfigBuilder& Step(const std::string& host, const std::string& name) {
+    Thing(host, name, {{"value", name}});
+    config_.resources.back().address.kind = "step";
+    config_.resources.back().type = "fake.step";
+    return *this;
+  }
+
   DesiredConfig Build() const { return config_; }
 
  private:

@@ -37,7 +37,10 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
   ResourceTypeSchema pkg = s;
   pkg.type = name_ + ".pkg";
   pkg.batch_apply = true;
-  return {s, pkg};
+  ResourceTypeSchema step = s;
+  step.type = name_ + ".step";
+  step.applies_alone = true;
+  return {s, pkg, step};
 }
 
 std::vector<ApplyResponse> FakeProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs) {

@@ -18,20 +18,23 @@ namespace mfgctl {
 /// `lifecycle` (an object: `enabled`, and `rule`, a list of objects with
 /// `days`, `prefix` and force-new `storage`), `ports` (a map of objects:
 /// `number`, `protocol`), `id` (computed: made on creation, `id-NAME-N`)),
-/// and `NAME.pkg`, applied in batches; NAME is `fake` unless given, so a
+/// `NAME.pkg`, applied in batches, and `NAME.step`, applied alone; NAME is
+/// `fake` unless given, so a
 /// second instance can be a second provider.
 class FakeProvider : public Provider {
  public:
   explicit FakeProvider(std::string name = "fake") : name_(std::move(name)) {}
   std::string Name() const override { return name_; }
   int MaxActionsPerTarget() const override { return max_actions_per_target; }
+  bool AppliesTogether() const override { return applies_together; }
   ResourceTypeSchema TargetSchema() const override;
   std::vector<ResourceTypeSchema> Schemas() const override;
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
   /// Records the batch, then applies one by one.
   std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) override;
-  /// Sizes of the ApplyBatch calls (`fake.pkg` is batch_apply).
+  /// Sizes of the ApplyBatch calls (`fake.pkg` is batch_apply; every type
+  /// comes together when applies_together is set).
   std::vector<size_t> batches;
 
   /// The live world: address -> attributes (canonical).
@@ -42,6 +45,8 @@ class FakeProvider : public Provider {
   std::set<std::string> failing;
   /// What MaxActionsPerTarget says.
   int max_actions_per_target = 1;
+  /// What AppliesTogether says.
+  bool applies_together = false;
   /// What ModifyPlan answers, by address.
   std::map<std::string, ModifyPlanResponse> modify_plan;
   ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& req) override {
