@@ -137,6 +137,13 @@ int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
 
 bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOptions& inputs,
                    const DesiredConfig& config, Diagnostics* diags) {
+  if (!plan.resolved_sensitive.empty()) {
+    const auto& [address, attrs] = *plan.resolved_sensitive.begin();
+    diags->Error("the plan uses " + address + "'s sensitive " + attrs.begin().key() +
+                     ", and a plan file never holds a secret",
+                 {}, "apply without a plan file: mfgctl apply");
+    return false;
+  }
   Value j = PlanToJson(plan, InputsToJson(inputs, config.sensitive_variables));
   return AtomicWriteFile(path, j.dump() + "\n", diags);
 }

@@ -22,10 +22,12 @@ PlanSummary Summarize(const Plan& plan) {
 
 const Value* ResolvedValue(const Plan& plan, const std::string& address,
                            const std::string& attribute) {
-  auto it = plan.resolved.find(address);
-  if (it == plan.resolved.end()) return nullptr;
-  auto v = it->second.find(attribute);
-  return v == it->second.end() ? nullptr : &*v;
+  for (const auto* found : {&plan.resolved, &plan.resolved_sensitive}) {
+    auto it = found->find(address);
+    if (it == found->end()) continue;
+    if (auto v = it->second.find(attribute); v != it->second.end()) return &*v;
+  }
+  return nullptr;
 }
 
 Value PlanToJson(const Plan& plan, const Value& inputs) {

@@ -58,6 +58,10 @@ struct Plan {
   /// the walker puts them where the blueprint referenced them, so a saved
   /// plan applies exactly what it showed.
   std::map<std::string, Value> resolved;
+  /// The same for sensitive computed attributes, in plain text: held in
+  /// memory for this run's apply only, never written to a plan file (a plan
+  /// that has any is not saved). What references them is sealed.
+  std::map<std::string, Value> resolved_sensitive;
   /// Resources with no other change whose protection (lifecycle.protected)
   /// the blueprint turns on (true) or off: apply records it in state.
   std::map<std::string, bool> protection;
@@ -68,7 +72,7 @@ struct Plan {
 };
 
 /// A computed value the plan read for `attribute` of the resource at
-/// `address` (Plan::resolved), or null.
+/// `address` (Plan::resolved or resolved_sensitive), or null.
 const Value* ResolvedValue(const Plan& plan, const std::string& address,
                            const std::string& attribute);
 

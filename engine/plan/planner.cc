@@ -238,10 +238,17 @@ class Planner {
       change.action = exists ? Action::kDelete : Action::kNoOp;
     } else if (c.desired) {
       Value attrs = c.desired->attributes;
-      UnknownLookup lookup = Lookup();
+      bool secret = false;
+      UnknownLookup lookup = Lookup(&secret);
       for (const auto& name : c.desired->deferred) {
+        secret = false;
         if (attrs.contains(name) && !ResolveUnknowns(&attrs[name], lookup)) {
           AddOnce(&change.unknown, name);
+        }
+        if (secret && !Contains(change.sensitive, name)) {
+          // Derived from a sensitive computed value: sealed on both sides.
+          change.sensitive.push_back(name);
+          change.before = SealNamed(change.before, change.sensitive, plan_.salt);
         }
       }
       change.after = PlannedAttributes(*schema, attrs, change.sensitive, plan_.salt);
@@ -315,20 +322,26 @@ class Planner {
 
   // What a reference to another resource's computed attribute takes: its
   // live value when that resource is not made anew by this plan (kept in
-  // the plan for the walker), else nothing yet.
-  UnknownLookup Lookup() {
-    return [this](const std::string& address, const std::string& attribute) -> const Value* {
+  // the plan for the walker), else nothing yet. `*sensitive` is set when
+  // the attribute is sensitive (known yet or not).
+  UnknownLookup Lookup(bool* sensitive) {
+    return [this, sensitive](const std::string& address,
+                             const std::string& attribute) -> const Value* {
       auto it = index_.find(address);
       if (it == index_.end()) return nullptr;
       Diff(it->second);
       const Candidate& r = all_[it->second];
+      const ResourceTypeSchema* schema = providers_.SchemaOf(r.type());
+      const AttributeSchema* a = schema ? schema->Find(attribute) : nullptr;
+      bool secret = (a && a->sensitive) || (r.change && Contains(r.change->sensitive, attribute));
+      *sensitive = *sensitive || secret;
       if (!r.change || !r.live || !r.live->exists || r.change->action == Action::kDelete ||
           Contains(r.change->unknown, attribute)) {
         return nullptr;
       }
       auto v = r.live->attributes.find(attribute);
       if (v == r.live->attributes.end()) return nullptr;
-      plan_.resolved[address][attribute] = *v;
+      (secret ? plan_.resolved_sensitive : plan_.resolved)[address][attribute] = *v;
       return &*v;
     };
   }

@@ -1,6 +1,11 @@
 #include "cli/render/redaction.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "cli/operations.h"
 
 namespace mfgctl {
 namespace {
@@ -14,6 +19,20 @@ TEST(RedactionTest, EveryOccurrenceLongestFirst) {
   EXPECT_EQ(Scrubbed("a b c", {"b"}), "a b c");
   // A replacement is never scanned again.
   EXPECT_EQ(Scrubbed("xxxxxxxx", {"xxxx"}), "(sensitive value)(sensitive value)");
+}
+
+TEST(RedactionTest, APlanHoldingASensitiveComputedValueIsNotSaved) {
+  Plan plan;
+  plan.resolved_sensitive["gw:thing[a]"] = {{"token", "s3cr3t"}};
+  std::string path = std::filesystem::temp_directory_path() /
+                     ("mfgctl-plan-" + std::to_string(getpid()) + ".json");
+  Diagnostics d;
+  EXPECT_FALSE(WritePlanFile(path, plan, {}, {}, &d));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d.items()[0].summary,
+            "the plan uses gw:thing[a]'s sensitive token, and a plan file never holds a secret");
+  EXPECT_EQ(d.items()[0].detail, "apply without a plan file: mfgctl apply");
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 }  // namespace

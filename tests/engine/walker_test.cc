@@ -4,6 +4,7 @@
 
 #include "engine/plan/planner.h"
 #include "engine/apply/recorder.h"
+#include "engine/model/sensitive.h"
 #include "engine/model/unknown.h"
 #include "tests/support/builders.h"
 #include "tests/support/fake_provider.h"
@@ -88,6 +89,32 @@ TEST_F(WalkerTest, ReferencesToWhatApplyMakesAreFilledInWhenItIsMade) {
             R"({"value":"a is id-a-1","id":"id-b-2"})");
   // Planned again: nothing to do.
   EXPECT_FALSE(MakePlan(desired, rec.state, providers_, {}).HasChanges());
+}
+
+TEST_F(WalkerTest, AReferenceToASensitiveComputedValueIsSealedAndNeverInThePlan) {
+  fake_->live["h1:thing[a]"] = {{"value", "x"}, {"secret", "s3cr3t-value"}};
+  auto desired = ConfigBuilder()
+                     .Thing("h1", "a", {{"value", "x"}})
+                     .Thing("h1", "b", {{"value", "a holds " + UnknownMarker("h1:thing[a]",
+                                                                             "secret")}},
+                            {"h1:thing[a]"})
+                     .Build();
+  desired.resources[1].deferred = {"value"};
+  StateSnapshot prior = StateOf(ConfigBuilder().Thing("h1", "a", {{"value", "x"}}).Build());
+  Plan plan = MakePlan(desired, prior, providers_, {});
+  ASSERT_EQ(plan.changes.size(), 1u);
+  const PlanChange& b = plan.changes[0];
+  EXPECT_TRUE(Contains(b.sensitive, "value"));
+  EXPECT_TRUE(IsSealed(b.after["value"].get<std::string>()));
+  EXPECT_TRUE(plan.resolved.empty());
+  EXPECT_EQ(PlanToJson(plan, {}).dump().find("s3cr3t"), std::string::npos);
+  Recorder rec(plan);
+  rec.state = prior;
+  ASSERT_EQ(ApplyPlan(plan, desired, providers_, rec, {}).applied, 1);
+  EXPECT_EQ(fake_->live.at("h1:thing[b]")["value"], "a holds s3cr3t-value");
+  const Value& recorded = rec.state.resources.at("h1:thing[b]").attributes;
+  EXPECT_TRUE(IsSealed(recorded["value"].get<std::string>())) << recorded.dump();
+  EXPECT_TRUE(Contains(rec.state.resources.at("h1:thing[b]").sensitive, "value"));
 }
 
 TEST_F(WalkerTest, AReferenceThatStaysUnknownFailsItsResourceOnly) {
