@@ -217,25 +217,51 @@ class Walker {
       reqs.push_back(std::move(req));
       sent.push_back(k);
     }
-    if (!reqs.empty()) {
-      std::vector<ApplyResponse> responses;
-      if (reqs.size() == 1) {
-        responses.push_back(provider->Apply(reqs[0]));
-      } else {
-        responses = provider->ApplyBatch(reqs);
+    std::vector<bool> ok(batch.size()), reported(batch.size());
+    // Reports positions `ks` of the batch (recorded together when they
+    // succeeded), each once.
+    auto report = [&](const std::vector<size_t>& ks) {
+      auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start);
+      std::vector<size_t> fresh;
+      for (size_t k : ks) {
+        if (!reported[k]) fresh.push_back(k);
+        reported[k] = true;
       }
-      for (size_t r = 0; r < sent.size(); ++r) {
-        if (r < responses.size()) {
-          diags[sent[r]] = std::move(responses[r].diagnostics);
-          states[sent[r]] = std::move(responses[r].state);
-        } else {
-          diags[sent[r]].Error("the provider returned no result for this action");
-        }
-      }
+      Report(batch, fresh, diags, resolved, states, elapsed, &ok);
+    };
+    std::vector<size_t> unsent;
+    for (size_t k = 0; k < batch.size(); ++k) {
+      if (diags[k].HasErrors()) unsent.push_back(k);
     }
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
-    return Report(batch, diags, resolved, states, elapsed);
+    report(unsent);
+    if (reqs.size() == 1) {
+      ApplyResponse response = provider->Apply(reqs[0]);
+      diags[sent[0]] = std::move(response.diagnostics);
+      states[sent[0]] = std::move(response.state);
+      report({sent[0]});
+    } else if (!reqs.empty()) {
+      // Each response is recorded and reported as soon as the provider has
+      // it: a run killed in the middle of a batch loses none of them.
+      provider->ApplyBatch(reqs, [&](std::vector<std::pair<size_t, ApplyResponse>> done) {
+        std::vector<size_t> ks;
+        for (auto& [r, response] : done) {
+          if (r >= sent.size() || reported[sent[r]]) continue;
+          diags[sent[r]] = std::move(response.diagnostics);
+          states[sent[r]] = std::move(response.state);
+          ks.push_back(sent[r]);
+        }
+        report(ks);
+      });
+      std::vector<size_t> missing;
+      for (size_t k : sent) {
+        if (reported[k]) continue;
+        diags[k].Error("the provider returned no result for this action");
+        missing.push_back(k);
+      }
+      report(missing);
+    }
+    return ok;
   }
 
   // Puts the computed values a resource's attributes reference where the
@@ -292,15 +318,17 @@ class Walker {
     return out;
   }
 
-  // Reports the changes of one batch: those that succeeded are recorded
-  // together, then each is reported; true per change that succeeded.
-  std::vector<bool> Report(const std::vector<size_t>& batch, const std::vector<Diagnostics>& diags,
-                           const std::vector<Value>& resolved, const std::vector<Value>& states,
-                           std::chrono::milliseconds elapsed) {
-    std::vector<bool> ok(batch.size());
+  // Reports positions `ks` of a batch that finished together: those that
+  // succeeded are recorded together (and `(*ok)[k]` set), then each is
+  // reported.
+  void Report(const std::vector<size_t>& batch, const std::vector<size_t>& ks,
+              const std::vector<Diagnostics>& diags, const std::vector<Value>& resolved,
+              const std::vector<Value>& states, std::chrono::milliseconds elapsed,
+              std::vector<bool>* ok) {
+    if (ks.empty()) return;
     std::vector<AppliedChange> done;
     std::lock_guard<std::mutex> g(observer_mu_);
-    for (size_t k = 0; k < batch.size(); ++k) {
+    for (size_t k : ks) {
       const PlanChange& change = plan_.changes[batch[k]];
       if (diags[k].HasErrors()) {
         Diagnostics named;
@@ -313,19 +341,18 @@ class Walker {
         observer_.OnEvent({ApplyEvent::Kind::kError, &change, named, elapsed});
         continue;
       }
-      ok[k] = true;
+      (*ok)[k] = true;
       if (states[k].is_object()) made_[change.address.ToString()] = states[k];
       done.push_back({&change, Recorded(change, resolved[k], states[k])});
     }
     if (!done.empty()) observer_.OnApplied(done);
-    for (size_t k = 0; k < batch.size(); ++k) {
-      if (!ok[k]) continue;
+    for (size_t k : ks) {
+      if (!(*ok)[k]) continue;
       const PlanChange& change = plan_.changes[batch[k]];
       ++result_.applied;
       CountAction(change.action, &result_.done);
       observer_.OnEvent({ApplyEvent::Kind::kComplete, &change, diags[k], elapsed});
     }
-    return ok;
   }
 
   bool AppliesAlone(size_t change) const {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/model/diagnostics.h"
@@ -63,6 +65,10 @@ struct ApplyResponse {
   Value state;
 };
 
+/// Responses to a batch's requests as they become known: each with the
+/// number of its request.
+using ApplyProgress = std::function<void(std::vector<std::pair<size_t, ApplyResponse>>)>;
+
 /// A planned change a provider may refine from what it knows of the
 /// resource (ModifyPlan). `before` and `after` are canonical (sealed where
 /// sensitive); `before` is null for a creation, `after` for a deletion.
@@ -116,13 +122,14 @@ class Provider {
   virtual bool AppliesTogether() const { return false; }
   /// Several independent actions on one target (of one `batch_apply` type,
   /// or of any types when AppliesTogether), which the provider may carry
-  /// out together; one response per request, in order, each failing only
-  /// its own resource. The default applies them one by one.
-  virtual std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) {
-    std::vector<ApplyResponse> out;
-    out.reserve(reqs.size());
-    for (const auto& r : reqs) out.push_back(Apply(r));
-    return out;
+  /// out together, each failing only its own resource. Every request's
+  /// response goes to `done` (with the request's number) as soon as it is
+  /// known — those known together in one call — and before ApplyBatch
+  /// returns: the engine records each in state at once, so a run killed in
+  /// the middle of a batch loses none that finished. The default applies
+  /// them one by one.
+  virtual void ApplyBatch(const std::vector<ApplyRequest>& reqs, const ApplyProgress& done) {
+    for (size_t i = 0; i < reqs.size(); ++i) done({{i, Apply(reqs[i])}});
   }
 };
 

@@ -117,11 +117,11 @@ HostConnections::Held HostConnections::Hold(const Target& target, std::string* e
 }
 
 bool HostConnections::Run(const Target& target, const std::string& command,
-                              std::string_view input, const std::string& what,
-                              CommandResult* result, std::string* error) {
+                          std::string_view input, const std::string& what, CommandResult* result,
+                          std::string* error, const RemoteShell::OutputWatch& watch) {
   Held held = Hold(target, error);
   if (!held.shell) return false;
-  if (!held.shell->Run(Elevated(target, command), input, result, error)) {
+  if (!held.shell->Run(Elevated(target, command), input, result, error, watch)) {
     // The session is in no state to reuse (a command timed out, the link
     // dropped); the host's next action connects again, and only if that
     // fails are its remaining actions failed without trying.
@@ -207,45 +207,65 @@ Diagnostics HostConnections::RunStep(const Target& target, Action action,
   return diags;
 }
 
-std::vector<Diagnostics> HostConnections::RunSteps(const Target& target,
-                                                  const std::vector<RoundStep>& steps) {
-  std::vector<Diagnostics> results(steps.size());
+void HostConnections::RunSteps(const Target& target, const std::vector<RoundStep>& steps,
+                               const StepsDone& done) {
   std::vector<const HostStep*> round;
   std::vector<size_t> of;  // the step each of the round's is
+  std::vector<std::pair<size_t, Diagnostics>> nothing_to_do;
   for (size_t i = 0; i < steps.size(); ++i) {
     if (!steps[i].step->uploads.empty()) {
-      results[i] = RunStep(target, steps[i].action, *steps[i].step);
+      done({{i, RunStep(target, steps[i].action, *steps[i].step)}});
     } else if (!steps[i].step->script.empty()) {
       round.push_back(steps[i].step);
       of.push_back(i);
+    } else {
+      nothing_to_do.emplace_back(i, Diagnostics());
     }
   }
-  if (round.empty()) return results;
+  if (!nothing_to_do.empty()) done(std::move(nothing_to_do));
+  if (round.empty()) return;
   std::string nonce = NewSalt();
   RoundScript script = BuildRoundScript(round, nonce);
+  std::vector<bool> reported(round.size());
+  // Successes are reported as the output shows them; a failure waits for
+  // the end, when its error output is all there.
+  auto report_successes = [&](std::string_view out) {
+    std::vector<std::pair<size_t, Diagnostics>> now;
+    std::vector<StepOutcome> outcomes = ParseRoundOutput(out, "", nonce, round.size());
+    for (size_t k = 0; k < round.size(); ++k) {
+      if (reported[k] || !outcomes[k].finished || outcomes[k].exit_status != 0) continue;
+      reported[k] = true;
+      now.emplace_back(of[k], Diagnostics());
+    }
+    if (!now.empty()) done(std::move(now));
+  };
   CommandResult result;
   std::string error;
-  bool ran = Run(target, script.command, script.input, "applying changes", &result, &error);
+  bool ran = Run(target, script.command, script.input, "applying changes", &result, &error,
+                 report_successes);
+  report_successes(result.out);
   std::vector<StepOutcome> outcomes =
       ParseRoundOutput(result.out, result.err, nonce, round.size());
+  std::vector<std::pair<size_t, Diagnostics>> failed;
   for (size_t k = 0; k < round.size(); ++k) {
+    if (reported[k]) continue;
     const StepOutcome& o = outcomes[k];
     std::string what(ActionName(steps[of[k]].action));
-    if (o.finished && o.exit_status == 0) continue;
+    Diagnostics& d = failed.emplace_back(of[k], Diagnostics()).second;
     if (o.finished) {
-      results[of[k]].Error(ExitFailure(what, {o.exit_status, o.out, o.err}));
+      d.Error(ExitFailure(what, {o.exit_status, o.out, o.err}));
     } else if (!ran) {
-      results[of[k]].Error(error);
+      d.Error(error);
     } else if (!outcomes[0].started) {
       // Nothing ran at all (sudo refused, no shell).
-      results[of[k]].Error(what + " failed: " + FailureOutput(result));
+      d.Error(what + " failed: " + FailureOutput(result));
     } else {
       std::string why = FailureOutput({-1, o.out, o.err});
-      results[of[k]].Error(what + " failed: the host's shell stopped before this step finished" +
-                           (why.empty() ? "" : ": " + why));
+      d.Error(what + " failed: the host's shell stopped before this step finished" +
+              (why.empty() ? "" : ": " + why));
     }
   }
-  return results;
+  if (!failed.empty()) done(std::move(failed));
 }
 
 }  // namespace mfgctl

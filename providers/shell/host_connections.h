@@ -39,7 +39,8 @@ class HostConnections {
   /// `WHAT failed: ...`, and the broken connection is dropped (the next
   /// command connects again). A non-zero exit status is not a failure here.
   bool Run(const Target& target, const std::string& command, std::string_view input,
-           const std::string& what, CommandResult* result, std::string* error);
+           const std::string& what, CommandResult* result, std::string* error,
+           const RemoteShell::OutputWatch& watch = {});
   /// Runs a shell script and wants exit status 0; false and `error` (the
   /// whole message, starting with `what`) otherwise. The script travels on
   /// standard input unless `input` is given, so the host's `ps` shows none.
@@ -54,11 +55,14 @@ class HostConnections {
     Action action = Action::kNoOp;
     const HostStep* step = nullptr;
   };
+  /// Results of steps as they become known: each with its step's number.
+  using StepsDone = std::function<void(std::vector<std::pair<size_t, Diagnostics>>)>;
   /// Carries out independent steps in one round trip (BuildRoundScript);
-  /// those that upload files go first, one by one. One result per step, in
-  /// order: each fails alone, with its exit status and output, or with the
-  /// connection when that failed before the step finished.
-  std::vector<Diagnostics> RunSteps(const Target& target, const std::vector<RoundStep>& steps);
+  /// those that upload files go first, one by one. Each step's result goes
+  /// to `done` once, as soon as it is known (a success the moment the
+  /// host's output says so); each fails alone, with its exit status and
+  /// output, or with the connection when that failed before it finished.
+  void RunSteps(const Target& target, const std::vector<RoundStep>& steps, const StepsDone& done);
 
   /// The key a target's host offers and whether its known_hosts knows it,
   /// without logging in (for `mfgctl trust`).

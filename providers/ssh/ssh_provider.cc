@@ -10,8 +10,11 @@ SshProvider::SshProvider(HostConnections& connections) : connections_(connection
                     MakeSysctlType, MakeGroupType, MakeUserType, MakeServiceType,
                     MakeBundleType, MakeAptRepositoryType, MakePythonEnvType}) {
     auto type = make();
-    std::string name = type->Schema().type;
-    types_[name] = std::move(type);
+    ResourceTypeSchema schema = type->Schema();
+    for (const auto& a : schema.attributes) {
+      if (a.computed) computed_types_.insert(schema.type);
+    }
+    types_[schema.type] = std::move(type);
   }
 }
 
@@ -122,6 +125,10 @@ ApplyResponse SshProvider::Apply(const ApplyRequest& req) {
   return std::move(one[0]);
 }
 
+bool SshProvider::HasComputed(const std::string& type) const {
+  return computed_types_.count(type) > 0;
+}
+
 void SshProvider::ReadBack(const std::vector<const ApplyRequest*>& reqs,
                            std::vector<ApplyResponse>* responses) {
   ReadRequest read;
@@ -132,9 +139,7 @@ void SshProvider::ReadBack(const std::vector<const ApplyRequest*>& reqs,
     if (!type || reqs[i]->action == Action::kDelete || (*responses)[i].diagnostics.HasErrors()) {
       continue;
     }
-    bool computed = false;
-    for (const auto& a : type->Schema().attributes) computed = computed || a.computed;
-    if (!computed) continue;
+    if (!HasComputed(reqs[i]->type)) continue;
     read.items.push_back({reqs[i]->address, reqs[i]->type, reqs[i]->after, Value()});
     of.push_back(i);
   }
@@ -145,26 +150,26 @@ void SshProvider::ReadBack(const std::vector<const ApplyRequest*>& reqs,
   }
 }
 
-std::vector<ApplyResponse> SshProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs) {
-  std::vector<ApplyResponse> out(reqs.size());
-  if (reqs.empty()) return out;
+void SshProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs, const ApplyProgress& done) {
+  if (reqs.empty()) return;
   // A step, and the requests it carries out.
   struct Unit {
     HostStep step;
     std::vector<size_t> reqs;
   };
   std::vector<Unit> units;
+  std::vector<std::pair<size_t, ApplyResponse>> unknown;
   std::map<const HostResourceType*, std::vector<size_t>> by_type;
   for (size_t i = 0; i < reqs.size(); ++i) {
     if (const HostResourceType* type = TypeOf(reqs[i].type)) {
       by_type[type].push_back(i);
     } else {
-      out[i].diagnostics.Error("the ssh provider has no resource type \"" + reqs[i].type + "\"");
+      unknown.emplace_back(i, ApplyResponse{});
+      unknown.back().second.diagnostics.Error("the ssh provider has no resource type \"" +
+                                              reqs[i].type + "\"");
     }
   }
-  auto one_by_one = [&](const HostResourceType* type, const std::vector<size_t>& of) {
-    for (size_t i : of) units.push_back({type->Step(reqs[i]), {i}});
-  };
+  if (!unknown.empty()) done(std::move(unknown));
   for (const auto& [type, of] : by_type) {
     HostStep combined;
     if (of.size() > 1) {
@@ -172,34 +177,50 @@ std::vector<ApplyResponse> SshProvider::ApplyBatch(const std::vector<ApplyReques
       for (size_t i : of) ptrs.push_back(&reqs[i]);
       combined = type->BatchStep(ptrs);
     }
-    if (combined.script.empty()) {
-      one_by_one(type, of);
-    } else {
+    if (!combined.script.empty()) {
       units.push_back({std::move(combined), of});
+      continue;
     }
+    for (size_t i : of) units.push_back({type->Step(reqs[i]), {i}});
   }
   // Round one: every unit. Round two, only when a combined step failed:
-  // its actions one by one.
-  std::vector<Unit> retry;
+  // its actions one by one. Successes whose type has computed attributes
+  // wait for one read back at the end.
+  std::vector<const ApplyRequest*> read_back;
   for (int round = 0; round < 2 && !units.empty(); ++round) {
     std::vector<HostConnections::RoundStep> steps;
     for (const Unit& u : units) steps.push_back({reqs[u.reqs[0]].action, &u.step});
-    std::vector<Diagnostics> results = connections_.RunSteps(*reqs[0].target, steps);
-    retry.clear();
-    for (size_t k = 0; k < units.size(); ++k) {
-      if (units[k].reqs.size() > 1 && results[k].HasErrors()) {
-        const HostResourceType* type = TypeOf(reqs[units[k].reqs[0]].type);
-        for (size_t i : units[k].reqs) retry.push_back({type->Step(reqs[i]), {i}});
-        continue;
-      }
-      for (size_t i : units[k].reqs) out[i].diagnostics = results[k];
-    }
+    std::vector<Unit> retry;
+    connections_.RunSteps(
+        *reqs[0].target, steps, [&](std::vector<std::pair<size_t, Diagnostics>> results) {
+          std::vector<std::pair<size_t, ApplyResponse>> now;
+          for (auto& [k, diags] : results) {
+            const Unit& u = units[k];
+            if (u.reqs.size() > 1 && diags.HasErrors()) {
+              const HostResourceType* type = TypeOf(reqs[u.reqs[0]].type);
+              for (size_t i : u.reqs) retry.push_back({type->Step(reqs[i]), {i}});
+              continue;
+            }
+            for (size_t i : u.reqs) {
+              if (!diags.HasErrors() && HasComputed(reqs[i].type)) {
+                read_back.push_back(&reqs[i]);
+                continue;
+              }
+              now.emplace_back(i, ApplyResponse{diags, Value()});
+            }
+          }
+          if (!now.empty()) done(std::move(now));
+        });
     units = std::move(retry);
   }
-  std::vector<const ApplyRequest*> ptrs;
-  for (const auto& r : reqs) ptrs.push_back(&r);
-  ReadBack(ptrs, &out);
-  return out;
+  if (read_back.empty()) return;
+  std::vector<ApplyResponse> responses(read_back.size());
+  ReadBack(read_back, &responses);
+  std::vector<std::pair<size_t, ApplyResponse>> now;
+  for (size_t k = 0; k < read_back.size(); ++k) {
+    now.emplace_back(static_cast<size_t>(read_back[k] - reqs.data()), std::move(responses[k]));
+  }
+  done(std::move(now));
 }
 
 }  // namespace mfgctl

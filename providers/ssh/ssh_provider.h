@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "engine/provider/provider.h"
@@ -29,12 +30,16 @@ class SshProvider : public Provider {
   /// RunSteps): one step per action, or one for all actions of a type that
   /// has a combined step (one package-manager call). A combined step that
   /// fails is retried as one step per action, in one more round trip, so
-  /// that each failure lands on its own resource.
+  /// that each failure lands on its own resource. Successes are reported
+  /// as the host's output shows them, unless their type has computed
+  /// attributes to read back first.
   bool AppliesTogether() const override { return true; }
-  std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) override;
+  void ApplyBatch(const std::vector<ApplyRequest>& reqs, const ApplyProgress& done) override;
 
  private:
   const HostResourceType* TypeOf(const std::string& type) const;
+  /// Whether the type has computed attributes (read back after apply).
+  bool HasComputed(const std::string& type) const;
   /// Fills the state of each response that succeeded and whose type has
   /// computed attributes from one more read of the host, so that state
   /// records what the host chose (an installed version, a uid).
@@ -43,6 +48,7 @@ class SshProvider : public Provider {
 
   HostConnections& connections_;
   std::map<std::string, std::unique_ptr<HostResourceType>> types_;
+  std::set<std::string> computed_types_;  // types with computed attributes
 };
 
 }  // namespace mfgctl

@@ -476,7 +476,7 @@ std::unique_ptr<SshSession::Impl> SshSession::Handshake(const SshEndpoint& endpo
 }
 
 bool SshSession::Run(const std::string& command, std::string_view input, CommandResult* result,
-                     std::string* error) {
+                     std::string* error, const OutputWatch& watch) {
   LIBSSH2_SESSION* s = impl_->session;
   auto deadline = Clock::now() + std::chrono::milliseconds(impl_->endpoint.command_timeout_ms);
   libssh2_session_set_blocking(s, 1);
@@ -517,6 +517,7 @@ bool SshSession::Run(const std::string& command, std::string_view input, Command
         progress = true;
       }
     }
+    size_t seen = result->out.size();
     for (int stream : {0, SSH_EXTENDED_DATA_STDERR}) {
       for (;;) {
         ssize_t n = libssh2_channel_read_ex(ch, stream, buf, sizeof buf);
@@ -533,6 +534,7 @@ bool SshSession::Run(const std::string& command, std::string_view input, Command
       }
     }
     if (!ok) break;
+    if (watch && result->out.size() > seen) watch(result->out);
     if (libssh2_channel_eof(ch)) break;
     if (!progress && impl_->endpoint.keepalive_s > 0) {
       int next = 0;

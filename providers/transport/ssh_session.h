@@ -57,7 +57,7 @@ class SshSession : public RemoteShell {
   ~SshSession() override;
 
   bool Run(const std::string& command, std::string_view input, CommandResult* result,
-           std::string* error) override;
+           std::string* error, const OutputWatch& watch) override;
   /// Over SFTP, in large pipelined writes, hashed as they go.
   bool Upload(const std::string& local_path, const std::string& remote_path,
               std::string* sent_digest, std::string* error) override;

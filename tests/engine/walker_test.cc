@@ -171,6 +171,8 @@ TEST_F(WalkerTest, ReadyChangesOfABatchTypeGoTogetherAndFailAlone) {
   EXPECT_EQ(fake_->batches, (std::vector<size_t>{3}));  // h2's lone package is a plain Apply
   EXPECT_EQ(r.applied, 4);
   EXPECT_EQ(rec.failed, (std::vector<std::string>{"h1:pkg[b]"}));
+  // The batch's responses came one by one, and each was recorded at once.
+  EXPECT_EQ(rec.recordings, 4);
   EXPECT_EQ(rec.state.resources.count("h1:thing[conf]"), 1u);
 }
 

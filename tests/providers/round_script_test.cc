@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "providers/shell/host_connections.h"
 #include "tests/support/process.h"
 
 namespace mfgctl {
@@ -65,6 +68,49 @@ TEST(RoundScriptTest, StepsAfterTheShellStoppedNeverStarted) {
   EXPECT_FALSE(o[0].finished);
   EXPECT_EQ(o[0].out, "half a line");
   EXPECT_FALSE(o[1].started);
+}
+
+// Runs commands with the local shell, then shows the output growing line
+// by line, as a slow host's would.
+class StreamingShell : public RemoteShell {
+ public:
+  bool Run(const std::string& command, std::string_view input, CommandResult* result,
+           std::string*, const OutputWatch& watch) override {
+    ProcessResult r = RunProgram({"sh", "-c", command}, "", std::string(input));
+    for (size_t nl = r.out.find('\n'); watch && nl != std::string::npos;
+         nl = r.out.find('\n', nl + 1)) {
+      watch(std::string_view(r.out).substr(0, nl + 1));
+    }
+    *result = {r.exit_code, r.out, r.err};
+    return true;
+  }
+  bool Upload(const std::string&, const std::string&, std::string*, std::string*) override {
+    return false;
+  }
+};
+
+TEST(RoundScriptTest, SuccessesAreReportedAsTheyHappenFailuresWithTheirErrorOutput) {
+  HostConnections connections(
+      [](const Target&, std::string*) { return std::make_unique<StreamingShell>(); });
+  Target target{"local", "ssh", {{"address", "localhost"}}, {}, {}};
+  HostStep ok1{.script = "true"}, fails{.script = "echo nope >&2; exit 2"}, ok2{.script = "true"},
+      empty;
+  std::vector<std::vector<size_t>> calls;
+  std::map<size_t, std::string> errors;
+  connections.RunSteps(target,
+                       {{Action::kCreate, &ok1}, {Action::kUpdate, &fails},
+                        {Action::kCreate, &ok2}, {Action::kCreate, &empty}},
+                       [&](std::vector<std::pair<size_t, Diagnostics>> done) {
+                         calls.emplace_back();
+                         for (const auto& [i, d] : done) {
+                           calls.back().push_back(i);
+                           if (d.HasErrors()) errors[i] = d.items()[0].summary;
+                         }
+                       });
+  // The step with nothing to do at once; each success as its output shows
+  // it; the failure at the end, with its error output.
+  EXPECT_EQ(calls, (std::vector<std::vector<size_t>>{{3}, {0}, {2}, {1}}));
+  EXPECT_EQ(errors, (std::map<size_t, std::string>{{1, "update failed (exit status 2): nope"}}));
 }
 
 }  // namespace

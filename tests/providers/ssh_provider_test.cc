@@ -20,7 +20,7 @@ namespace {
 class LocalShell : public RemoteShell {
  public:
   bool Run(const std::string& command, std::string_view input, CommandResult* result,
-           std::string*) override {
+           std::string*, const OutputWatch&) override {
     ProcessResult r = RunProgram({"sh", "-c", command}, "", std::string(input));
     *result = {r.exit_code, r.out, r.err};
     return true;
@@ -95,8 +95,15 @@ TEST_F(SshProviderTest, OneRoundCarriesOutActionsOfEveryTypeAndEachFailsAlone) {
   cmd.action = Action::kCreate;
   cmd.after = {{"run", "echo no luck >&2; exit 7"}};
   reqs.push_back(cmd);
-  std::vector<ApplyResponse> out = provider_.ApplyBatch(reqs);
-  ASSERT_EQ(out.size(), 6u);
+  std::vector<ApplyResponse> out(reqs.size());
+  std::vector<int> reported(reqs.size());
+  provider_.ApplyBatch(reqs, [&](std::vector<std::pair<size_t, ApplyResponse>> done) {
+    for (auto& [i, response] : done) {
+      out[i] = std::move(response);
+      ++reported[i];
+    }
+  });
+  EXPECT_EQ(reported, std::vector<int>(reqs.size(), 1));  // each exactly once
   for (size_t i : {0, 1, 2, 4}) {
     EXPECT_FALSE(out[i].diagnostics.HasErrors()) << out[i].diagnostics.items()[0].summary;
   }

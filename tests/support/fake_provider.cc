@@ -43,12 +43,16 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
   return {s, pkg, step};
 }
 
-std::vector<ApplyResponse> FakeProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs) {
+void FakeProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs, const ApplyProgress& done) {
   {
     std::lock_guard<std::mutex> g(mu_);
     batches.push_back(reqs.size());
   }
-  return Provider::ApplyBatch(reqs);
+  if (!applies_together) return Provider::ApplyBatch(reqs, done);
+  // Like a host's round trip: every response known at once.
+  std::vector<std::pair<size_t, ApplyResponse>> all;
+  for (size_t i = 0; i < reqs.size(); ++i) all.emplace_back(i, Apply(reqs[i]));
+  done(std::move(all));
 }
 
 ReadResponse FakeProvider::Read(const ReadRequest& req) {

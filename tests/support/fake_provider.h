@@ -31,8 +31,9 @@ class FakeProvider : public Provider {
   std::vector<ResourceTypeSchema> Schemas() const override;
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
-  /// Records the batch, then applies one by one.
-  std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) override;
+  /// Records the batch, then applies one by one, reporting each (all at
+  /// once when applies_together).
+  void ApplyBatch(const std::vector<ApplyRequest>& reqs, const ApplyProgress& done) override;
   /// Sizes of the ApplyBatch calls (`fake.pkg` is batch_apply; every type
   /// comes together when applies_together is set).
   std::vector<size_t> batches;
