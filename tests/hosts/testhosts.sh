@@ -6,7 +6,8 @@
 # namespace on a bridge. Installing a package on one host leaves the others
 # and this machine untouched.
 #
-#   testhosts.sh up N     start N hosts (tears down leftovers first);
+#   testhosts.sh up N [HV]  start N hosts (tears down leftovers first), the
+#                         last HV of them hypervisors (libvirtd + QEMU/TCG);
 #                         writes $MFGCTL_TEST_HOSTS/{id_ed25519,known_hosts,hosts}
 #   testhosts.sh down     stop every host and remove kernel objects
 #   testhosts.sh base     build the cached base image only
@@ -32,6 +33,10 @@ RECIPE=5
 EXTRA=${MFGCTL_TEST_EXTRA_PACKAGES:-}
 BASE=$CACHE/base-$RECIPE${EXTRA:+-$(echo "$EXTRA" | tr ' ,' '__')}
 REPO=$CACHE/repo-$RECIPE
+# Hypervisor hosts: the base plus libvirt and QEMU (TCG: no /dev/kvm needed).
+HV_RECIPE=1
+HV_BASE=$BASE-hv$HV_RECIPE
+HV_PACKAGES="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base genisoimage"
 
 log() { echo "testhosts: $*" >&2; }
 
@@ -140,6 +145,42 @@ CONF
   mv "$BASE.tmp" "$BASE"
 }
 
+# The hypervisor base: a copy of the base with libvirt and QEMU installed
+# from this machine's mirror; packages in the hosts still come only from the
+# local repository.
+build_hv_base() {
+  [ -f "$HV_BASE/.complete" ] && return 0
+  build_base
+  log "building hypervisor base image into $HV_BASE (once)"
+  rm -rf "$HV_BASE.tmp"
+  cp -a "$BASE" "$HV_BASE.tmp"
+  rm -f "$HV_BASE.tmp/.complete"
+  local t=$HV_BASE.tmp m
+  for m in proc dev sys; do mount --bind "/$m" "$t/$m"; done
+  cp /etc/resolv.conf "$t/etc/resolv.conf"
+  mv "$t/etc/apt/sources.list" "$t/etc/apt/sources.list.local"
+  cp -r /etc/apt/sources.list.d/. "$t/etc/apt/sources.list.d/" 2>/dev/null || true
+  [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$t/etc/apt/sources.list"
+  printf '#!/bin/sh\nexit 101\n' >"$t/usr/sbin/policy-rc.d" && chmod +x "$t/usr/sbin/policy-rc.d"
+  local ok=0
+  chroot "$t" apt-get update -q >&2 &&
+    DEBIAN_FRONTEND=noninteractive chroot "$t" apt-get install -y -q --no-install-recommends \
+      $HV_PACKAGES >&2 && ok=1
+  for m in sys dev proc; do umount -l "$t/$m"; done
+  [ $ok = 1 ] || { log "installing libvirt into the hypervisor base failed"; exit 1; }
+  rm -f "$t/usr/sbin/policy-rc.d" "$t/etc/apt/sources.list.d/"* "$t/etc/apt/sources.list"
+  mv "$t/etc/apt/sources.list.local" "$t/etc/apt/sources.list"
+  : >"$t/etc/resolv.conf"
+  chroot "$t" apt-get clean
+  chroot "$t" apt-get update -q >&2
+  # nspawn's cgroups are read-only to libvirt; guests without an OS would
+  # hold every shutdown for 300 s.
+  echo 'cgroup_controllers = [ ]' >>"$t/etc/libvirt/qemu.conf"
+  ln -sf /dev/null "$t/etc/systemd/system/libvirt-guests.service"
+  touch "$t/.complete"
+  mv "$t" "$HV_BASE"
+}
+
 down() {
   # Kill every nspawn we started, then clear kernel objects left by any run.
   if [ -d "$RUN" ]; then
@@ -211,8 +252,9 @@ boot_exec() {
 }
 
 up() {
-  local n=$1
+  local n=$1 hv=${2:-0}
   build_base
+  [ "$hv" -gt 0 ] && build_hv_base
   down
   mkdir -p "$RUN"
   chmod 0700 "$RUN"
@@ -224,9 +266,13 @@ up() {
   ip link set "$BRIDGE" up
   for i in $(seq 1 "$n"); do
     local h="$RUN/h$i" ns="mfgt-h$i" addr="$SUBNET.$((10 + i))"
+    local lower=$BASE
+    [ "$i" -gt $((n - hv)) ] && lower=$HV_BASE
     mkdir -p "$h/up" "$h/work" "$h/root"
-    mount -t overlay overlay -o "lowerdir=$BASE,upperdir=$h/up,workdir=$h/work" "$h/root"
+    mount -t overlay overlay -o "lowerdir=$lower,upperdir=$h/up,workdir=$h/work" "$h/root"
     echo "h$i" >"$h/root/etc/hostname"
+    # Its own name resolves without DNS (the namespace reaches none).
+    echo "127.0.1.1 h$i" >>"$h/root/etc/hosts"
     ssh-keygen -q -t ed25519 -N '' -C "h$i" -f "$h/root/etc/ssh/ssh_host_ed25519_key"
     echo "$addr $(cut -d' ' -f1,2 "$h/root/etc/ssh/ssh_host_ed25519_key.pub")" >>"$RUN/known_hosts"
     mkdir -p -m 0700 "$h/root/root/.ssh"
@@ -259,9 +305,10 @@ up() {
 }
 
 case "${1:-}" in
-  up) up "${2:-3}" ;;
+  up) up "${2:-3}" "${3:-0}" ;;
   down) down ;;
   base) build_base ;;
+  hv-base) build_hv_base ;;
   _boot) shift; boot_exec "$@" ;;
-  *) echo "usage: $0 up N | down | base" >&2; exit 2 ;;
+  *) echo "usage: $0 up N [HV] | down | base | hv-base" >&2; exit 2 ;;
 esac
