@@ -37,30 +37,39 @@ ReadResult PathResult(const FactMap& facts, std::initializer_list<const char*> k
 
 std::string BatchPathProbe(const std::vector<std::pair<size_t, const ReadItem*>>& items,
                            bool regular_file) {
-  // Tests are shell builtins; the paths that exist go into "$@" and their
-  // item numbers into $ids, in the same order.
-  std::string script = "ids=''; set --\n";
+  // Tests are shell builtins. The item numbers of the paths that exist go
+  // into $ids; then the paths themselves go, NUL-separated, through xargs
+  // to one `stat` (and one `sha256sum`) per chunk of arguments — never
+  // gathered in "$@", which costs the shell the square of their number.
+  std::string script = "ids=''\n";
   const char* test = regular_file ? "-f" : "-d";
   const char* other = regular_file ? "exists and is not a regular file"
                                    : "exists and is not a directory";
+  std::string paths;
   for (const auto& [i, item] : items) {
     std::string marker = "echo '@@mfgctl " + std::to_string(i) + "'";
-    script += "p=" + ShellQuote(item->address.name) + "; if [ " + test +
-              " \"$p\" ]; then ids=\"$ids " +
-              std::to_string(i) + "\"; set -- \"$@\" \"$p\"; elif [ -e \"$p\" ] || [ -L \"$p\" ]; "
-              "then " + marker + "; echo exists=0; echo 'error=" + other + "'; else " + marker +
+    std::string p = ShellQuote(item->address.name);
+    paths += " " + p;
+    script += "p=" + p + "; if [ " + test + " \"$p\" ]; then ids=\"$ids " + std::to_string(i) +
+              "\"; elif [ -e \"$p\" ] || [ -L \"$p\" ]; then " + marker +
+              "; echo exists=0; echo 'error=" + other + "'; else " + marker +
               "; echo exists=0; fi\n";
   }
-  // One stat line per path, then (files) one sha256sum line per path. A
-  // path that vanished in between leaves a line out: every item then says
-  // so rather than take a neighbour's facts.
-  std::string hashes = regular_file ? "; sha256sum -- \"$@\" 2>/dev/null" : "";
-  script += "[ $# -eq 0 ] || { stat -c '%a %U %G' -- \"$@\" 2>/dev/null" + hashes + "; } | "
+  // Per chunk: its stat lines, `--`, its sha256sum lines, `==`. A path that
+  // vanished (or appeared) in between makes the counts differ: every item
+  // then says so rather than take a neighbour's facts.
+  std::string hashes = regular_file ? "; echo --; sha256sum -- \"$@\" 2>/dev/null" : "; echo --";
+  script += "[ -z \"$ids\" ] || for p in" + paths + "; do [ " + test +
+            " \"$p\" ] && printf '%s\\0' \"$p\"; done | "
+            "xargs -0 -r sh -c 'stat -c \"%a %U %G\" -- \"$@\" 2>/dev/null" + hashes +
+            "; echo ==' sh | "
             "awk -v ids=\"$ids\" -v hashed=" + std::string(regular_file ? "1" : "0") + " '\n"
             "BEGIN { n = split(ids, id, \" \") }\n"
-            "NR <= n { st[NR] = $0; next }\n"
-            "{ h = $1; sub(/^\\\\/, \"\", h); hs[NR - n] = h }\n"
-            "END { ok = NR == (hashed ? 2 * n : n)\n"
+            "$0 == \"--\" { hashing = 1; next }\n"
+            "$0 == \"==\" { hashing = 0; next }\n"
+            "!hashing { st[++ns] = $0; next }\n"
+            "{ h = $1; sub(/^\\\\/, \"\", h); hs[++nh] = h }\n"
+            "END { ok = ns == n && (!hashed || nh == n)\n"
             "  for (k = 1; k <= n; k++) { print \"@@mfgctl \" id[k]\n"
             "    if (!ok || split(st[k], f, \" \") != 3) { print \"error=changed while being read; "
             "plan again\"; continue }\n"

@@ -15,6 +15,7 @@
 #include "providers/shell/read_script.h"
 #include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
+#include "tests/support/process.h"
 
 namespace mfgctl {
 namespace {
@@ -218,6 +219,35 @@ TEST_F(HostResourcesTest, FilesAreReadInOneBatchWhateverTheirNames) {
   ReadResult dir = file->Interpret(facts[3], items[3]);
   ASSERT_TRUE(dir.diagnostics.HasErrors());
   EXPECT_EQ(dir.diagnostics.items()[0].summary, "exists and is not a regular file");
+}
+
+TEST_F(HostResourcesTest, ThousandsOfFilesAreReadInChunksEachWithItsOwnFacts) {
+  // More paths than one command line takes: xargs splits them, and each
+  // chunk's stat and sha256sum lines still land on their own items.
+  auto file = MakeFileType();
+  std::filesystem::create_directories(dir_ / "many");
+  std::vector<ReadItem> items;
+  for (int i = 0; i < 4000; ++i) {
+    std::string p = (dir_ / "many" / ("a-rather-long-file-name-to-fill-the-line-" +
+                                      std::to_string(i) + ".conf")).string();
+    if (i % 3 != 0) std::ofstream(p) << "content " << i;
+    items.push_back({{"local", "file", p}, "host.file", Value::object(), {}});
+  }
+  std::vector<std::pair<size_t, const ReadItem*>> batch;
+  for (size_t i = 0; i < items.size(); ++i) batch.emplace_back(i, &items[i]);
+  // The script on stdin, as a host gets it: too long for an argument.
+  ProcessResult r = RunProgram({"sh", "-s"}, "", BuildReadScript(std::vector<std::string>(
+                                                     items.size()), file->BatchProbe(batch)));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto facts = ParseReadOutput(r.out, items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    ReadResult got = file->Interpret(facts[i], items[i]);
+    ASSERT_FALSE(got.diagnostics.HasErrors()) << i << ": " << got.diagnostics.items()[0].summary;
+    ASSERT_EQ(got.exists, i % 3 != 0) << i;
+    if (got.exists) {
+      ASSERT_EQ(got.attributes["content"], Sha256Digest("content " + std::to_string(i))) << i;
+    }
+  }
 }
 
 // A bundle's step as the provider runs it: the uploads copied into the
