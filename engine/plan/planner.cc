@@ -10,6 +10,7 @@
 #include "engine/model/sensitive.h"
 #include "engine/model/unknown.h"
 #include "engine/plan/differ.h"
+#include "engine/plan/drift.h"
 #include "engine/plan/refresh.h"
 
 namespace mfgctl {
@@ -131,12 +132,12 @@ class Planner {
 
  private:
   // Everything to consider, in blueprint order, then what only the state
-  // knows; filtered by --target.
+  // knows (only that for a refresh-only plan); filtered by --target.
   void Collect() {
     all_.reserve(desired_.resources.size() + prior_.resources.size());
     std::unordered_map<std::string, size_t> at;
     at.reserve(all_.capacity());
-    if (!options_.destroy) {
+    if (!options_.destroy && !options_.refresh_only) {
       for (const auto& r : desired_.resources) {
         std::string a = r.address.ToString();
         at.emplace(a, all_.size());
@@ -225,6 +226,11 @@ class Planner {
     }
     // Refresh found the type's provider, so its schema is there.
     const ResourceTypeSchema* schema = providers_.SchemaOf(c.type());
+    if (options_.refresh_only) {
+      c.change = DriftChange(*schema, *c.prior, *c.live, plan_.salt);
+      c.diff = Candidate::Diff::kDone;
+      return;
+    }
     PlanChange change;
     change.address = c.addr();
     change.type = c.type();
@@ -306,8 +312,9 @@ class Planner {
     } else if (change->action == Action::kReplace) {
       std::string because;
       for (const auto& r : change->replace_because) because += (because.empty() ? "" : ", ") + r;
-      plan_.diagnostics.Error(what + " and must be replaced: " + because + " cannot change in place",
-                              {}, allow + "replace it, or keep " + because + " as it is")
+      plan_.diagnostics
+          .Error(what + " and must be replaced: " + because + " cannot change in place", {},
+                 allow + "replace it, or keep " + because + " as it is")
           .address = c.address;
       change->action = Action::kNoOp;
     }

@@ -21,13 +21,8 @@ class NullObserver : public ApplyObserver {
 class RoutingTest : public ::testing::Test {
  protected:
   RoutingTest() {
-    auto hosts = std::make_unique<FakeProvider>("fake");
-    auto vms = std::make_unique<FakeProvider>("virt");
-    hosts_ = hosts.get();
-    vms_ = vms.get();
-    Diagnostics diags;
-    EXPECT_TRUE(providers_.Add(std::move(hosts), &diags));
-    EXPECT_TRUE(providers_.Add(std::move(vms), &diags));
+    hosts_ = AddFakeProvider(&providers_, "fake");
+    vms_ = AddFakeProvider(&providers_, "virt");
   }
 
   // Things on h1: `hosts` of the host provider's type, `vms` of the other's.

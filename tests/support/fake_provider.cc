@@ -116,4 +116,11 @@ std::vector<size_t> FakeProvider::ReadSizes() const {
   return read_sizes_;
 }
 
+FakeProvider* AddFakeProvider(ProviderRegistry* registry, const std::string& name) {
+  auto p = std::make_unique<FakeProvider>(name);
+  FakeProvider* raw = p.get();
+  Diagnostics diags;
+  return registry->Add(std::move(p), &diags) ? raw : nullptr;
+}
+
 }  // namespace mfgctl

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/provider/provider.h"
+#include "engine/provider/registry.h"
 
 namespace mfgctl {
 
@@ -71,5 +72,10 @@ class FakeProvider : public Provider {
   std::vector<Call> calls_;
   std::vector<size_t> read_sizes_;
 };
+
+/// Registers a new FakeProvider named `name` in `registry`, which owns it;
+/// the test keeps the pointer to program and inspect it. Null when the
+/// registry refuses it (a provider of that name is there already).
+FakeProvider* AddFakeProvider(ProviderRegistry* registry, const std::string& name = "fake");
 
 }  // namespace mfgctl
