@@ -9,6 +9,7 @@
 #include "engine/apply/walker.h"
 #include "engine/model/text_file.h"
 #include "engine/plan/planner.h"
+#include "engine/provider/configure.h"
 #include "engine/state/atomic_file.h"
 #include "engine/apply/recorder.h"
 
@@ -98,6 +99,16 @@ int AcceptDrift(Ui& ui, Workspace& ws, const Plan& drift) {
   ui.Info("The state now records what is live: " + std::to_string(drift.changes.size()) +
           " resource" + (drift.changes.size() == 1 ? "" : "s") + " updated from the plant.");
   return 0;
+}
+
+bool ConfigureProvidersOf(Workspace& ws, const std::set<std::string>& types,
+                          Diagnostics* diags) {
+  std::set<std::string> used, failed;
+  for (const auto& t : types) {
+    if (Provider* p = ws.providers.ForType(t)) used.insert(p->Name());
+  }
+  diags->Append(ConfigureProviders(ws.providers, ws.config.providers, used, &failed));
+  return failed.empty();
 }
 
 bool AskApproval(Ui& ui, const std::string& question, const std::string& explanation,

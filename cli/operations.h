@@ -1,5 +1,6 @@
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy
 /// their live values, deleted ones leave it), changing nothing on the
 /// plant. Returns the exit code.
 int AcceptDrift(Ui& ui, Workspace& ws, const Plan& drift);
+
+/// Configures the providers of these resource types with the blueprint's
+/// `providers:` blocks, as a plan does before it reads: false, with the
+/// errors, when one fails. For what reads or applies without a plan (a
+/// saved plan, import).
+bool ConfigureProvidersOf(Workspace& ws, const std::set<std::string>& types,
+                          Diagnostics* diags);
 
 /// Asks `question` (then `explanation`, lines ending in a newline) on a
 /// terminal and approves only `yes`; says `cancelled` otherwise. Without a

@@ -1,6 +1,7 @@
 #include "cli/commands/apply.h"
 
 #include <memory>
+#include <set>
 
 #include "cli/commands/commands.h"
 #include "engine/model/digest.h"
@@ -53,6 +54,14 @@ bool LoadSavedPlan(const std::string& path, const std::vector<std::string>& vars
   return true;
 }
 
+// The resource types a plan's changes act on: their providers are
+// configured before it is applied.
+std::set<std::string> TypesOf(const Plan& plan) {
+  std::set<std::string> types;
+  for (const auto& c : plan.changes) types.insert(c.type);
+  return types;
+}
+
 }  // namespace
 
 int RunApply(const ApplyCommandOptions& o, bool destroy) {
@@ -73,10 +82,12 @@ int RunApply(const ApplyCommandOptions& o, bool destroy) {
       return 1;
     }
     if (!LoadSavedPlan(o.plan_file, o.blueprint.vars, &ws, &plan, &diags,
-                       o.flags.lock_timeout_s)) {
+                       o.flags.lock_timeout_s) ||
+        !ConfigureProvidersOf(ws, TypesOf(plan), &diags)) {
       ui->ShowDiagnostics(diags);
       return 1;
     }
+    ui->ShowDiagnostics(diags);  // warnings from configuring
     ui->ShowPlan(plan, ws.providers, &ws.config);
   } else {
     if (!LoadWorkspace(o.blueprint, &ws, &diags) ||

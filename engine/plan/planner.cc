@@ -12,6 +12,7 @@
 #include "engine/plan/differ.h"
 #include "engine/plan/drift.h"
 #include "engine/plan/refresh.h"
+#include "engine/provider/configure.h"
 
 namespace mfgctl {
 namespace {
@@ -123,6 +124,7 @@ class Planner {
     plan_.salt = prior_.salt.empty() ? NewSalt() : prior_.salt;
     plan_.config_digest = DigestOf(desired_, plan_.salt);
     Collect();
+    Configure();
     RefreshAll();
     for (size_t i = 0; i < all_.size(); ++i) Diff(i);
     Notify();
@@ -157,6 +159,17 @@ class Planner {
     for (size_t i = 0; i < all_.size(); ++i) index_[all_[i].address] = i;
   }
 
+  // Configures the providers of what is considered, once, before any
+  // read; the resources of one that fails are left unplanned.
+  void Configure() {
+    std::set<std::string> used;
+    for (const auto& c : all_) {
+      if (Provider* p = providers_.ForType(c.type())) used.insert(p->Name());
+    }
+    plan_.diagnostics.Append(
+        ConfigureProviders(providers_, desired_.providers, used, &unconfigured_));
+  }
+
   // Groups by target and by the provider of each resource's type (one
   // target may carry resources of several providers; the blueprint's
   // connection settings win over the state's) and reads each group once.
@@ -168,6 +181,7 @@ class Planner {
         Fail(i, "unknown resource type \"" + all_[i].type() + "\"");
         continue;
       }
+      if (unconfigured_.count(p->Name())) continue;  // its error is reported once
       by_read[{all_[i].addr().target, p->Name()}].push_back(i);
     }
     std::vector<RefreshRead> reads;
@@ -394,6 +408,7 @@ class Planner {
   std::vector<Candidate> all_;
   std::unordered_map<std::string, size_t> index_;  // by address
   std::vector<ReadResponse> responses_;            // the refresh; `live` points into it
+  std::set<std::string> unconfigured_;             // providers whose Configure failed
 };
 
 }  // namespace

@@ -85,9 +85,9 @@ TEST_F(RoutingTest, OneReadPerTargetAndProviderAndActionsByType) {
   ApplyResult r = ApplyPlan(plan, desired, providers_, observer, {});
   EXPECT_EQ(r.applied, 5);
   EXPECT_EQ(Whats(hosts_->Calls()),
-            (std::vector<std::string>{"read h1", "create h1:thing[pkg0]",
+            (std::vector<std::string>{"configure fake", "read h1", "create h1:thing[pkg0]",
                                       "create h1:thing[pkg1]"}));
-  EXPECT_EQ(vms_->Calls().size(), 4u);  // its read and its three creates
+  EXPECT_EQ(vms_->Calls().size(), 5u);  // configured, its read and its three creates
 }
 
 TEST_F(RoutingTest, ATargetTakesAsManyActionsAsItsProviderAllows) {

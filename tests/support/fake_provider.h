@@ -20,7 +20,10 @@ namespace mfgctl {
 /// `days`, `prefix` and force-new `storage`), `ports` (a map of objects:
 /// `number`, `protocol`), `id` (computed: made on creation, `id-NAME-N`)),
 /// and `NAME.pkg`, applied in batches; NAME is `fake` unless given, so a
-/// second instance can be a second provider.
+/// second instance can be a second provider. Its `providers:` settings
+/// (ConfigSchema) are a cloud provider's: `endpoint`, `region`, sensitive
+/// `access_key` and `secret_key`, and `credentials_file` (a local file
+/// whose content becomes the sensitive `credentials`).
 class FakeProvider : public Provider {
  public:
   explicit FakeProvider(std::string name = "fake") : name_(std::move(name)) {}
@@ -28,12 +31,23 @@ class FakeProvider : public Provider {
   int MaxActionsPerTarget() const override { return max_actions_per_target; }
   ResourceTypeSchema TargetSchema() const override;
   std::vector<ResourceTypeSchema> Schemas() const override;
+  ResourceTypeSchema ConfigSchema() const override;
+  /// Records the settings (a "configure" call), then answers
+  /// `configure_errors`.
+  ConfigureResponse Configure(const ConfigureRequest& req) override;
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
   /// Records the batch, then applies one by one.
   std::vector<ApplyResponse> ApplyBatch(const std::vector<ApplyRequest>& reqs) override;
   /// Sizes of the ApplyBatch calls (`fake.pkg` is batch_apply).
   std::vector<size_t> batches;
+
+  /// Whether ConfigSchema requires `endpoint`.
+  bool endpoint_required = false;
+  /// What Configure fails with.
+  std::vector<std::string> configure_errors;
+  /// The settings of each Configure call.
+  std::vector<Value> configured;
 
   /// The live world: address -> attributes (canonical).
   std::map<std::string, Value> live;
@@ -56,8 +70,8 @@ class FakeProvider : public Provider {
   int MaxInFlight() const;
 
   struct Call {
-    std::string kind;  // "read" or the action name
-    std::string what;  // target (read) or address (apply)
+    std::string kind;  // "configure", "read" or the action name
+    std::string what;  // provider (configure), target (read) or address (apply)
   };
   std::vector<Call> Calls() const;
   /// Items per read call, for batching assertions.
