@@ -15,10 +15,13 @@ namespace mfgctl {
 
 /// What the language validates against: every resource type, and for each
 /// provider the settings of its targets (for `ssh`: address, port, user, key
-/// files), which hosts and `providers:` blocks set.
+/// files), which hosts and `providers:` blocks set, and the provider's own
+/// settings (its ConfigSchema: endpoint, credentials), which only its
+/// `providers:` block sets.
 struct BlueprintSchemas {
   std::map<std::string, ResourceTypeSchema> resource_types;
-  std::map<std::string, ResourceTypeSchema> target_types;  // by provider name
+  std::map<std::string, ResourceTypeSchema> target_types;      // by provider name
+  std::map<std::string, ResourceTypeSchema> provider_settings;  // by provider name
 };
 
 struct LoadOptions {

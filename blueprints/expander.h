@@ -48,6 +48,9 @@ class Expander {
   bool LoadVariables(const SourceNode& node);
   bool ApplyVariableOverrides();
   bool LoadProviders(const SourceNode& node);
+  /// The `providers:` blocks' own settings (not their target defaults),
+  /// once variables and secrets are known.
+  bool EvaluateProviders();
   bool LoadSecrets(const SourceNode& node);
 
   // sections.cc
@@ -164,6 +167,9 @@ class Expander {
   /// The plain text of every secret and sensitive variable, for scrubbing.
   std::vector<std::string> secret_values_;
   std::map<std::string, const SourceNode*> provider_blocks_;  // by provider name
+  /// What each block configures its provider with (settings evaluated by
+  /// EvaluateProviders), by provider name.
+  std::map<std::string, ProviderConfig> provider_configs_;
   /// The bodies of the gateway groups each host is a member of, in order.
   std::map<std::string, std::vector<const SourceNode*>> group_layers_;
   std::map<std::string, Target> targets_;

@@ -76,7 +76,7 @@ bool Expander::Run(DesiredConfig* out) {
                   {options_.files.empty() ? "" : options_.files[0], 1, 1});
     return false;
   }
-  if (!ApplyVariableOverrides()) return false;
+  if (!ApplyVariableOverrides() || !EvaluateProviders()) return false;
   // Size the resource tables once: large plants have 100k resources.
   size_t expected = 0;
   for (const SourceNode* g : gateway_sections) {
@@ -109,6 +109,7 @@ bool Expander::Run(DesiredConfig* out) {
 
   out->plant = plant_;
   out->targets = std::move(targets_);
+  out->providers = std::move(provider_configs_);
   out->files = options_.files;
   for (const auto& [name, v] : variables_) {
     if (v.sensitive) out->sensitive_variables.push_back(name);
@@ -268,14 +269,52 @@ bool Expander::LoadProviders(const SourceNode& node) {
                     key.pos());
       return false;
     }
+    provider_configs_[key.scalar] = {key.scalar, Value::object(), key.pos(), {}};
     if (block.IsNull()) continue;
     if (!ExpectMap(block, "provider \"" + key.scalar + "\"")) return false;
+    // The provider's own settings, and defaults for its targets' settings.
     std::vector<std::string> allowed;
+    if (auto own = schemas_.provider_settings.find(key.scalar);
+        own != schemas_.provider_settings.end()) {
+      for (const auto& a : own->second.attributes) allowed.push_back(a.name);
+    }
     for (const auto& a : schema->second.attributes) {
       if (a.name != "address") allowed.push_back(a.name);
     }
     if (!CheckKeys(block, allowed, "provider \"" + key.scalar + "\"")) return false;
     provider_blocks_[key.scalar] = &block;
+  }
+  return true;
+}
+
+bool Expander::EvaluateProviders() {
+  for (auto& [name, config] : provider_configs_) {
+    auto own = schemas_.provider_settings.find(name);
+    auto block = provider_blocks_.find(name);
+    if (own == schemas_.provider_settings.end() || block == provider_blocks_.end()) continue;
+    for (const auto& [key, value] : block->second->entries) {
+      const AttributeSchema* a = own->second.Find(key.scalar);
+      if (!a) continue;  // a default for the provider's targets
+      // No host: a provider's settings cannot name resources.
+      Scope scope;
+      Value v;
+      if (!EvaluateAttribute(value, *a, &scope, &v)) return false;
+      std::string setting = key.scalar;
+      if (!a->file_into.empty()) {
+        // A local file whose content is the setting (a credentials file).
+        if (!ReadLocalFile(value, *a, &scope, &v)) return false;
+        setting = a->file_into;
+        a = own->second.Find(setting);
+      } else if (a->local_path && v.is_string()) {
+        v = AbsoluteLocalPath(v.get<std::string>(), value.pos());
+      }
+      if (scope.sensitive || (a && a->sensitive)) {
+        AddOnce(&config.sensitive, setting);
+        // A key written as is in the blueprint is kept out of output too.
+        if (v.is_string()) secret_values_.push_back(v.get<std::string>());
+      }
+      config.settings[setting] = std::move(v);
+    }
   }
   return true;
 }

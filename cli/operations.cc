@@ -9,6 +9,7 @@
 #include "engine/apply/walker.h"
 #include "engine/model/text_file.h"
 #include "engine/plan/planner.h"
+#include "engine/provider/configure.h"
 #include "engine/state/atomic_file.h"
 #include "engine/apply/recorder.h"
 
@@ -55,6 +56,12 @@ void AddPlanFlags(CLI::App* cmd, PlanFlags* o) {
       ->allow_extra_args(false);
 }
 
+CLI::Option* AddRefreshOnlyFlag(CLI::App* cmd, PlanFlags* o) {
+  return cmd->add_flag("--refresh-only", o->refresh_only,
+                       "Only read what the state knows and report what changed outside mfgctl "
+                       "(apply: record it in the state, changing nothing on the plant)");
+}
+
 void AddLockFlag(CLI::App* cmd, PlanFlags* o) {
   cmd->add_option("--lock-timeout", o->lock_timeout_s,
                   "Seconds to wait for another run's state lock (default 0: refuse at once)");
@@ -66,10 +73,42 @@ Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy
   options.destroy = destroy;
   options.only = flags.only;
   options.allow_destroy = flags.allow_destroy;
+  options.refresh_only = flags.refresh_only;
   Plan plan = MakePlan(ws.config, ws.state, ws.providers, options);
-  ui.ShowPlan(plan, ws.providers, &ws.config);
+  if (flags.refresh_only) {
+    ui.ShowDrift(plan, ws.providers);
+  } else {
+    ui.ShowPlan(plan, ws.providers, &ws.config);
+  }
   ui.ShowDiagnostics(plan.diagnostics);
   return plan;
+}
+
+int AcceptDrift(Ui& ui, Workspace& ws, const Plan& drift) {
+  // The state's own connection settings stay: only what drifted changes.
+  Plan kept;
+  kept.targets = ws.state.targets;
+  for (const auto& c : drift.changes) FoldChange(c, c.after, kept, &ws.state);
+  ++ws.state.serial;
+  Diagnostics diags;
+  if (!ws.backend->Write(ws.state, &diags)) {
+    ui.ShowDiagnostics(diags);
+    return 1;
+  }
+  ui.ShowApplySummary(ApplyResult{}, drift);
+  ui.Info("The state now records what is live: " + std::to_string(drift.changes.size()) +
+          " resource" + (drift.changes.size() == 1 ? "" : "s") + " updated from the plant.");
+  return 0;
+}
+
+bool ConfigureProvidersOf(Workspace& ws, const std::set<std::string>& types,
+                          Diagnostics* diags) {
+  std::set<std::string> used, failed;
+  for (const auto& t : types) {
+    if (Provider* p = ws.providers.ForType(t)) used.insert(p->Name());
+  }
+  diags->Append(ConfigureProviders(ws.providers, ws.config.providers, used, &failed));
+  return failed.empty();
 }
 
 bool AskApproval(Ui& ui, const std::string& question, const std::string& explanation,
@@ -98,6 +137,13 @@ bool Confirm(Ui& ui, bool destroy) {
           (destroy ? "destroy these resources" : "perform these actions") + "?",
       "", "review the plan and pass --auto-approve, or apply a saved plan file",
       "Apply cancelled.");
+}
+
+bool ConfirmDrift(Ui& ui) {
+  return AskApproval(ui, "Would you like to update the state to reflect these detected changes?",
+                     "  mfgctl will write these changes to the state without changing anything "
+                     "on the plant.\n",
+                     "review the drift and pass --auto-approve", "Apply cancelled.");
 }
 
 int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,14 +18,30 @@ struct PlanFlags {
   std::vector<std::string> only;  // --target
   std::vector<std::string> allow_destroy;
   int lock_timeout_s = 0;         // apply and destroy: plan takes no lock
+  bool refresh_only = false;      // plan and apply: drift, not changes
 };
 void AddPlanFlags(CLI::App* cmd, PlanFlags* o);
+/// --refresh-only, for plan and apply.
+CLI::Option* AddRefreshOnlyFlag(CLI::App* cmd, PlanFlags* o);
 /// --lock-timeout, for the commands that take the state lock.
 void AddLockFlag(CLI::App* cmd, PlanFlags* o);
 
-/// Plans against the workspace's blueprint and state, shows the plan and
-/// its diagnostics.
+/// Plans against the workspace's blueprint and state, shows the plan (the
+/// drift, with --refresh-only) and its diagnostics.
 Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy);
+
+/// `apply --refresh-only`: records a refresh-only plan's drift in the
+/// state under the workspace's lock, in one write (changed resources take
+/// their live values, deleted ones leave it), changing nothing on the
+/// plant. Returns the exit code.
+int AcceptDrift(Ui& ui, Workspace& ws, const Plan& drift);
+
+/// Configures the providers of these resource types with the blueprint's
+/// `providers:` blocks, as a plan does before it reads: false, with the
+/// errors, when one fails. For what reads or applies without a plan (a
+/// saved plan, import).
+bool ConfigureProvidersOf(Workspace& ws, const std::set<std::string>& types,
+                          Diagnostics* diags);
 
 /// Asks `question` (then `explanation`, lines ending in a newline) on a
 /// terminal and approves only `yes`; says `cancelled` otherwise. Without a
@@ -36,6 +53,8 @@ bool AskApproval(Ui& ui, const std::string& question, const std::string& explana
 /// Asks for approval of a plan on a terminal; refuses without one. True to
 /// go ahead.
 bool Confirm(Ui& ui, bool destroy);
+/// The same for recording a refresh-only plan's drift in the state.
+bool ConfirmDrift(Ui& ui);
 
 /// Applies a plan under the workspace's lock, recording every finished
 /// change in state at once; SIGINT and SIGTERM stop new work and let

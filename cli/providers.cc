@@ -20,6 +20,7 @@ BlueprintSchemas SchemasOf(const ProviderRegistry& registry) {
          .description = "How many actions this target takes at once (default: its provider's; "
                         "1 for a host)."});
     s.target_types[name] = std::move(target);
+    s.provider_settings[name] = registry.ByName(name)->ConfigSchema();
   }
   return s;
 }

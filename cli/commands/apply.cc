@@ -1,6 +1,7 @@
 #include "cli/commands/apply.h"
 
 #include <memory>
+#include <set>
 
 #include "cli/commands/commands.h"
 #include "engine/model/digest.h"
@@ -53,6 +54,14 @@ bool LoadSavedPlan(const std::string& path, const std::vector<std::string>& vars
   return true;
 }
 
+// The resource types a plan's changes act on: their providers are
+// configured before it is applied.
+std::set<std::string> TypesOf(const Plan& plan) {
+  std::set<std::string> types;
+  for (const auto& c : plan.changes) types.insert(c.type);
+  return types;
+}
+
 }  // namespace
 
 int RunApply(const ApplyCommandOptions& o, bool destroy) {
@@ -61,16 +70,24 @@ int RunApply(const ApplyCommandOptions& o, bool destroy) {
   Diagnostics diags;
   Plan plan;
   if (!o.plan_file.empty()) {
+    if (o.flags.refresh_only) {
+      diags.Error("a saved plan is applied as it was made; --refresh-only plans are not saved",
+                  {}, "run mfgctl apply --refresh-only without a plan file");
+      ui->ShowDiagnostics(diags);
+      return 1;
+    }
     if (!o.blueprint.files.empty()) {
       diags.Error("a saved plan carries its own blueprint and variables; do not pass -f with it");
       ui->ShowDiagnostics(diags);
       return 1;
     }
     if (!LoadSavedPlan(o.plan_file, o.blueprint.vars, &ws, &plan, &diags,
-                       o.flags.lock_timeout_s)) {
+                       o.flags.lock_timeout_s) ||
+        !ConfigureProvidersOf(ws, TypesOf(plan), &diags)) {
       ui->ShowDiagnostics(diags);
       return 1;
     }
+    ui->ShowDiagnostics(diags);  // warnings from configuring
     ui->ShowPlan(plan, ws.providers, &ws.config);
   } else {
     if (!LoadWorkspace(o.blueprint, &ws, &diags) ||
@@ -80,6 +97,12 @@ int RunApply(const ApplyCommandOptions& o, bool destroy) {
     }
     plan = MakeAndShowPlan(*ui, ws, o.flags, destroy);
     if (!plan.HasChanges()) return plan.diagnostics.HasErrors() ? 1 : 0;
+    if (o.flags.refresh_only) {
+      // Drift is recorded whole or not at all.
+      if (plan.diagnostics.HasErrors()) return 1;
+      if (!o.auto_approve && !ConfirmDrift(*ui)) return 1;
+      return AcceptDrift(*ui, ws, plan);
+    }
     if (!o.auto_approve && !Confirm(*ui, destroy)) return 1;
   }
   if (!plan.HasChanges()) return 0;
@@ -95,6 +118,7 @@ void SetupApplyCommand(CLI::App& app, int* exit_code) {
   AddLockFlag(cmd, &o->flags);
   cmd->add_option("planfile", o->plan_file, "A plan saved with `mfgctl plan --out`");
   cmd->add_flag("--auto-approve", o->auto_approve, "Apply without asking for approval");
+  AddRefreshOnlyFlag(cmd, &o->flags);
   cmd->callback([o, exit_code] { *exit_code = RunApply(*o, false); });
 }
 

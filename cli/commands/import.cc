@@ -48,6 +48,7 @@ bool ReadLive(Workspace& ws, const Resource& r, const std::string& id, Value* li
     diags->Error("no provider or target for " + addr).address = addr;
     return false;
   }
+  if (!ConfigureProvidersOf(ws, {r.type}, diags)) return false;
   ReadRequest request{&target->second, {}};
   request.items.emplace_back();
   if (!ImportReadItem(r, *schema, id, &request.items[0], diags)) return false;

@@ -17,6 +17,12 @@ int RunPlan(const PlanCommandOptions& o) {
   auto ui = MakeUi(o.blueprint.json);
   Workspace ws;
   Diagnostics diags;
+  if (o.flags.refresh_only && !o.out.empty()) {
+    diags.Error("a refresh-only plan is not saved", {},
+                "to record the drift in the state, run mfgctl apply --refresh-only");
+    ui->ShowDiagnostics(diags);
+    return 1;
+  }
   if (!LoadWorkspace(o.blueprint, &ws, &diags) || !ws.backend->Read(&ws.state, &diags)) {
     ui->ShowDiagnostics(diags);
     return 1;
@@ -47,7 +53,9 @@ void SetupPlanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--out,-o", o->out, "Save the plan to this file for `mfgctl apply FILE`");
   cmd->add_flag("--detailed-exitcode", o->detailed_exitcode,
                 "Exit 0: no changes, 1: error, 2: changes present");
-  cmd->add_flag("--destroy", o->destroy, "Plan the deletion of everything in the state");
+  auto* destroy =
+      cmd->add_flag("--destroy", o->destroy, "Plan the deletion of everything in the state");
+  AddRefreshOnlyFlag(cmd, &o->flags)->excludes(destroy);
   cmd->callback([o, exit_code] { *exit_code = RunPlan(*o); });
 }
 

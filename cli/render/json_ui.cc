@@ -101,6 +101,29 @@ class JsonUi : public Ui {
             {"operation", plan.destroy ? "destroy" : "plan"}}}});
   }
 
+  void ShowDrift(const Plan& drift, const ProviderRegistry& providers) override {
+    int changed = 0, deleted = 0;
+    for (const auto& c : drift.changes) {
+      bool gone = c.action == Action::kDelete;
+      ++(gone ? deleted : changed);
+      const ResourceTypeSchema* schema = providers.SchemaOf(c.type);
+      Value change = {{"resource", ResourceJson(c)},
+                      {"action", ActionName(c.action)},
+                      {"before", Redacted(c.before, schema, c.sensitive)},
+                      {"after", Redacted(c.after, schema, c.sensitive)}};
+      Emit("info",
+           c.address.ToString() + ": Drift detected (" + std::string(ActionName(c.action)) + ")",
+           "resource_drift", {{"change", change}});
+    }
+    Emit("info",
+         "Drift: " + std::to_string(changed) + " changed, " + std::to_string(deleted) +
+             " deleted outside mfgctl.",
+         "change_summary",
+         {{"changes",
+           {{"add", 0}, {"change", 0}, {"remove", 0}, {"operation", "refresh"},
+            {"drift", {{"changed", changed}, {"deleted", deleted}}}}}});
+  }
+
   void ShowApplyEvent(const ApplyEvent& ev) override {
     std::string addr = ev.change->address.ToString();
     Value hook = {{"resource", ResourceJson(*ev.change)},

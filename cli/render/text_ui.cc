@@ -70,6 +70,35 @@ class TextUi : public Ui {
          << " to change, " << s.destroy << " to destroy.\n";
   }
 
+  void ShowDrift(const Plan& drift, const ProviderRegistry& providers) override {
+    if (drift.changes.empty()) {
+      // Not what could not be read: that is not known to match.
+      if (drift.diagnostics.HasErrors()) {
+        out_ << "No drift in what could be read; the errors below say what could not be.\n";
+      } else {
+        out_ << Paint(kGreen, "No changes.")
+             << " The live objects still match what the state recorded.\n";
+      }
+      return;
+    }
+    out_ << Paint(kBold, "Note: Objects have changed outside of mfgctl") << "\n\n"
+         << "mfgctl detected the following changes made outside of mfgctl since the last "
+            "apply:\n";
+    plan_ = &drift;
+    int changed = 0, deleted = 0;
+    for (const auto& c : drift.changes) {
+      bool gone = c.action == Action::kDelete;
+      ++(gone ? deleted : changed);
+      ShowChange(c, providers.SchemaOf(c.type), nullptr,
+                 gone ? "has been deleted outside mfgctl" : "has changed outside mfgctl");
+    }
+    out_ << "\n" << Paint(kBold, "Drift:") << " " << changed << " changed, " << deleted
+         << " deleted outside mfgctl.\n\n"
+         << "This is a refresh-only plan: mfgctl will not undo these changes. To record them "
+            "in the state\nwithout changing anything on the plant, run: mfgctl apply "
+            "--refresh-only\n";
+  }
+
   void ShowApplyEvent(const ApplyEvent& ev) override {
     std::string addr = ev.change->address.ToString();
     switch (ev.kind) {
@@ -129,7 +158,9 @@ class TextUi : public Ui {
     return "";
   }
 
-  void ShowChange(const PlanChange& c, const ResourceTypeSchema* schema, const Resource* want) {
+  // `drift`, when given, is the heading of a change made outside mfgctl.
+  void ShowChange(const PlanChange& c, const ResourceTypeSchema* schema, const Resource* want,
+                  const char* drift = nullptr) {
     static const std::map<Action, std::pair<const char*, const char*>> kHeading = {
         {Action::kCreate, {"will be created", kGreen}},
         {Action::kUpdate, {"will be updated in-place", kYellow}},
@@ -137,6 +168,7 @@ class TextUi : public Ui {
         {Action::kDelete, {"will be destroyed", kRed}},
     };
     auto [heading, colour] = kHeading.at(c.action);
+    if (drift) heading = drift;
     std::string addr = c.address.ToString();
     out_ << "\n  " << Paint(kBold, "# " + addr) << " " << heading << "\n";
     std::string sym(ActionSymbol(c.action));

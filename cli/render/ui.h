@@ -25,6 +25,10 @@ class Ui {
   /// supplies readable new values behind digests (never for secrets).
   virtual void ShowPlan(const Plan& plan, const ProviderRegistry& providers,
                         const DesiredConfig* desired) = 0;
+  /// What a refresh-only plan found changed outside mfgctl (its updates)
+  /// or deleted there (its deletions), attribute by attribute, and the
+  /// summary line.
+  virtual void ShowDrift(const Plan& drift, const ProviderRegistry& providers) = 0;
   virtual void ShowApplyEvent(const ApplyEvent& event) = 0;
   virtual void ShowApplySummary(const ApplyResult& result, const Plan& plan) = 0;
   /// A plain informational line.

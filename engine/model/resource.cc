@@ -53,6 +53,11 @@ std::string DigestOf(const DesiredConfig& config, const std::string& salt) {
     Encode(SealNamed(t.config, t.sensitive, salt), &canon);
     canon.push_back('\n');
   }
+  for (const auto& [name, p] : config.providers) {
+    canon.append("provider ").append(name).append(" ");
+    Encode(SealNamed(p.settings, p.sensitive, salt), &canon);
+    canon.push_back('\n');
+  }
   for (const auto& r : config.resources) {
     canon.append(r.address.ToString()).append(" ").append(r.type).append(" ");
     Encode(SealNamed(r.attributes, r.sensitive, salt), &canon);

@@ -23,6 +23,20 @@ struct Target {
   std::vector<std::string> sensitive;
 };
 
+/// One `providers.NAME` block as the blueprint evaluated it: the settings
+/// the provider is configured with (Provider::Configure), beside the
+/// defaults it gives its targets. Never stored in state or plan files: a
+/// saved plan reads the block from the blueprint again.
+struct ProviderConfig {
+  std::string provider;
+  /// Plain values (secrets included), local paths absolute.
+  Value settings = Value::object();
+  SourcePos pos;  // where the block is written
+  /// Settings the provider's schema marks sensitive or that derive from a
+  /// secret: never shown, sealed in the config digest.
+  std::vector<std::string> sensitive;
+};
+
 /// The target setting every target may have: how many actions it takes
 /// at once (see Provider::MaxActionsPerTarget).
 inline constexpr const char* kMaxParallelSetting = "max_parallel";
@@ -53,6 +67,8 @@ struct Resource {
 struct DesiredConfig {
   std::string plant;
   std::map<std::string, Target> targets;
+  /// The `providers:` blocks' own settings, by provider name.
+  std::map<std::string, ProviderConfig> providers;
   std::vector<Resource> resources;
   /// Blueprint files and variable overrides it was made from, so a saved
   /// plan can re-create it and prove nothing changed.

@@ -10,7 +10,9 @@
 #include "engine/model/sensitive.h"
 #include "engine/model/unknown.h"
 #include "engine/plan/differ.h"
+#include "engine/plan/drift.h"
 #include "engine/plan/refresh.h"
+#include "engine/provider/configure.h"
 
 namespace mfgctl {
 namespace {
@@ -122,6 +124,7 @@ class Planner {
     plan_.salt = prior_.salt.empty() ? NewSalt() : prior_.salt;
     plan_.config_digest = DigestOf(desired_, plan_.salt);
     Collect();
+    Configure();
     RefreshAll();
     for (size_t i = 0; i < all_.size(); ++i) Diff(i);
     Notify();
@@ -131,12 +134,12 @@ class Planner {
 
  private:
   // Everything to consider, in blueprint order, then what only the state
-  // knows; filtered by --target.
+  // knows (only that for a refresh-only plan); filtered by --target.
   void Collect() {
     all_.reserve(desired_.resources.size() + prior_.resources.size());
     std::unordered_map<std::string, size_t> at;
     at.reserve(all_.capacity());
-    if (!options_.destroy) {
+    if (!options_.destroy && !options_.refresh_only) {
       for (const auto& r : desired_.resources) {
         std::string a = r.address.ToString();
         at.emplace(a, all_.size());
@@ -156,6 +159,17 @@ class Planner {
     for (size_t i = 0; i < all_.size(); ++i) index_[all_[i].address] = i;
   }
 
+  // Configures the providers of what is considered, once, before any
+  // read; the resources of one that fails are left unplanned.
+  void Configure() {
+    std::set<std::string> used;
+    for (const auto& c : all_) {
+      if (Provider* p = providers_.ForType(c.type())) used.insert(p->Name());
+    }
+    plan_.diagnostics.Append(
+        ConfigureProviders(providers_, desired_.providers, used, &unconfigured_));
+  }
+
   // Groups by target and by the provider of each resource's type (one
   // target may carry resources of several providers; the blueprint's
   // connection settings win over the state's) and reads each group once.
@@ -167,6 +181,7 @@ class Planner {
         Fail(i, "unknown resource type \"" + all_[i].type() + "\"");
         continue;
       }
+      if (unconfigured_.count(p->Name())) continue;  // its error is reported once
       by_read[{all_[i].addr().target, p->Name()}].push_back(i);
     }
     std::vector<RefreshRead> reads;
@@ -225,6 +240,11 @@ class Planner {
     }
     // Refresh found the type's provider, so its schema is there.
     const ResourceTypeSchema* schema = providers_.SchemaOf(c.type());
+    if (options_.refresh_only) {
+      c.change = DriftChange(*schema, *c.prior, *c.live, plan_.salt);
+      c.diff = Candidate::Diff::kDone;
+      return;
+    }
     PlanChange change;
     change.address = c.addr();
     change.type = c.type();
@@ -313,8 +333,9 @@ class Planner {
     } else if (change->action == Action::kReplace) {
       std::string because;
       for (const auto& r : change->replace_because) because += (because.empty() ? "" : ", ") + r;
-      plan_.diagnostics.Error(what + " and must be replaced: " + because + " cannot change in place",
-                              {}, allow + "replace it, or keep " + because + " as it is")
+      plan_.diagnostics
+          .Error(what + " and must be replaced: " + because + " cannot change in place", {},
+                 allow + "replace it, or keep " + because + " as it is")
           .address = c.address;
       change->action = Action::kNoOp;
     }
@@ -400,6 +421,7 @@ class Planner {
   std::vector<Candidate> all_;
   std::unordered_map<std::string, size_t> index_;  // by address
   std::vector<ReadResponse> responses_;            // the refresh; `live` points into it
+  std::set<std::string> unconfigured_;             // providers whose Configure failed
 };
 
 }  // namespace

@@ -21,6 +21,11 @@ struct PlanOptions {
   std::vector<std::string> only;
   /// `--allow-destroy`: protected resources this run may delete or replace.
   std::vector<std::string> allow_destroy;
+  /// `--refresh-only`: read everything the state knows and plan only what
+  /// changed outside mfgctl (DriftChange: updates and deletions whose
+  /// `after` is what is live), not changes to match the blueprint, whose
+  /// targets are still the ones read through.
+  bool refresh_only = false;
 };
 
 /// Refreshes live state through the providers (one batched read per target,

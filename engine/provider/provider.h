@@ -90,6 +90,19 @@ struct ModifyPlanResponse {
   std::vector<std::string> notes;
 };
 
+/// What a provider is configured with for one run, before any read or
+/// apply: its `providers.NAME` block's settings (ConfigSchema), plain —
+/// secrets included, local paths absolute — or an empty object when the
+/// blueprint has no block.
+struct ConfigureRequest {
+  Value settings = Value::object();
+};
+
+struct ConfigureResponse {
+  /// Errors fail every resource of this provider in the run.
+  Diagnostics diagnostics;
+};
+
 /// The contract between the engine and a provider: request/response
 /// structs, so new fields break nobody and the same shape can later cross a
 /// process boundary. A provider never prints. Read and Apply may be called
@@ -105,6 +118,14 @@ class Provider {
   /// files), as hosts and the `providers:` block write them.
   virtual ResourceTypeSchema TargetSchema() const = 0;
   virtual std::vector<ResourceTypeSchema> Schemas() const = 0;
+  /// The settings a `providers:` block configures this provider with,
+  /// beyond its targets' defaults: credentials, endpoint, project, region.
+  /// Those marked sensitive (keys, a credentials file's content) never
+  /// reach state, plan files or output. None by default.
+  virtual ResourceTypeSchema ConfigSchema() const { return {}; }
+  /// Called once per run before any Read or Apply, with settings that
+  /// passed ConfigSchema. An error fails this provider's resources.
+  virtual ConfigureResponse Configure(const ConfigureRequest& /*req*/) { return {}; }
   virtual ReadResponse Read(const ReadRequest& req) = 0;
   virtual ApplyResponse Apply(const ApplyRequest& req) = 0;
   /// Looks at a change the planner made before it is shown: may turn an

@@ -302,6 +302,44 @@ TEST_F(CliTest, ImportRefusesWhatItCannotAdopt) {
   EXPECT_EQ(Value::parse(in)["serial"], 4);  // nothing written
 }
 
+TEST_F(CliTest, RefreshOnlyExitCodesAndRefusals) {
+  Write("plant.yaml",
+        "mfgctl: 1\nplant: cli\nproviders:\n  ssh: { known_hosts: ./known_hosts }\n"
+        "gateways:\n  gw1: { address: 127.0.0.1, port: 1 }\n");
+  // Nothing in the state: nothing to read, nothing drifted.
+  ProcessResult none = Mfgctl({"plan", "--refresh-only", "--detailed-exitcode"});
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(none.out, "No changes. The live objects still match what the state recorded.\n");
+  ProcessResult json = Mfgctl({"plan", "--refresh-only", "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  Value summary = Value::parse(json.out.substr(json.out.rfind('\n', json.out.size() - 2) + 1));
+  EXPECT_EQ(summary["type"], "change_summary");
+  EXPECT_EQ(summary["changes"]["operation"], "refresh");
+  EXPECT_EQ(summary["changes"]["drift"], (Value{{"changed", 0}, {"deleted", 0}}));
+
+  EXPECT_EQ(Mfgctl({"plan", "--refresh-only", "--destroy"}).exit_code, 1);
+  ExpectError({"plan", "--refresh-only", "--out", "x.plan"},
+              "error: a refresh-only plan is not saved\n"
+              "  to record the drift in the state, run mfgctl apply --refresh-only\n");
+  ExpectError({"apply", "--refresh-only", "x.plan"},
+              "error: a saved plan is applied as it was made; --refresh-only plans are not "
+              "saved\n"
+              "  run mfgctl apply --refresh-only without a plan file\n");
+
+  // A host that cannot be read (the blueprint's gw1 refuses connections)
+  // is an error, never "no drift"; nothing is recorded.
+  std::filesystem::create_directories(dir_ / ".mfgctl");
+  Write(".mfgctl/cli.state.json", kTwoResourceState);
+  ProcessResult failed = Mfgctl({"plan", "--refresh-only", "--detailed-exitcode"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_EQ(failed.out,
+            "No drift in what could be read; the errors below say what could not be.\n");
+  EXPECT_NE(failed.err.find("gw1:directory[/srv/app]"), std::string::npos) << failed.err;
+  EXPECT_EQ(Mfgctl({"apply", "--refresh-only", "--auto-approve"}).exit_code, 1);
+  std::ifstream in(dir_ / ".mfgctl/cli.state.json");
+  EXPECT_EQ(Value::parse(in)["serial"], 4);
+}
+
 TEST_F(CliTest, SavedPlanFileThatIsNotOne) {
   Write("plant.yaml", kPlant);
   Write("junk.plan", "hello");

@@ -1,23 +1,39 @@
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <sstream>
 
 #include "cli/render/ui.h"
 #include "engine/model/digest.h"
+#include "engine/model/sensitive.h"
 #include "tests/support/fake_provider.h"
 
 namespace mfgctl {
 namespace {
 
-// The plan as the text UI shows it, without colour; nothing on stderr.
-std::string ShowPlanText(const Plan& plan) {
+// What `show` makes the text UI print, without colour; nothing on stderr.
+std::string ShowText(const std::function<void(Ui&, const ProviderRegistry&)>& show) {
   ProviderRegistry providers;
-  Diagnostics diags;
-  EXPECT_TRUE(providers.Add(std::make_unique<FakeProvider>(), &diags));
+  AddFakeProvider(&providers);
   std::ostringstream out, err;
-  MakeTextUi(out, err, false)->ShowPlan(plan, providers, nullptr);
+  show(*MakeTextUi(out, err, false), providers);
   EXPECT_EQ(err.str(), "");
   return out.str();
+}
+
+std::string ShowPlanText(const Plan& plan) {
+  return ShowText([&](Ui& ui, const ProviderRegistry& p) { ui.ShowPlan(plan, p, nullptr); });
+}
+
+// A change to gw1:thing[NAME].
+PlanChange ThingChange(const std::string& name, Action action, Value before, Value after) {
+  PlanChange c;
+  c.address = {"gw1", "thing", name};
+  c.type = "fake.thing";
+  c.action = action;
+  c.before = std::move(before);
+  c.after = std::move(after);
+  return c;
 }
 
 TEST(TextUiTest, PlanReadsLikeTerraform) {
@@ -170,6 +186,41 @@ TEST(TextUiTest, WhatTheProviderWillTellIsKnownAfterApply) {
             "    }\n"
             "\n"
             "Plan: 2 to add, 0 to change, 1 to destroy.\n");
+}
+
+TEST(TextUiTest, DriftSaysWhatChangedOutsideMfgctl) {
+  Plan drift;
+  drift.changes = {
+      ThingChange("a", Action::kUpdate,
+                  {{"value", "x"}, {"size", 1}, {"secret", Seal("old", "salt")}},
+                  {{"value", "edited"}, {"size", 1}, {"secret", Seal("new", "salt")}}),
+      ThingChange("b", Action::kDelete, {{"value", "y"}}, Value())};
+  drift.changes[0].sensitive = {"secret"};
+  auto show = [&](Ui& ui, const ProviderRegistry& p) { ui.ShowDrift(drift, p); };
+  EXPECT_EQ(ShowText(show),
+            "Note: Objects have changed outside of mfgctl\n"
+            "\n"
+            "mfgctl detected the following changes made outside of mfgctl since the last apply:\n"
+            "\n"
+            "  # gw1:thing[a] has changed outside mfgctl\n"
+            "  ~ fake.thing \"gw1:thing[a]\" {\n"
+            "      ~ value  = \"x\" -> \"edited\"\n"
+            "      ~ secret = (sensitive value) -> (sensitive value)\n"
+            "        # (1 unchanged attribute hidden)\n"
+            "    }\n"
+            "\n"
+            "  # gw1:thing[b] has been deleted outside mfgctl\n"
+            "  - fake.thing \"gw1:thing[b]\" {\n"
+            "      - value = \"y\"\n"
+            "    }\n"
+            "\n"
+            "Drift: 1 changed, 1 deleted outside mfgctl.\n"
+            "\n"
+            "This is a refresh-only plan: mfgctl will not undo these changes. To record them in "
+            "the state\nwithout changing anything on the plant, run: mfgctl apply "
+            "--refresh-only\n");
+  drift.changes.clear();
+  EXPECT_EQ(ShowText(show), "No changes. The live objects still match what the state recorded.\n");
 }
 
 }  // namespace

@@ -89,6 +89,13 @@ Value Plant::ReadState() const {
   return Value::parse(ReadWholeFile(StatePath().string()).value_or(""), nullptr, false);
 }
 
+const Value* StateEntry(const Value& state, const std::string& address) {
+  for (const auto& r : state["resources"]) {
+    if (r["address"] == address) return &r;
+  }
+  return nullptr;
+}
+
 std::string Gateway(int host, const std::string& sections) {
   return "gateways:\n  gw:\n    address: " + HostAddress(host) + "\n" + sections;
 }

@@ -52,6 +52,9 @@ class Plant {
   std::filesystem::path dir_;
 };
 
+/// The entry of `address` in a state file's JSON, or null.
+const Value* StateEntry(const Value& state, const std::string& address);
+
 /// A `gateways:` section with one host `gw` on test host `host`, followed
 /// by `sections` (indented for the host).
 std::string Gateway(int host, const std::string& sections);

@@ -8,13 +8,6 @@ namespace {
 
 constexpr int kHost = 4;
 
-const Value* StateEntry(const Value& state, const std::string& address) {
-  for (const auto& r : state["resources"]) {
-    if (r["address"] == address) return &r;
-  }
-  return nullptr;
-}
-
 TEST(ImportTest, AnInstalledPackageIsAdoptedAndThenManaged) {
   Plant plant("import-package");
   ASSERT_EQ(OnHost(kHost, "apt-get install -y -qq sl >/dev/null 2>&1 || "

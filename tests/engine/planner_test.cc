@@ -14,10 +14,7 @@ namespace {
 class PlannerTest : public ::testing::Test {
  protected:
   PlannerTest() {
-    auto p = std::make_unique<FakeProvider>();
-    fake_ = p.get();
-    Diagnostics diags;
-    EXPECT_TRUE(providers_.Add(std::move(p), &diags));
+    fake_ = AddFakeProvider(&providers_);
   }
 
   Plan PlanFor(const DesiredConfig& desired, const StateSnapshot& prior = {},

@@ -21,13 +21,8 @@ class NullObserver : public ApplyObserver {
 class RoutingTest : public ::testing::Test {
  protected:
   RoutingTest() {
-    auto hosts = std::make_unique<FakeProvider>("fake");
-    auto vms = std::make_unique<FakeProvider>("virt");
-    hosts_ = hosts.get();
-    vms_ = vms.get();
-    Diagnostics diags;
-    EXPECT_TRUE(providers_.Add(std::move(hosts), &diags));
-    EXPECT_TRUE(providers_.Add(std::move(vms), &diags));
+    hosts_ = AddFakeProvider(&providers_, "fake");
+    vms_ = AddFakeProvider(&providers_, "virt");
   }
 
   // Things on h1: `hosts` of the host provider's type, `vms` of the other's.
@@ -90,9 +85,9 @@ TEST_F(RoutingTest, OneReadPerTargetAndProviderAndActionsByType) {
   ApplyResult r = ApplyPlan(plan, desired, providers_, observer, {});
   EXPECT_EQ(r.applied, 5);
   EXPECT_EQ(Whats(hosts_->Calls()),
-            (std::vector<std::string>{"read h1", "create h1:thing[pkg0]",
+            (std::vector<std::string>{"configure fake", "read h1", "create h1:thing[pkg0]",
                                       "create h1:thing[pkg1]"}));
-  EXPECT_EQ(vms_->Calls().size(), 4u);  // its read and its three creates
+  EXPECT_EQ(vms_->Calls().size(), 5u);  // configured, its read and its three creates
 }
 
 TEST_F(RoutingTest, ATargetTakesAsManyActionsAsItsProviderAllows) {

@@ -36,10 +36,7 @@ class Recorder : public ApplyObserver {
 class WalkerTest : public ::testing::Test {
  protected:
   WalkerTest() {
-    auto p = std::make_unique<FakeProvider>();
-    fake_ = p.get();
-    Diagnostics diags;
-    EXPECT_TRUE(providers_.Add(std::move(p), &diags));
+    fake_ = AddFakeProvider(&providers_);
   }
   ProviderRegistry providers_;
   FakeProvider* fake_;

@@ -11,6 +11,29 @@ ResourceTypeSchema FakeProvider::TargetSchema() const {
   return s;
 }
 
+ResourceTypeSchema FakeProvider::ConfigSchema() const {
+  ResourceTypeSchema s;
+  s.type = name_;
+  s.attributes = {
+      {.name = "endpoint", .required = endpoint_required},
+      {.name = "region"},
+      {.name = "access_key", .sensitive = true},
+      {.name = "secret_key", .sensitive = true},
+      {.name = "credentials_file", .local_path = true, .file_into = "credentials"},
+      {.name = "credentials", .sensitive = true},
+  };
+  return s;
+}
+
+ConfigureResponse FakeProvider::Configure(const ConfigureRequest& req) {
+  std::lock_guard<std::mutex> g(mu_);
+  calls_.push_back({"configure", name_});
+  configured.push_back(req.settings);
+  ConfigureResponse resp;
+  for (const auto& e : configure_errors) resp.diagnostics.Error(e);
+  return resp;
+}
+
 std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
   ResourceTypeSchema s;
   s.type = name_ + ".thing";
@@ -121,6 +144,13 @@ std::vector<FakeProvider::Call> FakeProvider::Calls() const {
 std::vector<size_t> FakeProvider::ReadSizes() const {
   std::lock_guard<std::mutex> g(mu_);
   return read_sizes_;
+}
+
+FakeProvider* AddFakeProvider(ProviderRegistry* registry, const std::string& name) {
+  auto p = std::make_unique<FakeProvider>(name);
+  FakeProvider* raw = p.get();
+  Diagnostics diags;
+  return registry->Add(std::move(p), &diags) ? raw : nullptr;
 }
 
 }  // namespace mfgctl

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/provider/provider.h"
+#include "engine/provider/registry.h"
 
 namespace mfgctl {
 
@@ -19,8 +20,10 @@ namespace mfgctl {
 /// `days`, `prefix` and force-new `storage`), `ports` (a map of objects:
 /// `number`, `protocol`), `id` (computed: made on creation, `id-NAME-N`)),
 /// `NAME.pkg`, applied in batches, and `NAME.step`, applied alone; NAME is
-/// `fake` unless given, so a
-/// second instance can be a second provider.
+/// `fake` unless given, so a second instance can be a second provider. Its
+/// `providers:` settings (ConfigSchema) are a cloud provider's: `endpoint`,
+/// `region`, sensitive `access_key` and `secret_key`, and `credentials_file`
+/// (a local file whose content becomes the sensitive `credentials`).
 class FakeProvider : public Provider {
  public:
   explicit FakeProvider(std::string name = "fake") : name_(std::move(name)) {}
@@ -29,6 +32,10 @@ class FakeProvider : public Provider {
   bool AppliesTogether() const override { return applies_together; }
   ResourceTypeSchema TargetSchema() const override;
   std::vector<ResourceTypeSchema> Schemas() const override;
+  ResourceTypeSchema ConfigSchema() const override;
+  /// Records the settings (a "configure" call), then answers
+  /// `configure_errors`.
+  ConfigureResponse Configure(const ConfigureRequest& req) override;
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
   /// Records the batch, then applies one by one, reporting each (all at
@@ -37,6 +44,13 @@ class FakeProvider : public Provider {
   /// Sizes of the ApplyBatch calls (`fake.pkg` is batch_apply; every type
   /// comes together when applies_together is set).
   std::vector<size_t> batches;
+
+  /// Whether ConfigSchema requires `endpoint`.
+  bool endpoint_required = false;
+  /// What Configure fails with.
+  std::vector<std::string> configure_errors;
+  /// The settings of each Configure call.
+  std::vector<Value> configured;
 
   /// The live world: address -> attributes (canonical).
   std::map<std::string, Value> live;
@@ -61,8 +75,8 @@ class FakeProvider : public Provider {
   int MaxInFlight() const;
 
   struct Call {
-    std::string kind;  // "read" or the action name
-    std::string what;  // target (read) or address (apply)
+    std::string kind;  // "configure", "read" or the action name
+    std::string what;  // provider (configure), target (read) or address (apply)
   };
   std::vector<Call> Calls() const;
   /// Items per read call, for batching assertions.
@@ -77,5 +91,10 @@ class FakeProvider : public Provider {
   std::vector<Call> calls_;
   std::vector<size_t> read_sizes_;
 };
+
+/// Registers a new FakeProvider named `name` in `registry`, which owns it;
+/// the test keeps the pointer to program and inspect it. Null when the
+/// registry refuses it (a provider of that name is there already).
+FakeProvider* AddFakeProvider(ProviderRegistry* registry, const std::string& name = "fake");
 
 }  // namespace mfgctl
