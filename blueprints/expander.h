@@ -95,7 +95,14 @@ class Expander {
     bool deferred = false;
   };
   bool EvaluateAll();
+  /// Evaluates a resource's attributes once, after those of the resources
+  /// they reference (recursively: `evaluating_` is the chain).
   bool EvaluateResource(size_t index);
+  bool EvaluateAttributesOf(size_t index);
+  /// The error for a reference, written at `pos`, from the end of
+  /// `evaluating_` to `next` that makes the chain too long: the summary
+  /// names the chain's ends, the detail every link and where it is declared.
+  void ReportReferenceChainTooDeep(size_t next, const SourcePos& pos);
   /// `path` names the attribute in errors; empty: the schema's name (a
   /// nested attribute's is its whole path, `lifecycle.rule[0].days`).
   bool EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema, Scope* scope,
@@ -172,6 +179,8 @@ class Expander {
   /// point at them, so they never move.
   std::deque<SourceNode> synthesized_;
   std::unordered_map<std::string, size_t> by_address_;
+  /// The resources being evaluated, each referenced by the one before it.
+  std::vector<size_t> evaluating_;
 };
 
 }  // namespace mfgctl

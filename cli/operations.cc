@@ -138,7 +138,7 @@ int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
 bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOptions& inputs,
                    const DesiredConfig& config, Diagnostics* diags) {
   Value j = PlanToJson(plan, InputsToJson(inputs, config.sensitive_variables));
-  return AtomicWriteFile(path, j.dump() + "\n", diags);
+  return AtomicWriteFile(path, ShowJson(j) + "\n", diags);
 }
 
 bool ReadPlanFile(const std::string& path, Plan* plan, BlueprintOptions* inputs,

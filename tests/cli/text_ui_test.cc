@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "cli/render/ui.h"
@@ -170,6 +174,39 @@ TEST(TextUiTest, WhatTheProviderWillTellIsKnownAfterApply) {
             "    }\n"
             "\n"
             "Plan: 2 to add, 0 to change, 1 to destroy.\n");
+}
+
+// Compilers' rule: the first errors are those to fix; the rest are counted.
+TEST(TextUiTest, DiagnosticsPastFiftyAreCounted) {
+  Diagnostics diags;
+  for (int i = 0; i < 60; ++i) diags.Error("e" + std::to_string(i));
+  diags.Warning("w");
+  std::ostringstream out, err;
+  MakeTextUi(out, err, false)->ShowDiagnostics(diags);
+  std::string shown;
+  for (int i = 0; i < 50; ++i) shown += "error: e" + std::to_string(i) + "\n";
+  EXPECT_EQ(err.str(), shown + "... and 10 more errors and 1 more warning\n");
+}
+
+// Each file is read once for all its snippets, not once per diagnostic.
+TEST(TextUiTest, ManyDiagnosticsInOneFileShowQuickly) {
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("mfgctl-snippets-" + std::to_string(getpid()) + ".yaml"))
+                         .string();
+  std::string text;
+  for (int i = 0; i < 100000; ++i) text += "key" + std::to_string(i) + ": x\n";
+  std::ofstream(path) << text;
+  Diagnostics diags;
+  for (int i = 0; i < 100000; ++i) diags.Warning("w", {path, 100000 - i, 1});
+  std::ostringstream out, err;
+  auto start = std::chrono::steady_clock::now();
+  MakeTextUi(out, err, false)->ShowDiagnostics(diags);
+  auto took = std::chrono::steady_clock::now() - start;
+  std::filesystem::remove(path);
+  EXPECT_LT(took, std::chrono::seconds(2));
+  EXPECT_EQ(err.str().substr(0, err.str().find('\n', err.str().find('\n') + 1)),
+            path + ":100000:1: warning: w\n  100000 | key99999: x");
+  EXPECT_NE(err.str().find("\n... and 99950 more warnings\n"), std::string::npos);
 }
 
 }  // namespace
