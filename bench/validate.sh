@@ -5,6 +5,8 @@
 #
 #   bench/validate.sh [SMALL=10000] [LARGE=100000]
 #
+# MFGCTL=path/to/mfgctl times another build (an older one, to compare).
+#
 # Per N resources, on one host and on 20 hosts around it:
 #   - N/10 packages and N/10 apt repositories on one host (every package
 #     after every apt source: thousands x thousands);
@@ -20,7 +22,8 @@ LARGE=${2:-100000}
 WORK=$(mktemp -d /tmp/mfgctl-bench-validate.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-[ -x build/mfgctl ] || ./scripts/bootstrap.sh >/dev/null
+MFGCTL=${MFGCTL:-build/mfgctl}
+[ -x "$MFGCTL" ] || ./scripts/bootstrap.sh >/dev/null
 command -v bc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc >/dev/null
 ratio() { echo "$1 / $2" | bc -l | xargs printf '%.1f'; }
 
@@ -35,11 +38,12 @@ generate() {
     for (i = 0; i < n / 10; i++) printf "      - p%d\n", i
     print "    directories:"
     dirs = n / 20
-    for (i = 0; i < dirs; i++) printf "      /srv/d%d: {}\n      /srv/d%d/sub: {}\n", i % 100, i
+    for (i = 0; i < 100; i++) printf "      /srv/d%d: {}\n", i
+    for (i = 0; i < dirs; i++) printf "      /srv/d%d/s%d: {}\n", i % 100, i
     print "    files:"
     for (i = 0; i < n / 10; i++)
-      printf "      /srv/d%d/sub/deeper/f%d: { content: \"x\" }\n", i % dirs, i
-    commands = n - 4 * n / 10 - 2 * dirs
+      printf "      /srv/d%d/s%d/deeper/f%d: { content: \"x\" }\n", (i % dirs) % 100, i % dirs, i
+    commands = n - 3 * n / 10 - 100 - dirs
     hosts = 20
     per_host = int(commands / hosts)
     for (h = 0; h < hosts; h++) {
@@ -63,7 +67,7 @@ run() {
   generate "$1" "$WORK/plant.yaml"
   local size out
   size=$(du -m "$WORK/plant.yaml" | cut -f1)
-  /usr/bin/time -f "%e %M" -o "$WORK/time" build/mfgctl validate -f "$WORK/plant.yaml" \
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$MFGCTL" validate -f "$WORK/plant.yaml" \
     >"$WORK/out" 2>&1 || { cat "$WORK/out"; exit 1; }
   read -r secs kib <"$WORK/time"
   echo "$1 resources ($size MB of YAML): validate ${secs} s, $((kib / 1024)) MiB peak"

@@ -441,7 +441,7 @@ bool Expander::EvaluateText(const std::string& text,
         std::string text;
         size_t found = FindDeclared(ref.text, scope->host, "reference to", &text, err);
         if (found == SIZE_MAX) return false;
-        DependOnce(&pending_[scope->owner].resource, text);
+        DependOn(&pending_[scope->owner].resource, text);
         PendingResource& target = pending_[found];
         if (target.eval == PendingResource::Eval::kRunning) {
           *v = "${" + ref.text + "." + ref.attribute + "}";  // a cycle: CheckCycles names it
@@ -511,7 +511,7 @@ bool Expander::ResolveAfter() {
           diags_->Error(error, e->pos());
           return false;
         }
-        DependOnce(&p.resource, text);
+        DependOn(&p.resource, text);
       }
       if (!after->IsScalar() && !after->IsSequence()) {
         diags_->Error("\"after\" must be a list of resource addresses, got " +
@@ -536,7 +536,7 @@ size_t Expander::FindDeclared(const std::string& written, const std::string& hos
   return SIZE_MAX;
 }
 
-void DependOnce(Resource* r, const std::string& address) { AddOnce(&r->depends_on, address); }
+void DependOn(Resource* r, const std::string& address) { r->depends_on.push_back(address); }
 
 bool Expander::ResolveNotify() {
   for (auto& p : pending_) {
@@ -557,7 +557,7 @@ bool Expander::ResolveNotify() {
         return false;
       }
       notify[i] = text;
-      DependOnce(&pending_[found].resource, p.resource.address.ToString());
+      DependOn(&pending_[found].resource, p.resource.address.ToString());
     }
   }
   return true;

@@ -27,8 +27,10 @@ struct PendingResource {
   enum class Eval { kPending, kRunning, kDone } eval = Eval::kPending;
 };
 
-/// Adds `address` to what `r` depends on, unless it is there already.
-void DependOnce(Resource* r, const std::string& address);
+/// Adds `address` to what `r` depends on. Repeats are removed once all
+/// dependencies are known (checking each time made a long `after:` list
+/// quadratic).
+void DependOn(Resource* r, const std::string& address);
 
 /// A local path as written in a blueprint, made absolute: relative to the
 /// folder of the file it was written in; `~/` is $HOME.

@@ -106,7 +106,9 @@ bool Expander::Run(DesiredConfig* out) {
   AddImplicitDependencies();
   if (!EvaluateAll()) return false;
   AddValueDependencies();
-  if (!ResolveAfter() || !ResolveNotify() || !CheckCycles()) return false;
+  if (!ResolveAfter() || !ResolveNotify()) return false;
+  for (auto& p : pending_) RemoveRepeats(&p.resource.depends_on);
+  if (!CheckCycles()) return false;
 
   out->plant = plant_;
   out->targets = std::move(targets_);
