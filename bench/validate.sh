@@ -50,7 +50,8 @@ generate() {
       printf "  h%d:\n    address: 10.0.1.%d\n    commands:\n", h, h + 1
       for (i = 0; i < per_host; i++) {
         after = ""
-        for (k = (i > 20 ? i - 20 : 0); k < i; k++) after = after (after ? ", " : "") "\"command[c" k "]\""
+        for (k = (i > 20 ? i - 20 : 0); k < i; k++)
+          after = after (after ? ", " : "") "\"command[c" k "]\""
         # Each references the first of its block of 50 (chains stay short).
         run = (i % 50 == 0) ? "true" : "${command[c" (i - i % 50) "].run}"
         printf "      c%d: { run: \"%s\", after: [%s] }\n", i, run, after
@@ -78,4 +79,5 @@ run "$SMALL"
 small_s=$secs
 run "$LARGE"
 large_s=$secs
-echo "growth: $(ratio "$LARGE" "$SMALL")x the resources took $(ratio "$large_s" "$small_s")x the time"
+echo "growth: $(ratio "$LARGE" "$SMALL")x the resources took" \
+  "$(ratio "$large_s" "$small_s")x the time"
