@@ -17,7 +17,7 @@ namespace {
 
 // A file read for `content`, `template` or `source` is held in memory, in
 // the plan and in state digests; larger ones belong in a bundle
-// (docs/blueprints.md, "Limits").
+// (docs/blueprints.md, "Text, files and limits").
 constexpr size_t kMaxLocalFileBytes = size_t{64} << 20;
 
 // Evaluation recurses along a chain of references (each resource after

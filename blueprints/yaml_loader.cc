@@ -18,9 +18,10 @@ namespace mfgctl {
 namespace {
 
 // Nested aliases multiply: ten levels of ten aliases each are 10^10 nodes
-// from a file under 1 KB. Nodes copied by aliases are counted and held to
-// this (docs/blueprints.md, "Limits").
-constexpr size_t kMaxAliasNodes = 1'000'000;
+// from a file under 1 KB. Nodes copied for anchors (each anchored node is
+// kept) and by aliases are counted and held to this (docs/blueprints.md,
+// "Text, files and limits").
+constexpr size_t kMaxCopiedNodes = 1'000'000;
 
 // A blueprint is text a person or script wrote; larger input is refused
 // before it is read.
@@ -59,14 +60,7 @@ class NodeBuilder : public YAML::EventHandler {
       return;
     }
     const Anchored& a = it->second;
-    if (a.nodes > kMaxAliasNodes - alias_nodes_) {
-      Fail("aliases expand to more than " + std::to_string(kMaxAliasNodes) +
-               " nodes; this alias of &" + a.name + " (" + std::to_string(a.nodes) +
-               " nodes) goes past the limit",
-           mark, "nested aliases multiply; write the repeated part out, or nest fewer levels");
-      return;
-    }
-    alias_nodes_ += a.nodes;
+    if (!Copy(a.nodes, "this alias of &" + a.name, Pos(mark))) return;
     SourceNode copy = a.node;
     Attach(std::move(copy), a.nodes);
   }
@@ -133,15 +127,37 @@ class NodeBuilder : public YAML::EventHandler {
     return n;
   }
 
-  void Fail(const std::string& message, const YAML::Mark& mark, std::string detail = {}) {
+  SourcePos Pos(const YAML::Mark& mark) const {
+    return {doc_->file, mark.line + 1, mark.column + 1};
+  }
+
+  void Fail(const std::string& message, const YAML::Mark& mark) {
     if (!ok_) return;
     ok_ = false;
-    diags_->Error(message, {doc_->file, mark.line + 1, mark.column + 1}, std::move(detail));
+    diags_->Error(message, Pos(mark));
+  }
+
+  // Counts `nodes` copied (for an anchor or by an alias: `what`) against
+  // kMaxCopiedNodes; past it, says so at `pos` and stops.
+  bool Copy(size_t nodes, const std::string& what, const SourcePos& pos) {
+    if (!ok_) return false;
+    if (nodes <= kMaxCopiedNodes - copied_nodes_) {
+      copied_nodes_ += nodes;
+      return true;
+    }
+    ok_ = false;
+    diags_->Error(
+        "anchors and aliases copy more than " + std::to_string(kMaxCopiedNodes) + " nodes; " +
+            what + " (" + std::to_string(nodes) + " nodes) goes past the limit",
+        pos, "nested aliases multiply; write the repeated part out, or nest fewer levels");
+    return false;
   }
 
   // The anchor a node carries; the name came in the OnAnchor event before it.
   void Remember(YAML::anchor_t anchor, const SourceNode& n, size_t nodes) {
-    if (anchor != YAML::NullAnchor) anchors_[anchor] = {n, nodes, std::move(anchor_name_)};
+    if (anchor != YAML::NullAnchor && ok_ && Copy(nodes, "the anchor &" + anchor_name_, n.pos())) {
+      anchors_[anchor] = {n, nodes, std::move(anchor_name_)};
+    }
     anchor_name_.clear();
   }
 
@@ -201,7 +217,8 @@ class NodeBuilder : public YAML::EventHandler {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
     if (!stack_.empty()) stack_.back().nodes += f.nodes;
-    if (ok_ && f.anchor != YAML::NullAnchor) {
+    if (ok_ && f.anchor != YAML::NullAnchor &&
+        Copy(f.nodes, "the anchor &" + f.anchor_name, f.node->pos())) {
       anchors_[f.anchor] = {*f.node, f.nodes, std::move(f.anchor_name)};
     }
   }
@@ -218,7 +235,7 @@ class NodeBuilder : public YAML::EventHandler {
   };
   std::map<YAML::anchor_t, Anchored> anchors_;
   std::string anchor_name_;  // of the node whose event comes next
-  size_t alias_nodes_ = 0;   // copied by aliases so far
+  size_t copied_nodes_ = 0;  // for anchors and by aliases so far
   SourceNode scratch_;
 };
 

@@ -36,11 +36,24 @@ std::string HostileInputTest::AliasBomb() {
 
 TEST_F(HostileInputTest, AliasesThatMultiplyStopAtTheLimit) {
   EXPECT_FALSE(Load(AliasBomb()));
-  // Levels b..e copy 123440 nodes; the eighth 111111-node alias in f passes 10^6.
+  // Anchors a..e keep 123455 nodes and the aliases of b..e copy 123440; the
+  // seventh 111111-node alias in f passes 10^6.
   EXPECT_EQ(Error(),
-            "DIR/plant.yaml:6:36: error: aliases expand to more than 1000000 nodes; this alias "
-            "of &e (111111 nodes) goes past the limit\n"
+            "DIR/plant.yaml:6:32: error: anchors and aliases copy more than 1000000 nodes; this "
+            "alias of &e (111111 nodes) goes past the limit\n"
             "  nested aliases multiply; write the repeated part out, or nest fewer levels");
+  EXPECT_EQ(diags_.size(), 1u);
+}
+
+// Each anchored node is kept: nested anchors around a large list copy it
+// once per anchor.
+TEST_F(HostileInputTest, NestedAnchorsCountTheirCopies) {
+  std::string list = "[x";
+  for (int i = 1; i < 300001; ++i) list += ", x";
+  EXPECT_FALSE(Load("a: &a0 {k: &a1 {k: &a2 {k: &a3 " + list + "]}}}\n"));
+  EXPECT_EQ(Error().substr(0, Error().find('\n')),
+            "DIR/plant.yaml:1:4: error: anchors and aliases copy more than 1000000 nodes; the "
+            "anchor &a0 (300008 nodes) goes past the limit");
   EXPECT_EQ(diags_.size(), 1u);
 }
 
