@@ -1,16 +1,13 @@
 // Dependency building stays linear in resources and references: the shapes
 // that were quadratic (long `after:` lists, deep paths, many packages times
 // many apt sources on one host, large gateway groups) give the same
-// dependencies, or the documented linear form of them, in bounded time.
-#include <chrono>
-
+// dependencies, or the documented linear form of them. Sizes are those that
+// took seconds before; timings are bench/validate.sh's (tests assert none).
 #include "blueprints/directory_tree.h"
 #include "tests/blueprints/blueprint_fixture.h"
 
 namespace mfgctl {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 TEST(DirectoryTreeTest, NearestDeclaredDirectoryAbove) {
   DirectoryTree t;
@@ -50,9 +47,7 @@ TEST_F(DependencyScaleTest, ALongAfterListIsLinear) {
     all += (all.empty() ? "" : ", ") + std::string("\"command[c") + std::to_string(i) + "]\"";
   }
   yaml += "      last: { run: \"true\", after: [" + all + ", \"command[c0]\"] }\n";
-  auto start = Clock::now();
   ASSERT_TRUE(Load(yaml)) << Error();
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
   const Resource* last = Find("gw1:command[last]");
   ASSERT_EQ(last->depends_on.size(), size_t{kCommands});  // c0 once
   EXPECT_EQ(last->depends_on.front(), "gw1:command[c0]");
@@ -67,9 +62,7 @@ TEST_F(DependencyScaleTest, PackagesFollowTheLastOfAChainOfAptSources) {
   }
   yaml += "    packages:\n";
   for (int i = 0; i < kEach; ++i) yaml += "      - p" + std::to_string(i) + "\n";
-  auto start = Clock::now();
   ASSERT_TRUE(Load(yaml)) << Error();
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
   EXPECT_EQ(Find("gw1:apt_repository[r0]")->depends_on, std::vector<std::string>{});
   EXPECT_EQ(Find("gw1:apt_repository[r1]")->depends_on,
             std::vector<std::string>{"gw1:apt_repository[r0]"});
@@ -91,9 +84,7 @@ TEST_F(DependencyScaleTest, DeepPathsFindTheirParentInLinearTime) {
     yaml += "  - { type: host.file, on: gw1, name: " + deep + "/f" + std::to_string(i) +
             ", content: \"\" }\n";
   }
-  auto start = Clock::now();
   ASSERT_TRUE(Load(yaml)) << Error();
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
   EXPECT_EQ(Find("gw1:file[" + deep + "/f7]")->depends_on,
             std::vector<std::string>{"gw1:directory[/srv]"});
 }
@@ -107,9 +98,7 @@ TEST_F(DependencyScaleTest, ALargeGatewayGroup) {
     members += (members.empty() ? "" : ", ") + std::string("h") + std::to_string(i);
   }
   yaml += "gateway_groups:\n  all: { members: [" + members + "], packages: [sl] }\n";
-  auto start = Clock::now();
   ASSERT_TRUE(Load(yaml)) << Error();
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
   EXPECT_NE(Find("h19999:package[sl]"), nullptr);
 }
 

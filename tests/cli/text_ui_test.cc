@@ -1,7 +1,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -188,25 +187,23 @@ TEST(TextUiTest, DiagnosticsPastFiftyAreCounted) {
   EXPECT_EQ(err.str(), shown + "... and 10 more errors and 1 more warning\n");
 }
 
-// Each file is read once for all its snippets, not once per diagnostic.
-TEST(TextUiTest, ManyDiagnosticsInOneFileShowQuickly) {
+// Each file is read once for all its snippets, not once per diagnostic:
+// the second snippet comes from the first read, after the file is gone.
+TEST(TextUiTest, EachFileIsReadOnceForItsSnippets) {
   std::string path = (std::filesystem::temp_directory_path() /
                       ("mfgctl-snippets-" + std::to_string(getpid()) + ".yaml"))
                          .string();
-  std::string text;
-  for (int i = 0; i < 100000; ++i) text += "key" + std::to_string(i) + ": x\n";
-  std::ofstream(path) << text;
-  Diagnostics diags;
-  for (int i = 0; i < 100000; ++i) diags.Warning("w", {path, 100000 - i, 1});
+  std::ofstream(path) << "a: 1\nb: 2\n";
   std::ostringstream out, err;
-  auto start = std::chrono::steady_clock::now();
-  MakeTextUi(out, err, false)->ShowDiagnostics(diags);
-  auto took = std::chrono::steady_clock::now() - start;
+  auto ui = MakeTextUi(out, err, false);
+  Diagnostics first, second;
+  first.Warning("w", {path, 1, 1});
+  second.Warning("w", {path, 2, 4});
+  ui->ShowDiagnostics(first);
   std::filesystem::remove(path);
-  EXPECT_LT(took, std::chrono::seconds(2));
-  EXPECT_EQ(err.str().substr(0, err.str().find('\n', err.str().find('\n') + 1)),
-            path + ":100000:1: warning: w\n  100000 | key99999: x");
-  EXPECT_NE(err.str().find("\n... and 99950 more warnings\n"), std::string::npos);
+  ui->ShowDiagnostics(second);
+  EXPECT_EQ(err.str(), path + ":1:1: warning: w\n  1 | a: 1\n    | ^\n" + path +
+                           ":2:4: warning: w\n  2 | b: 2\n    |    ^\n");
 }
 
 }  // namespace
