@@ -4,15 +4,25 @@
 
 #include "blueprints/expander.h"
 #include "blueprints/expressions.h"
-#include "engine/model/graph.h"
 #include "engine/model/digest.h"
+#include "engine/model/graph.h"
 #include "engine/model/sensitive.h"
 #include "engine/model/suggest.h"
 #include "engine/model/text_file.h"
 #include "engine/model/unknown.h"
+#include "engine/model/utf8.h"
 
 namespace mfgctl {
 namespace {
+
+// A file read for `content`, `template` or `source` is held in memory, in
+// the plan and in state digests; larger ones belong in a bundle
+// (docs/blueprints.md, "Text, files and limits").
+constexpr size_t kMaxLocalFileBytes = size_t{64} << 20;
+
+// Evaluation recurses along a chain of references (each resource after
+// those it references), and the stack is finite.
+constexpr size_t kMaxReferenceDepth = 100;
 
 // Where the expression at `offset` in a scalar was written, as near as the
 // YAML positions allow (exact for single-line scalars).
@@ -31,7 +41,7 @@ std::string TypeError(const std::string& attr, AttrType want, std::string_view g
 
 std::string Describe(const Value& v) {
   if (v.is_string()) return "the string \"" + v.get<std::string>() + "\"";
-  return v.dump();
+  return ShowJson(v);
 }
 
 bool ToNumber(const Value& v, Value* out) {
@@ -71,8 +81,35 @@ bool Expander::EvaluateAll() {
 }
 
 bool Expander::EvaluateResource(size_t index) {
+  if (pending_[index].eval != PendingResource::Eval::kPending) return true;
+  evaluating_.push_back(index);
+  bool ok = EvaluateAttributesOf(index);
+  evaluating_.pop_back();
+  return ok;
+}
+
+void Expander::ReportReferenceChainTooDeep(size_t next, const SourcePos& pos) {
+  std::string chain, detail;
+  std::vector<size_t> links = evaluating_;
+  links.push_back(next);
+  for (size_t k = 0; k < links.size(); ++k) {
+    const Resource& r = pending_[links[k]].resource;
+    detail +=
+        (detail.empty() ? "" : "\n") + r.address.ToString() + " declared at " + r.pos.ToString();
+    // The summary shows the ends of the chain; the detail all of it.
+    if (k < 3 || k + 3 >= links.size()) {
+      chain += (chain.empty() ? "" : " -> ") + r.address.ToString();
+    } else if (k == 3) {
+      chain += " -> ... (" + std::to_string(links.size() - 6) + " more)";
+    }
+  }
+  diags_->Error(
+      "reference chain longer than " + std::to_string(kMaxReferenceDepth) + " resources: " + chain,
+      pos, detail);
+}
+
+bool Expander::EvaluateAttributesOf(size_t index) {
   PendingResource& p = pending_[index];
-  if (p.eval != PendingResource::Eval::kPending) return true;
   p.eval = PendingResource::Eval::kRunning;
   for (const auto& [name, value] : p.attributes) {
     const AttributeSchema* a = p.schema->Find(name);
@@ -196,7 +233,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
       return false;
     }
     if (!EvaluateScalar(item, scope, v)) return false;
-    if (!v->is_string()) *v = v->dump();
+    if (!v->is_string()) *v = ShowJson(*v);
     return true;
   };
   if (schema.type == AttrType::kStringList) {
@@ -239,7 +276,7 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
   };
   switch (schema.type) {
     case AttrType::kString:
-      *out = v.is_string() ? v : Value(v.dump());
+      *out = v.is_string() ? v : Value(ShowJson(v));
       if (!schema.one_of.empty() &&
           std::find(schema.one_of.begin(), schema.one_of.end(), out->get<std::string>()) ==
               schema.one_of.end()) {
@@ -285,9 +322,11 @@ bool Expander::EvaluateScalar(const SourceNode& node, Scope* scope, Value* out) 
 bool Expander::ReadLocalFile(const SourceNode& value, const AttributeSchema& schema,
                              Scope* scope, Value* out) {
   std::string path = AbsoluteLocalPath(out->get<std::string>(), value.pos());
-  std::optional<std::string> text = ReadWholeFile(path);
+  std::string why;
+  std::optional<std::string> text =
+      ReadBoundedFile(path, {.max_bytes = kMaxLocalFileBytes, .allow_pipe = false}, &why);
   if (!text) {
-    diags_->Error("cannot read " + path + " (\"" + schema.name + ":\")", value.pos());
+    diags_->Error("cannot read " + path + " (\"" + schema.name + ":\"): " + why, value.pos());
     return false;
   }
   if (!schema.render_template) {
@@ -295,21 +334,10 @@ bool Expander::ReadLocalFile(const SourceNode& value, const AttributeSchema& sch
     return true;
   }
   // Errors in a template point into the template file.
-  auto pos_at = [&](size_t offset) {
-    SourcePos pos{path, 1, 1};
-    for (size_t i = 0; i < offset && i < text->size(); ++i) {
-      if ((*text)[i] == '\n') {
-        ++pos.line;
-        pos.col = 1;
-      } else {
-        ++pos.col;
-      }
-    }
-    return pos;
-  };
+  auto pos_at = [&](size_t offset) { return PositionInText(path, *text, offset); };
   Value rendered;
   if (!EvaluateText(*text, pos_at, scope, &rendered)) return false;
-  *out = rendered.is_string() ? rendered : Value(rendered.dump());
+  *out = rendered.is_string() ? rendered : Value(ShowJson(rendered));
   return true;
 }
 
@@ -318,15 +346,33 @@ bool Expander::DigestLocalDirectory(const SourceNode& value, Value* path, Value*
   std::string dir = AbsoluteLocalPath(path->get<std::string>(), value.pos());
   *path = dir;
   *files = Value::object();
+  // Every step takes an error_code: a symlink loop or a file that vanishes
+  // is a diagnostic here, never a filesystem_error.
   std::error_code ec;
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+  fs::directory_iterator it(dir, ec);
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
     std::string name = entry.path().filename().string();
-    if (name[0] == '.' || !entry.is_regular_file()) continue;
+    if (name[0] == '.') continue;
+    std::error_code kind_ec;
+    bool regular = entry.is_regular_file(kind_ec);
+    if (kind_ec) {
+      diags_->Error("cannot bundle " + entry.path().string() + ": " + kind_ec.message(),
+                    value.pos());
+      return false;
+    }
+    if (!regular) continue;
     if (name.find_first_of("\n=") != std::string::npos) {
       diags_->Error("cannot bundle " + entry.path().string() +
                         ": file names with '=' or line breaks are not supported",
                     value.pos());
+      return false;
+    }
+    if (size_t bad = FindInvalidUtf8(name); bad != std::string::npos) {
+      diags_->Error(
+          "cannot bundle " + entry.path().string() + ": in its name, " + NotUtf8(name[bad]),
+          value.pos());
       return false;
     }
     names.push_back(name);
@@ -380,6 +426,10 @@ bool Expander::EvaluateText(const std::string& text,
           *err = "environment variable \"" + ref.text + "\" is not set";
           return false;
         }
+        if (size_t bad = FindInvalidUtf8(*value); bad != std::string::npos) {
+          *err = "environment variable \"" + ref.text + "\": " + NotUtf8((*value)[bad]);
+          return false;
+        }
         *v = *value;
         return true;
       }
@@ -391,14 +441,20 @@ bool Expander::EvaluateText(const std::string& text,
         std::string text;
         size_t found = FindDeclared(ref.text, scope->host, "reference to", &text, err);
         if (found == SIZE_MAX) return false;
-        DependOnce(&pending_[scope->owner].resource, text);
+        DependOn(&pending_[scope->owner].resource, text);
         PendingResource& target = pending_[found];
         if (target.eval == PendingResource::Eval::kRunning) {
           *v = "${" + ref.text + "." + ref.attribute + "}";  // a cycle: CheckCycles names it
           return true;
         }
+        if (target.eval == PendingResource::Eval::kPending &&
+            evaluating_.size() >= kMaxReferenceDepth) {
+          ReportReferenceChainTooDeep(found, pos_at(ref.offset));
+          err->clear();
+          return false;
+        }
         if (!EvaluateResource(found)) {
-          *err = "cannot evaluate " + text;
+          err->clear();  // said where it failed, once
           return false;
         }
         auto attr = target.resource.attributes.find(ref.attribute);
@@ -428,7 +484,8 @@ bool Expander::EvaluateText(const std::string& text,
   };
   const TemplatePart* failed = nullptr;
   if (!EvaluateTemplate(parts, resolve, out, &error, &failed)) {
-    diags_->Error(error, pos_at(failed ? failed->offset : 0));
+    // Empty: it was said already (a resource it references failed).
+    if (!error.empty()) diags_->Error(error, pos_at(failed ? failed->offset : 0));
     return false;
   }
   return true;
@@ -454,7 +511,7 @@ bool Expander::ResolveAfter() {
           diags_->Error(error, e->pos());
           return false;
         }
-        DependOnce(&p.resource, text);
+        DependOn(&p.resource, text);
       }
       if (!after->IsScalar() && !after->IsSequence()) {
         diags_->Error("\"after\" must be a list of resource addresses, got " +
@@ -479,7 +536,7 @@ size_t Expander::FindDeclared(const std::string& written, const std::string& hos
   return SIZE_MAX;
 }
 
-void DependOnce(Resource* r, const std::string& address) { AddOnce(&r->depends_on, address); }
+void DependOn(Resource* r, const std::string& address) { r->depends_on.push_back(address); }
 
 bool Expander::ResolveNotify() {
   for (auto& p : pending_) {
@@ -500,7 +557,7 @@ bool Expander::ResolveNotify() {
         return false;
       }
       notify[i] = text;
-      DependOnce(&pending_[found].resource, p.resource.address.ToString());
+      DependOn(&pending_[found].resource, p.resource.address.ToString());
     }
   }
   return true;

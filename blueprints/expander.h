@@ -27,8 +27,10 @@ struct PendingResource {
   enum class Eval { kPending, kRunning, kDone } eval = Eval::kPending;
 };
 
-/// Adds `address` to what `r` depends on, unless it is there already.
-void DependOnce(Resource* r, const std::string& address);
+/// Adds `address` to what `r` depends on. Repeats are removed once all
+/// dependencies are known (checking each time made a long `after:` list
+/// quadratic).
+void DependOn(Resource* r, const std::string& address);
 
 /// A local path as written in a blueprint, made absolute: relative to the
 /// folder of the file it was written in; `~/` is $HOME.
@@ -98,7 +100,14 @@ class Expander {
     bool deferred = false;
   };
   bool EvaluateAll();
+  /// Evaluates a resource's attributes once, after those of the resources
+  /// they reference (recursively: `evaluating_` is the chain).
   bool EvaluateResource(size_t index);
+  bool EvaluateAttributesOf(size_t index);
+  /// The error for a reference, written at `pos`, from the end of
+  /// `evaluating_` to `next` that makes the chain too long: the summary
+  /// names the chain's ends, the detail every link and where it is declared.
+  void ReportReferenceChainTooDeep(size_t next, const SourcePos& pos);
   /// `path` names the attribute in errors; empty: the schema's name (a
   /// nested attribute's is its whole path, `lifecycle.rule[0].days`).
   bool EvaluateAttribute(const SourceNode& value, const AttributeSchema& schema, Scope* scope,
@@ -178,6 +187,8 @@ class Expander {
   /// point at them, so they never move.
   std::deque<SourceNode> synthesized_;
   std::unordered_map<std::string, size_t> by_address_;
+  /// The resources being evaluated, each referenced by the one before it.
+  std::vector<size_t> evaluating_;
 };
 
 }  // namespace mfgctl

@@ -36,7 +36,7 @@ bool ParseReference(std::string_view body, TemplatePart* part, std::string* erro
 std::string AsText(const Value& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
-  return v.dump();
+  return ShowJson(v);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "blueprints/expander.h"
 #include "engine/model/sensitive.h"
 #include "engine/model/suggest.h"
+#include "engine/model/utf8.h"
 
 namespace mfgctl {
 namespace {
@@ -105,7 +106,9 @@ bool Expander::Run(DesiredConfig* out) {
   AddImplicitDependencies();
   if (!EvaluateAll()) return false;
   AddValueDependencies();
-  if (!ResolveAfter() || !ResolveNotify() || !CheckCycles()) return false;
+  if (!ResolveAfter() || !ResolveNotify()) return false;
+  for (auto& p : pending_) RemoveRepeats(&p.resource.depends_on);
+  if (!CheckCycles()) return false;
 
   out->plant = plant_;
   out->targets = std::move(targets_);
@@ -216,6 +219,10 @@ bool Expander::ApplyVariableOverrides() {
     if (it == variables_.end()) {
       diags_->Error("no variable named \"" + name + "\" is declared" + DidYouMean(name, names),
                     pos, "declare it under \"variables:\" in the blueprint");
+      return false;
+    }
+    if (size_t bad = FindInvalidUtf8(text); bad != std::string::npos) {
+      diags_->Error("variable \"" + name + "\": " + NotUtf8(text[bad]), pos);
       return false;
     }
     if (!Coerce(it->second.type, text, &it->second.value)) {

@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 
 #include <cstdio>
-#include <memory>
 #include <optional>
 
 #include "blueprints/expander.h"
 #include "engine/model/suggest.h"
+#include "engine/model/text_file.h"
 
 namespace mfgctl {
 namespace {
@@ -46,13 +46,15 @@ bool ReadSecretFile(const std::string& path, std::string* out, std::string* erro
     *error = "the secret file " + path + " is larger than 64 KiB";
     return false;
   }
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) {
-    *error = "cannot read the secret file " + path;
+  // Checked again on the open file: nothing swapped in since can hang it.
+  std::string why;
+  std::optional<std::string> read = ReadBoundedFile(
+      path, {.max_bytes = static_cast<size_t>(kMaxSecretFileBytes), .allow_pipe = false}, &why);
+  if (!read) {
+    *error = "cannot read the secret file " + path + ": " + why;
     return false;
   }
-  std::string text(static_cast<size_t>(st.st_size), '\0');
-  text.resize(std::fread(text.data(), 1, text.size(), f.get()));
+  std::string text = std::move(*read);
   if (!text.empty() && text.back() == '\n') text.pop_back();
   if (!text.empty() && text.back() == '\r') text.pop_back();
   *out = std::move(text);

@@ -1,8 +1,11 @@
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "blueprints/directory_tree.h"
 #include "blueprints/expander.h"
 #include "engine/model/suggest.h"
 
@@ -62,6 +65,8 @@ bool Expander::LoadGatewayGroups(const SourceNode& node,
   for (const SourceNode* g : gateway_sections) {
     for (const auto& [name, body] : g->entries) hosts.push_back(name.scalar);
   }
+  // Looked up once per member: a group of thousands among thousands.
+  std::unordered_set<std::string_view> declared(hosts.begin(), hosts.end());
   const ResourceTypeSchema& conn = schemas_.target_types.at(kHostProvider);
   std::vector<std::string> allowed{"members", kPackageBundleKey};
   for (const auto& a : conn.attributes) {
@@ -78,7 +83,7 @@ bool Expander::LoadGatewayGroups(const SourceNode& node,
       return false;
     }
     for (const auto& m : members->items) {
-      if (!m.IsScalar() || std::find(hosts.begin(), hosts.end(), m.scalar) == hosts.end()) {
+      if (!m.IsScalar() || !declared.count(m.scalar)) {
         diags_->Error("member \"" + m.scalar + "\" of " + what + " is not a declared gateway" +
                           DidYouMean(m.scalar, hosts),
                       m.pos());
@@ -371,27 +376,38 @@ void Expander::AddValueDependencies() {
     if (!name.is_string()) return;
     std::string addr =
         ResourceAddress{p.resource.address.target, kind, name.get<std::string>()}.ToString();
-    if (by_address_.count(addr)) DependOnce(&p.resource, addr);
+    if (by_address_.count(addr)) DependOn(&p.resource, addr);
   };
   // Packages after the apt sources of their host (repositories, apt
-  // bundles): they install from them; Python environments after the
-  // packages (python3-venv, say).
-  std::unordered_map<std::string, std::vector<std::string>> apt_sources, packages;  // by host
-  for (const auto& p : pending_) {
+  // bundles): they install from them. The sources go one after another,
+  // in the order written, and packages after the last: every package after
+  // every source was sources x packages dependencies (thousands x thousands:
+  // gigabytes). A host applies one action at a time by default, and apt
+  // takes one lock, so the chain costs no time; a failed source skips the
+  // later ones.
+  // Python environments after the packages (python3-venv, say).
+  std::unordered_map<std::string, std::string> last_apt_source;        // by host
+  std::unordered_map<std::string, std::vector<std::string>> packages;  // by host
+  for (auto& p : pending_) {
     const ResourceAddress& addr = p.resource.address;
     if (addr.kind == "apt_repository" ||
         (addr.kind == "bundle" && p.resource.attributes.value("apt", false))) {
-      apt_sources[addr.target].push_back(addr.ToString());
+      auto [last, first] = last_apt_source.try_emplace(addr.target);
+      if (!first) p.resource.depends_on.push_back(last->second);
+      last->second = addr.ToString();
     }
     if (addr.kind == "package") packages[addr.target].push_back(addr.ToString());
   }
   for (auto& p : pending_) {
     const Value& a = p.resource.attributes;
     const std::string& kind = p.resource.address.kind;
-    const auto& before = kind == "package" ? apt_sources : packages;
-    if (kind == "package" || kind == "python_env") {
-      auto it = before.find(p.resource.address.target);
-      if (it != before.end()) {
+    if (kind == "package") {
+      auto it = last_apt_source.find(p.resource.address.target);
+      if (it != last_apt_source.end()) p.resource.depends_on.push_back(it->second);
+    }
+    if (kind == "python_env") {
+      auto it = packages.find(p.resource.address.target);
+      if (it != packages.end()) {
         auto& deps = p.resource.depends_on;
         deps.insert(deps.end(), it->second.begin(), it->second.end());
       }
@@ -409,19 +425,19 @@ void Expander::AddValueDependencies() {
 void Expander::AddImplicitDependencies() {
   // A file or directory comes after the nearest declared directory above it
   // on the same host.
+  std::unordered_map<std::string_view, DirectoryTree> directories;  // by host
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    const ResourceAddress& a = pending_[i].resource.address;
+    if (a.kind == "directory") directories[a.target].Add(a.name, i);
+  }
   for (auto& p : pending_) {
     const ResourceAddress& a = p.resource.address;
     if (a.kind != "file" && a.kind != "directory") continue;
-    std::string path = a.name;
-    while (path.size() > 1) {
-      size_t slash = path.find_last_of('/');
-      if (slash == std::string::npos) break;
-      path = slash == 0 ? "/" : path.substr(0, slash);
-      auto it = by_address_.find(ResourceAddress{a.target, "directory", path}.ToString());
-      if (it != by_address_.end()) {
-        p.resource.depends_on.push_back(it->first);
-        break;
-      }
+    auto tree = directories.find(a.target);
+    if (tree == directories.end()) continue;
+    size_t parent = tree->second.NearestAbove(a.name);
+    if (parent != SIZE_MAX) {
+      p.resource.depends_on.push_back(pending_[parent].resource.address.ToString());
     }
   }
 }

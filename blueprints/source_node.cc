@@ -19,4 +19,17 @@ std::string_view SourceNode::Describe() const {
   return "?";
 }
 
+SourcePos PositionInText(const std::string& file, std::string_view text, size_t offset) {
+  SourcePos pos{file, 1, 1};
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++pos.line;
+      pos.col = 1;
+    } else {
+      ++pos.col;
+    }
+  }
+  return pos;
+}
+
 }  // namespace mfgctl

@@ -61,6 +61,10 @@ struct SourceDocument {
   SourceDocument& operator=(const SourceDocument&) = delete;
 };
 
+/// Where byte `offset` of `text`, read from `file`, is: 1-based line and
+/// column (a column counts bytes).
+SourcePos PositionInText(const std::string& file, std::string_view text, size_t offset);
+
 /// Parses YAML text into `doc` (whose `file` names it in positions). Syntax
 /// errors and duplicate keys become diagnostics at file:line:col; never
 /// throws. Anchors and aliases are expanded; only the first document counts.

@@ -191,7 +191,7 @@ bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOpt
     return false;
   }
   Value j = PlanToJson(plan, InputsToJson(inputs, config.sensitive_variables));
-  return AtomicWriteFile(path, j.dump() + "\n", diags);
+  return AtomicWriteFile(path, ShowJson(j) + "\n", diags);
 }
 
 bool ReadPlanFile(const std::string& path, Plan* plan, BlueprintOptions* inputs,

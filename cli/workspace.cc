@@ -61,7 +61,8 @@ bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags)
     const char* v = std::getenv(name.c_str());
     return v ? std::optional<std::string>(v) : std::nullopt;
   };
-  if (o.files.empty() && !std::filesystem::exists(load.files[0])) {
+  std::error_code missing;  // other errors (a symlink loop) are said by the loader
+  if (o.files.empty() && !std::filesystem::exists(load.files[0], missing) && !missing) {
     diags->Error("no plant.yaml in the current directory", {},
                  "pass the blueprint with -f FILE");
     return false;

@@ -25,17 +25,15 @@ int RunGraph(const GraphOptions& o) {
   for (const auto& r : ws.config.resources) by_host[r.address.target].push_back(&r);
   int n = 0;
   for (const auto& [host, resources] : by_host) {
-    std::cout << "  subgraph cluster_" << n++ << " {\n    label = " << Value(host).dump()
-              << ";\n";
+    std::cout << "  subgraph cluster_" << n++ << " {\n    label = " << ShowJson(host) << ";\n";
     for (const Resource* r : resources) {
-      std::cout << "    " << Value(r->address.ToString()).dump() << ";\n";
+      std::cout << "    " << ShowJson(r->address.ToString()) << ";\n";
     }
     std::cout << "  }\n";
   }
   for (const auto& r : ws.config.resources) {
     for (const auto& d : r.depends_on) {
-      std::cout << "  " << Value(r.address.ToString()).dump() << " -> " << Value(d).dump()
-                << ";\n";
+      std::cout << "  " << ShowJson(r.address.ToString()) << " -> " << ShowJson(d) << ";\n";
     }
   }
   std::cout << "}\n";

@@ -34,7 +34,7 @@ int RunShow(const ShowOptions& o) {
     return 1;
   }
   if (o.blueprint.json) {
-    std::cout << StateToJson(ws.state).dump() << "\n";
+    std::cout << ShowJson(StateToJson(ws.state)) << "\n";
     return 0;
   }
   if (ws.state.resources.empty()) {

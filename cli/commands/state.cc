@@ -42,7 +42,7 @@ int RunList(const StateOptions& o) {
   if (!Open(o, &ws, *ui, "")) return 1;
   for (const auto& [addr, r] : ws.state.resources) {
     if (o.blueprint.json) {
-      std::cout << Value{{"address", addr}, {"type", r.type}}.dump() << "\n";
+      std::cout << ShowJson(Value{{"address", addr}, {"type", r.type}}) << "\n";
     } else {
       std::cout << addr << "\n";
     }
@@ -61,9 +61,10 @@ int RunShowOne(const StateOptions& o) {
     return 1;
   }
   if (o.blueprint.json) {
-    std::cout << Value{{"address", o.addresses[0]}, {"type", r->type},
-                       {"attributes", r->attributes}, {"dependencies", r->dependencies}}
-                     .dump()
+    std::cout << ShowJson(Value{{"address", o.addresses[0]},
+                                {"type", r->type},
+                                {"attributes", r->attributes},
+                                {"dependencies", r->dependencies}})
               << "\n";
   } else {
     std::cout << RenderResourceState(*r, ws.providers.SchemaOf(r->type));

@@ -172,7 +172,7 @@ class JsonUi : public Ui {
                   {"@timestamp", Timestamp()},
                   {"type", type}};
     for (auto& [k, v] : fields.items()) line[k] = v;
-    out_ << line.dump() << "\n";
+    out_ << ShowJson(line) << "\n";
     out_.flush();
   }
 

@@ -1,7 +1,7 @@
-#include <fstream>
 #include <ostream>
 #include <set>
 
+#include "cli/render/snippet.h"
 #include "cli/render/ui.h"
 #include "engine/model/unknown.h"
 #include "engine/plan/differ.h"
@@ -16,21 +16,20 @@ const char* kBold = "\033[1m";
 const char* kReset = "\033[0m";
 const char* kKnownAfterApply = "(known after apply)";
 
-// The source line a diagnostic points at, with a caret under the column.
-std::string Snippet(const SourcePos& pos) {
-  if (!pos.Known() || pos.line <= 0) return {};
-  std::ifstream in(pos.file);
-  std::string line;
-  for (int n = 0; n < pos.line && std::getline(in, line); ++n) {
-  }
-  if (!in) return {};
-  std::string num = std::to_string(pos.line);
-  std::string out = "  " + num + " | " + line + "\n";
-  out += "  " + std::string(num.size(), ' ') + " | ";
-  for (int c = 1; c < pos.col && c <= static_cast<int>(line.size()); ++c) {
-    out += line[c - 1] == '\t' ? '\t' : ' ';
-  }
-  return out + "^\n";
+// Past this many, a count: a hostile or badly generated blueprint can have
+// 100k errors, and the first ones are those to fix (docs/cli.md).
+constexpr size_t kMaxShownDiagnostics = 50;
+
+// "... and 3 more errors and 1 more warning" (never empty).
+std::string MoreDiagnostics(size_t errors, size_t warnings) {
+  auto count = [](size_t n, const char* what) {
+    return std::to_string(n) + " more " + what + (n == 1 ? "" : "s");
+  };
+  std::string out = "... and ";
+  if (errors) out += count(errors, "error");
+  if (errors && warnings) out += " and ";
+  if (warnings) out += count(warnings, "warning");
+  return out;
 }
 
 class TextUi : public Ui {
@@ -38,9 +37,18 @@ class TextUi : public Ui {
   TextUi(std::ostream& out, std::ostream& err, bool color) : out_(out), err_(err), color_(color) {}
 
   void ShowDiagnostics(const Diagnostics& diags) override {
+    size_t shown = 0, errors = 0, warnings = 0;
     for (const auto& d : diags) {
       bool error = d.severity == Severity::kError;
-      err_ << Paint(error ? kRed : kYellow, FormatDiagnostic(d)) << "\n" << Snippet(d.pos);
+      if (shown == kMaxShownDiagnostics) {
+        ++(error ? errors : warnings);
+        continue;
+      }
+      ++shown;
+      err_ << Paint(error ? kRed : kYellow, FormatDiagnostic(d)) << "\n" << snippets_.At(d.pos);
+    }
+    if (errors || warnings) {
+      err_ << Paint(errors ? kRed : kYellow, MoreDiagnostics(errors, warnings)) << "\n";
     }
   }
 
@@ -173,7 +181,7 @@ class TextUi : public Ui {
     out_ << "\n  " << Paint(kBold, "# " + addr) << " " << heading << "\n";
     std::string sym(ActionSymbol(c.action));
     out_ << (sym.size() == 1 ? "  " : "") << Paint(colour, sym) << " " << c.type << " "
-         << Value(addr).dump() << " {\n";
+         << ShowJson(addr) << " {\n";
     for (const auto& by : c.triggered_by) {
       out_ << "      " << Paint(kYellow, "# restarted: notified by " + by) << "\n";
     }
@@ -321,7 +329,7 @@ class TextUi : public Ui {
     const Value& new_map = after.is_object() ? after : empty;
     size_t unchanged = 0;
     auto element = [&](const char* s, const char* col, const std::string& key, std::string text) {
-      out_ << "          " << Paint(col, s) << " " << Value(key).dump() << " = " << text << "\n";
+      out_ << "          " << Paint(col, s) << " " << ShowJson(key) << " = " << text << "\n";
     };
     for (const auto& [key, v] : old_map.items()) {
       if (!new_map.contains(key)) {
@@ -346,6 +354,7 @@ class TextUi : public Ui {
   std::ostream& out_;
   std::ostream& err_;
   bool color_;
+  SourceSnippets snippets_;
   const Plan* plan_ = nullptr;  // the one being shown
 };
 

@@ -18,8 +18,8 @@ std::unique_ptr<Ui> MakeUi(bool json) {
 }
 
 std::string RenderResourceState(const ResourceState& r, const ResourceTypeSchema* schema) {
-  std::string out = "# " + r.address.ToString() + ":\n" + r.type + " " +
-                    Value(r.address.ToString()).dump() + " {\n";
+  std::string out =
+      "# " + r.address.ToString() + ":\n" + r.type + " " + ShowJson(r.address.ToString()) + " {\n";
   size_t width = 0;
   for (const auto& [k, v] : r.attributes.items()) width = std::max(width, k.size());
   for (const auto& [k, v] : r.attributes.items()) {
@@ -40,7 +40,7 @@ std::string RenderValue(const AttributeSchema* schema, const Value& v, const Val
     }
     return "(" + v.get<std::string>().substr(0, 7 + 12) + ")";
   }
-  return v.dump();
+  return ShowJson(v);
 }
 
 }  // namespace mfgctl

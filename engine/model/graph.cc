@@ -7,9 +7,7 @@
 namespace mfgctl {
 
 void DependencyGraph::AddDependency(size_t node, size_t depends_on) {
-  auto& d = deps_[node];
-  if (std::find(d.begin(), d.end(), depends_on) != d.end()) return;
-  d.push_back(depends_on);
+  deps_[node].push_back(depends_on);
   dependents_[depends_on].push_back(node);
 }
 

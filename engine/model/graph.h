@@ -11,6 +11,9 @@ class DependencyGraph {
  public:
   explicit DependencyGraph(size_t n) : deps_(n), dependents_(n) {}
 
+  /// Constant time. An edge added twice is kept twice, in both lists, which
+  /// orders and counts the same (looking for it first was quadratic in a
+  /// node's dependencies).
   void AddDependency(size_t node, size_t depends_on);
   size_t size() const { return deps_.size(); }
   const std::vector<size_t>& DependenciesOf(size_t n) const { return deps_[n]; }

@@ -1,6 +1,8 @@
 #include "engine/model/resource.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_set>
 
 #include "engine/model/digest.h"
 #include "engine/model/sensitive.h"
@@ -43,6 +45,24 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
 
 void AddOnce(std::vector<std::string>* names, const std::string& name) {
   if (!Contains(*names, name)) names->push_back(name);
+}
+
+void RemoveRepeats(std::vector<std::string>* names) {
+  if (names->size() < 2) return;
+  // Marked first, moved after: the views must not see a string move.
+  std::vector<bool> first(names->size());
+  {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(names->size());
+    for (size_t i = 0; i < names->size(); ++i) first[i] = seen.insert((*names)[i]).second;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < names->size(); ++i) {
+    if (!first[i]) continue;
+    if (kept != i) (*names)[kept] = std::move((*names)[i]);
+    ++kept;
+  }
+  names->resize(kept);
 }
 
 std::string DigestOf(const DesiredConfig& config, const std::string& salt) {

@@ -86,6 +86,9 @@ bool Contains(const std::vector<std::string>& names, const std::string& name);
 /// Appends `name` to `names` unless it is there already (names are few:
 /// dependencies, sensitive attributes).
 void AddOnce(std::vector<std::string>* names, const std::string& name);
+/// Removes every repeat of a name, keeping the first in its place: linear,
+/// for lists that may be long (a resource's dependencies).
+void RemoveRepeats(std::vector<std::string>* names);
 
 /// A digest of everything that decides the desired side; two configs with
 /// the same digest plan the same actions. Sensitive values enter it sealed

@@ -33,7 +33,7 @@ bool ResolveText(std::string* s, const UnknownLookup& lookup, Value* whole,
       *whole = *v;
       return true;
     } else {
-      out += v->is_string() ? v->get<std::string>() : v->dump();
+      out += v->is_string() ? v->get<std::string>() : ShowJson(*v);
     }
     at = close + 1;
   }

@@ -10,10 +10,13 @@ namespace mfgctl {
 /// files are JSON and because providers may later live out of process.
 using Value = nlohmann::ordered_json;
 
-/// `v` as JSON text for people and logs: bytes that are not UTF-8 show as
-/// U+FFFD instead of failing.
-inline std::string ShowJson(const Value& v) {
-  return v.dump(-1, ' ', false, Value::error_handler_t::replace);
+/// `v` as JSON text, for people, logs and the JSON files mfgctl writes
+/// (state, plans, `--json` lines): bytes that are not UTF-8 show as U+FFFD
+/// instead of failing. Use it for every dump: nlohmann's own throws. The
+/// blueprint loader rejects such bytes at their position, so only text from
+/// elsewhere (a host's reply) can meet the replacement.
+inline std::string ShowJson(const Value& v, int indent = -1) {
+  return v.dump(indent, ' ', false, Value::error_handler_t::replace);
 }
 
 }  // namespace mfgctl

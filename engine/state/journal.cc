@@ -11,7 +11,7 @@ std::string JournalLine(const StateSnapshot& s, const std::string& address,
   if (auto t = s.targets.find(target); t != s.targets.end()) {
     line["settings"] = TargetToJson(t->second);
   }
-  return line.dump() + "\n";
+  return ShowJson(line) + "\n";
 }
 
 bool FoldJournal(const std::string& text, const std::string& origin, StateSnapshot* s,

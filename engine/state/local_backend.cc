@@ -86,7 +86,7 @@ bool LocalStateBackend::Write(const StateSnapshot& s, Diagnostics* diags) {
       if (!AtomicWriteFile(path_ + ".backup", *previous, diags)) return false;
     }
   }
-  if (!AtomicWriteFile(path_, StateToJson(s).dump(1) + "\n", diags)) return false;
+  if (!AtomicWriteFile(path_, ShowJson(StateToJson(s), 1) + "\n", diags)) return false;
   // The state now holds everything the journal did.
   if (journal_fd_ >= 0) {
     ::close(journal_fd_);

@@ -10,7 +10,7 @@ const Value& ItemAttributes(const ReadItem& item) {
 std::string StringAttr(const Value& attrs, const char* name, const std::string& fallback) {
   auto it = attrs.find(name);
   if (it == attrs.end() || it->is_null()) return fallback;
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  return it->is_string() ? it->get<std::string>() : ShowJson(*it);
 }
 
 ReadResult ExistenceOf(const FactMap& facts) {

@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -349,6 +350,34 @@ TEST_F(CliTest, SavedPlanFileThatIsNotOne) {
                    "--out\n");
 }
 
+TEST_F(CliTest, ADirectoryAsTheBlueprintSaysSo) {
+  std::filesystem::create_directories(dir_ / "site");  // once: "blueprint is empty"
+  ExpectError({"validate", "-f", "site"}, "error: cannot read " + (dir_ / "site").string() +
+                                              ": it is a directory, not a regular file\n");
+}
+
+// Bytes that are not UTF-8 once ended in "internal error: [json.exception...]".
+TEST_F(CliTest, JsonOutputOfTextThatIsNotUtf8) {
+  Write("plant.yaml", "mfgctl: 1\nplant: line-\xff\n");
+  ProcessResult r = Mfgctl({"validate", "--json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "");
+  Value diag = Value::parse(r.out.substr(r.out.find('\n') + 1));
+  EXPECT_EQ(diag["diagnostic"]["summary"], "byte 0xff is not UTF-8: a blueprint is UTF-8 text");
+  EXPECT_EQ(diag["diagnostic"]["range"]["start"]["column"], 13);
+}
+
+// 100k errors: the first 50 with their snippets, then a count (once over
+// two minutes, every one re-reading the file; now under a second).
+TEST_F(CliTest, AHundredThousandErrorsAreCounted) {
+  std::string yaml = "mfgctl: 1\nplant: p\n";
+  for (int i = 0; i < 100000; ++i) yaml += "k" + std::to_string(i) + ": 1\n";
+  Write("plant.yaml", yaml);
+  ProcessResult r = Mfgctl({"validate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.substr(r.err.rfind('\n', r.err.size() - 2) + 1), "... and 99950 more errors\n");
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '^'), 50);
+}
 
 // Docs are part of the product: every YAML example in docs/ that is a
 // blueprint, or a blueprint section, must validate.

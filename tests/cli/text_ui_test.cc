@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <sstream>
 
@@ -221,6 +224,37 @@ TEST(TextUiTest, DriftSaysWhatChangedOutsideMfgctl) {
             "--refresh-only\n");
   drift.changes.clear();
   EXPECT_EQ(ShowText(show), "No changes. The live objects still match what the state recorded.\n");
+}
+
+// Compilers' rule: the first errors are those to fix; the rest are counted.
+TEST(TextUiTest, DiagnosticsPastFiftyAreCounted) {
+  Diagnostics diags;
+  for (int i = 0; i < 60; ++i) diags.Error("e" + std::to_string(i));
+  diags.Warning("w");
+  std::ostringstream out, err;
+  MakeTextUi(out, err, false)->ShowDiagnostics(diags);
+  std::string shown;
+  for (int i = 0; i < 50; ++i) shown += "error: e" + std::to_string(i) + "\n";
+  EXPECT_EQ(err.str(), shown + "... and 10 more errors and 1 more warning\n");
+}
+
+// Each file is read once for all its snippets, not once per diagnostic:
+// the second snippet comes from the first read, after the file is gone.
+TEST(TextUiTest, EachFileIsReadOnceForItsSnippets) {
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("mfgctl-snippets-" + std::to_string(getpid()) + ".yaml"))
+                         .string();
+  std::ofstream(path) << "a: 1\nb: 2\n";
+  std::ostringstream out, err;
+  auto ui = MakeTextUi(out, err, false);
+  Diagnostics first, second;
+  first.Warning("w", {path, 1, 1});
+  second.Warning("w", {path, 2, 4});
+  ui->ShowDiagnostics(first);
+  std::filesystem::remove(path);
+  ui->ShowDiagnostics(second);
+  EXPECT_EQ(err.str(), path + ":1:1: warning: w\n  1 | a: 1\n    | ^\n" + path +
+                           ":2:4: warning: w\n  2 | b: 2\n    |    ^\n");
 }
 
 }  // namespace

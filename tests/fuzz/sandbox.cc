@@ -1,5 +1,7 @@
 #include "tests/fuzz/sandbox.h"
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -68,6 +70,59 @@ void RunExpressions(std::string_view text) {
   EvaluateTemplate(parts, resolve, &out, &error, &failed);
 }
 
+// A name an input gives, kept inside `fuzz/`: no `..`, not absolute, not
+// empty.
+fs::path Inside(std::string_view name) {
+  fs::path out;
+  for (const auto& part : fs::path(name).relative_path()) {
+    if (part != ".." && part != "." && !part.empty()) out /= part;
+  }
+  return out.empty() ? fs::path("_") : out;
+}
+
+// The `#%file`, `#%dir`, `#%fifo` and `#%link` lines of `spec` (see the
+// header), made under `dir`. Errors (a name used twice) are ignored: the
+// blueprint sees whatever was made.
+void MakeFuzzFiles(const fs::path& dir, std::string_view spec) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  std::ofstream file;  // open while a `#%file` takes lines
+  bool first_line = true;
+  for (size_t start = 0; start < spec.size();) {
+    size_t end = spec.find('\n', start);
+    std::string_view line = spec.substr(start, end == std::string_view::npos ? end : end - start);
+    start = end == std::string_view::npos ? spec.size() : end + 1;
+    auto arg = [&](std::string_view mark) -> std::optional<std::string_view> {
+      if (line.substr(0, mark.size()) != mark) return std::nullopt;
+      return line.substr(mark.size());
+    };
+    if (line.substr(0, 2) == "#%") file.close();
+    if (auto name = arg("#%file ")) {
+      fs::path path = dir / Inside(*name);
+      fs::create_directories(path.parent_path(), ec);
+      file.open(path, std::ios::binary);
+      first_line = true;
+    } else if (auto name = arg("#%dir ")) {
+      fs::create_directories(dir / Inside(*name), ec);
+    } else if (auto name = arg("#%fifo ")) {
+      fs::path path = dir / Inside(*name);
+      fs::create_directories(path.parent_path(), ec);
+      mkfifo(path.c_str(), 0600);
+    } else if (auto both = arg("#%link ")) {
+      size_t space = both->find(' ');
+      if (space == std::string_view::npos) continue;
+      fs::path path = dir / Inside(both->substr(0, space));
+      fs::create_directories(path.parent_path(), ec);
+      fs::create_symlink(Inside(both->substr(space + 1)), path, ec);
+    } else if (file.is_open()) {
+      if (!first_line) file << '\n';
+      file << line;
+      first_line = false;
+    }
+  }
+}
+
 }  // namespace
 
 FuzzSandbox::FuzzSandbox(fs::path root) : root_(std::move(root)) {
@@ -101,8 +156,25 @@ bool FuzzSandbox::Run(std::string_view input, Diagnostics* diags) {
   std::string_view blueprint = input.substr(0, mark);
   std::string_view tmpl =
       mark == std::string_view::npos ? "" : input.substr(mark + kTemplateMark.size());
+  // The files come after the template (or the blueprint): the first line
+  // that starts a file, folder, FIFO or link.
+  size_t files = std::string_view::npos;
+  for (std::string_view m : {"\n#%file ", "\n#%dir ", "\n#%fifo ", "\n#%link "}) {
+    std::string_view rest = mark == std::string_view::npos ? blueprint : tmpl;
+    size_t at = rest.find(m);
+    if (at != std::string_view::npos && (files == std::string_view::npos || at < files)) {
+      files = at;
+    }
+  }
+  std::string_view spec;
+  if (files != std::string_view::npos) {
+    std::string_view& rest = mark == std::string_view::npos ? blueprint : tmpl;
+    spec = rest.substr(files + 1);
+    rest = rest.substr(0, files);
+  }
   Write(root_ / "plant.yaml", blueprint);
   Write(root_ / "fuzz.tmpl", tmpl);
+  MakeFuzzFiles(root_ / "fuzz", spec);
   RunExpressions(input);
 
   LoadOptions load;
@@ -114,10 +186,11 @@ bool FuzzSandbox::Run(std::string_view input, Diagnostics* diags) {
   };
   DesiredConfig config;
   bool loaded = LoadBlueprint(load, schemas_, &config, diags);
-  // As validate shows them: each with its source line and a caret. (Not
-  // as JSON: a byte that is not UTF-8 in a message still throws there.)
-  std::ostringstream out, err;
+  // As validate shows them: each with its source line and a caret, and as
+  // --json lines (a message may quote bytes that are not UTF-8).
+  std::ostringstream out, err, json;
   MakeTextUi(out, err, /*color=*/false)->ShowDiagnostics(*diags);
+  MakeJsonUi(json)->ShowDiagnostics(*diags);
   return loaded;
 }
 

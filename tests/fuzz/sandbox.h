@@ -19,6 +19,13 @@ namespace mfgctl {
 /// directories, a 0600 secret file and SSH key files. Each input becomes its
 /// `plant.yaml`; the part after a line `#%template` (if any) becomes
 /// `fuzz.tmpl`, which the blueprint can render with `template: ./fuzz.tmpl`.
+/// Lines after it make a folder `fuzz/` of files the blueprint can name
+/// (`source: ./fuzz/a`, `bundles: { /srv/b: ./fuzz/d }`), made anew for
+/// each input:
+///   `#%file NAME` the lines up to the next `#%` line are its content;
+///   `#%dir NAME`, `#%fifo NAME`; `#%link NAME TARGET` a symbolic link.
+/// NAME and TARGET stay inside `fuzz/` (`..` and leading `/` are dropped);
+/// a link may point at itself or in a loop.
 /// HOME points into the folder while it lives, so `~/` paths stay inside.
 class FuzzSandbox {
  public:
