@@ -382,8 +382,8 @@ void Expander::AddValueDependencies() {
   // bundles): they install from them. The sources go one after another,
   // in the order written, and packages after the last: every package after
   // every source was sources x packages dependencies (thousands x thousands:
-  // gigabytes). A host applies one action at a time by default, and apt
-  // takes one lock, so the chain costs no time; a failed source skips the
+  // gigabytes). Each link of the chain costs its own round trip of the
+  // host's apply (a plant has a few sources); a failed source skips the
   // later ones.
   // Python environments after the packages (python3-venv, say).
   std::unordered_map<std::string, std::string> last_apt_source;        // by host
