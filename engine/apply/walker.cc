@@ -218,17 +218,14 @@ class Walker {
       sent.push_back(k);
     }
     std::vector<bool> ok(batch.size()), reported(batch.size());
-    // Reports positions `ks` of the batch (recorded together when they
-    // succeeded), each once.
+    // Reports positions `ks` of the batch, none reported before (recorded
+    // together when they succeeded).
     auto report = [&](const std::vector<size_t>& ks) {
-      auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - start);
-      std::vector<size_t> fresh;
-      for (size_t k : ks) {
-        if (!reported[k]) fresh.push_back(k);
-        reported[k] = true;
-      }
-      Report(batch, fresh, diags, resolved, states, elapsed, &ok);
+      for (size_t k : ks) reported[k] = true;
+      Report(batch, ks, diags, resolved, states,
+             std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - start),
+             &ok);
     };
     std::vector<size_t> unsent;
     for (size_t k = 0; k < batch.size(); ++k) {

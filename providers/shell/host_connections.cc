@@ -229,11 +229,11 @@ void HostConnections::RunSteps(const Target& target, const std::vector<RoundStep
   std::vector<bool> reported(round.size());
   // Successes are reported as the output shows them; a failure waits for
   // the end, when its error output is all there.
+  RoundWatch watch(nonce, round.size());
   auto report_successes = [&](std::string_view out) {
     std::vector<std::pair<size_t, Diagnostics>> now;
-    std::vector<StepOutcome> outcomes = ParseRoundOutput(out, "", nonce, round.size());
-    for (size_t k = 0; k < round.size(); ++k) {
-      if (reported[k] || !outcomes[k].finished || outcomes[k].exit_status != 0) continue;
+    for (auto [k, status] : watch.Finished(out)) {
+      if (status != 0) continue;
       reported[k] = true;
       now.emplace_back(of[k], Diagnostics());
     }

@@ -24,15 +24,15 @@ struct HostUpload {
 
 /// A shell script to run on the host, with what goes to its standard input.
 struct HostStep {
-  std::string script;
-  std::string input;
+  std::string script{};
+  std::string input{};
   /// Copied over SFTP into `upload_dir` before the script runs, each checked
   /// against its digest as it is sent; the script moves them into place.
   /// The provider first empties the directory, gives it to the login user
   /// and makes sure its filesystem has room; it removes the directory when
   /// anything fails.
-  std::string upload_dir;
-  std::vector<HostUpload> uploads;
+  std::string upload_dir{};
+  std::vector<HostUpload> uploads{};
 };
 
 /// One resource type on hosts reached through a POSIX shell (the `ssh`

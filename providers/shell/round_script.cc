@@ -1,5 +1,6 @@
 #include "providers/shell/round_script.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "providers/transport/shell_quote.h"
@@ -13,6 +14,18 @@ std::string StartMarker(const std::string& nonce, size_t i) {
 
 std::string EndMarker(const std::string& nonce, size_t i) {
   return "\n@@mfgctl-exit " + nonce + " " + std::to_string(i) + " ";
+}
+
+// The exit status printed after an end marker: from `from` to the end of
+// its line (`*line_end`, npos while the line is incomplete); -1 when it is
+// no number.
+int StatusAt(std::string_view stream, size_t from, size_t* line_end) {
+  size_t nl = stream.find('\n', from);
+  *line_end = nl;
+  std::string_view status = stream.substr(from, nl == std::string_view::npos ? nl : nl - from);
+  int value = -1;
+  auto [ptr, ec] = std::from_chars(status.data(), status.data() + status.size(), value);
+  return ec == std::errc() && ptr == status.data() + status.size() ? value : -1;
 }
 
 // What one stream says of step i, from `*at` on: whether it started, its
@@ -31,11 +44,8 @@ bool Section(std::string_view stream, const std::string& nonce, size_t i, size_t
     return true;
   }
   *text = stream.substr(begin, stop - begin);
-  size_t num = stop + end.size();
-  size_t nl = stream.find('\n', num);
-  std::string_view status = stream.substr(num, nl == std::string_view::npos ? nl : nl - num);
-  auto [ptr, ec] = std::from_chars(status.data(), status.data() + status.size(), *exit_status);
-  if (ec != std::errc() || ptr != status.data() + status.size()) *exit_status = -1;
+  size_t nl;
+  *exit_status = StatusAt(stream, stop + end.size(), &nl);
   *at = nl == std::string_view::npos ? stream.size() : nl + 1;
   return true;
 }
@@ -52,7 +62,7 @@ RoundScript BuildRoundScript(const std::vector<const HostStep*>& steps, const st
   for (size_t i = 0; i < steps.size(); ++i) {
     const HostStep& step = *steps[i];
     std::string start = ShellQuote(StartMarker(nonce, i));
-    std::string end = "'\\n@@mfgctl-exit " + nonce + " " + std::to_string(i) + " %d\\n' $s";
+    std::string end = ShellQuote(EndMarker(nonce, i) + "%d\n") + " $s";
     script += "u=" + ShellQuote(step.script) + "\n" +
               "printf %s " + start + "; printf %s " + start + " >&2\n" +
               "head -c " + std::to_string(step.input.size()) +
@@ -79,6 +89,30 @@ std::vector<StepOutcome> ParseRoundOutput(std::string_view out, std::string_view
     o.finished = o.exit_status >= 0;
   }
   return outcomes;
+}
+
+RoundWatch::RoundWatch(std::string nonce, size_t count) : nonce_(std::move(nonce)), count_(count) {}
+
+std::vector<std::pair<size_t, int>> RoundWatch::Finished(std::string_view out) {
+  std::vector<std::pair<size_t, int>> finished;
+  while (next_ < count_) {
+    std::string end = EndMarker(nonce_, next_);
+    size_t stop = out.find(end, at_);
+    if (stop == std::string_view::npos) {
+      // Not yet: the next look starts where a marker could still begin.
+      at_ = std::max(at_, out.size() < end.size() ? 0 : out.size() - end.size() + 1);
+      break;
+    }
+    size_t nl;
+    int status = StatusAt(out, stop + end.size(), &nl);
+    if (nl == std::string_view::npos) {
+      at_ = stop;  // the status line is still coming
+      break;
+    }
+    finished.emplace_back(next_++, status);
+    at_ = nl + 1;
+  }
+  return finished;
 }
 
 }  // namespace mfgctl

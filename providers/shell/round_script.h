@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "providers/shell/host_resource.h"
@@ -31,6 +32,21 @@ struct StepOutcome {
   int exit_status = -1;
   std::string out;
   std::string err;
+};
+
+/// Watches a round's output as it grows (RemoteShell::Run's watch): which
+/// of its `count` steps finished since the last look, in order, each with
+/// its exit status. Each look reads only what is new.
+class RoundWatch {
+ public:
+  RoundWatch(std::string nonce, size_t count);
+  std::vector<std::pair<size_t, int>> Finished(std::string_view out);
+
+ private:
+  std::string nonce_;
+  size_t count_;
+  size_t next_ = 0;  // the first step not seen finished
+  size_t at_ = 0;    // where in the output to look for its end
 };
 
 /// Splits a round's output and error output into the outcome of each of

@@ -4,6 +4,13 @@
 #include "providers/ssh/host_types.h"
 
 namespace mfgctl {
+namespace {
+
+std::string NoSuchType(const std::string& type) {
+  return "the ssh provider has no resource type \"" + type + "\"";
+}
+
+}  // namespace
 
 SshProvider::SshProvider(HostConnections& connections) : connections_(connections) {
   for (auto make : {MakePackageType, MakeDirectoryType, MakeFileType, MakeCommandType,
@@ -97,7 +104,7 @@ ReadResponse SshProvider::Read(const ReadRequest& req) {
     const HostResourceType* type = TypeOf(req.items[i].type);
     if (!type) {
       ReadResult r;
-      r.diagnostics.Error("the ssh provider has no resource type \"" + req.items[i].type + "\"");
+      r.diagnostics.Error(NoSuchType(req.items[i].type));
       resp.results.push_back(std::move(r));
       continue;
     }
@@ -115,7 +122,7 @@ ApplyResponse SshProvider::Apply(const ApplyRequest& req) {
   ApplyResponse resp;
   const HostResourceType* type = TypeOf(req.type);
   if (!type) {
-    resp.diagnostics.Error("the ssh provider has no resource type \"" + req.type + "\"");
+    resp.diagnostics.Error(NoSuchType(req.type));
     return resp;
   }
   HostStep step = type->Step(req);
@@ -165,8 +172,7 @@ void SshProvider::ApplyBatch(const std::vector<ApplyRequest>& reqs, const ApplyP
       by_type[type].push_back(i);
     } else {
       unknown.emplace_back(i, ApplyResponse{});
-      unknown.back().second.diagnostics.Error("the ssh provider has no resource type \"" +
-                                              reqs[i].type + "\"");
+      unknown.back().second.diagnostics.Error(NoSuchType(reqs[i].type));
     }
   }
   if (!unknown.empty()) done(std::move(unknown));

@@ -41,20 +41,15 @@ PlanChange ThingChange(const std::string& name, Action action, Value before, Val
 
 TEST(TextUiTest, PlanReadsLikeTerraform) {
   Plan plan;
-  PlanChange update;
-  update.address = {"gw1", "thing", "a"};
-  update.type = "fake.thing";
-  update.action = Action::kUpdate;
   // A long attribute that does not change is hidden and does not widen the
   // column.
-  update.before = {{"value", "old"}, {"a_very_long_unchanged_name", "same"}, {"size", 1}};
-  update.after = {{"value", "new"}, {"a_very_long_unchanged_name", "same"}, {"size", 1}};
-  PlanChange replace;
-  replace.address = {"gw1", "thing", "b"};
-  replace.type = "fake.thing";
-  replace.action = Action::kReplace;
-  replace.before = {{"kind", "x"}, {"secret", Sha256Digest("old")}};
-  replace.after = {{"kind", "y"}, {"secret", Sha256Digest("new")}};
+  PlanChange update =
+      ThingChange("a", Action::kUpdate,
+                  {{"value", "old"}, {"a_very_long_unchanged_name", "same"}, {"size", 1}},
+                  {{"value", "new"}, {"a_very_long_unchanged_name", "same"}, {"size", 1}});
+  PlanChange replace =
+      ThingChange("b", Action::kReplace, {{"kind", "x"}, {"secret", Sha256Digest("old")}},
+                  {{"kind", "y"}, {"secret", Sha256Digest("new")}});
   replace.replace_because = {"kind"};
   plan.changes = {update, replace};
   EXPECT_EQ(ShowPlanText(plan),
@@ -77,17 +72,11 @@ TEST(TextUiTest, PlanReadsLikeTerraform) {
 
 TEST(TextUiTest, MapsShowElementByElement) {
   Plan plan;
-  PlanChange update;
-  update.address = {"gw1", "thing", "a"};
-  update.type = "fake.thing";
-  update.action = Action::kUpdate;
-  update.before = {{"labels", {{"kept", "1"}, {"gone", "2"}, {"moved", "3"}}}};
-  update.after = {{"labels", {{"kept", "1"}, {"moved", "4"}, {"new", "5"}}}};
-  PlanChange create;
-  create.address = {"gw1", "thing", "b"};
-  create.type = "fake.thing";
-  create.action = Action::kCreate;
-  create.after = {{"labels", {{"a.deb", Sha256Digest("a")}}}};
+  PlanChange update = ThingChange("a", Action::kUpdate,
+                                  {{"labels", {{"kept", "1"}, {"gone", "2"}, {"moved", "3"}}}},
+                                  {{"labels", {{"kept", "1"}, {"moved", "4"}, {"new", "5"}}}});
+  PlanChange create =
+      ThingChange("b", Action::kCreate, Value(), {{"labels", {{"a.deb", Sha256Digest("a")}}}});
   plan.changes = {update, create};
   EXPECT_EQ(ShowPlanText(plan),
             "mfgctl will perform the following actions:\n"
@@ -115,20 +104,14 @@ TEST(TextUiTest, MapsShowElementByElement) {
 
 TEST(TextUiTest, NestedAttributesShowPathByPath) {
   Plan plan;
-  PlanChange update;
-  update.address = {"gw1", "thing", "a"};
-  update.type = "fake.thing";
-  update.action = Action::kReplace;
   // `enabled` is live only: not managed, not shown.
-  update.before = {{"lifecycle",
-                    {{"enabled", true}, {"rule", {{{"days", 30}, {"storage", "hot"}}}}}}};
-  update.after = {{"lifecycle", {{"rule", {{{"days", 90}, {"storage", "cold"}}, {{"days", 1}}}}}}};
+  PlanChange update = ThingChange(
+      "a", Action::kReplace,
+      {{"lifecycle", {{"enabled", true}, {"rule", {{{"days", 30}, {"storage", "hot"}}}}}}},
+      {{"lifecycle", {{"rule", {{{"days", 90}, {"storage", "cold"}}, {{"days", 1}}}}}}});
   update.replace_because = {"lifecycle.rule[0].storage"};
-  PlanChange create;
-  create.address = {"gw1", "thing", "b"};
-  create.type = "fake.thing";
-  create.action = Action::kCreate;
-  create.after = {{"ports", {{"http", {{"number", 80}, {"protocol", "tcp"}}}}}};
+  PlanChange create = ThingChange("b", Action::kCreate, Value(),
+                                  {{"ports", {{"http", {{"number", 80}, {"protocol", "tcp"}}}}}});
   plan.changes = {update, create};
   EXPECT_EQ(ShowPlanText(plan),
             "mfgctl will perform the following actions:\n"
@@ -156,18 +139,10 @@ TEST(TextUiTest, NestedAttributesShowPathByPath) {
 
 TEST(TextUiTest, WhatTheProviderWillTellIsKnownAfterApply) {
   Plan plan;
-  PlanChange create;
-  create.address = {"gw1", "thing", "sl"};
-  create.type = "fake.thing";
-  create.action = Action::kCreate;
-  create.after = Value::object();
+  PlanChange create = ThingChange("sl", Action::kCreate, Value(), Value::object());
   create.unknown = {"id"};
-  PlanChange replace;
-  replace.address = {"gw1", "thing", "b"};
-  replace.type = "fake.thing";
-  replace.action = Action::kReplace;
-  replace.before = {{"kind", "x"}, {"id", "id-b-1"}};
-  replace.after = {{"kind", "y"}};
+  PlanChange replace =
+      ThingChange("b", Action::kReplace, {{"kind", "x"}, {"id", "id-b-1"}}, {{"kind", "y"}});
   replace.replace_because = {"kind"};
   replace.unknown = {"id"};
   replace.notes = {"redefines the VM"};

@@ -33,11 +33,9 @@ TEST(ComputedTest, InstalledVersionFlowsIntoAFileInTheSameApply) {
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   EXPECT_EQ(OnHost(3, "cat /tmp/mfg-demo-version").out, "mfg-demo 2.0-1\n");
   Value state = plant.ReadState();
-  Value version;
-  for (const auto& r : state["resources"]) {
-    if (r["address"] == "gw:package[mfg-demo]") version = r["attributes"]["version"];
-  }
-  EXPECT_EQ(version, "2.0-1") << state.dump(2);
+  const Value* package = StateEntry(state, "gw:package[mfg-demo]");
+  ASSERT_NE(package, nullptr) << state.dump(2);
+  EXPECT_EQ((*package)["attributes"]["version"], "2.0-1") << state.dump(2);
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
 
   // The package stays: the plan reads its version from the host, shows the

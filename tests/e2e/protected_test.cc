@@ -8,10 +8,8 @@ namespace {
 
 bool InState(const Plant& plant, const std::string& address) {
   Value state = plant.ReadState();
-  for (const auto& r : state["resources"]) {
-    if (r["address"] == address) return r.value("protected", false);
-  }
-  return false;
+  const Value* entry = StateEntry(state, address);
+  return entry && entry->value("protected", false);
 }
 
 TEST(ProtectedTest, SurvivesRemovalAndDestroyUntilAllowed) {

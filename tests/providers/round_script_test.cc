@@ -61,6 +61,22 @@ TEST(RoundScriptTest, OutputCannotForgeAnotherStepsResult) {
   EXPECT_EQ(o[1].exit_status, 4);
 }
 
+TEST(RoundScriptTest, AWatchSeesEachFinishedStepOnceHoweverTheOutputArrives) {
+  std::vector<HostStep> steps = {{.script = "echo one"}, {.script = "exit 5"}, {.script = ":"}};
+  std::vector<const HostStep*> ptrs;
+  for (const auto& s : steps) ptrs.push_back(&s);
+  RoundScript round = BuildRoundScript(ptrs, "n0nce");
+  ProcessResult r = RunProgram({"sh", "-c", round.command}, "", round.input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // One byte more at each look: markers and status lines cut anywhere.
+  RoundWatch watch("n0nce", steps.size());
+  std::vector<std::pair<size_t, int>> seen;
+  for (size_t n = 0; n <= r.out.size(); ++n) {
+    for (const auto& f : watch.Finished(std::string_view(r.out).substr(0, n))) seen.push_back(f);
+  }
+  EXPECT_EQ(seen, (std::vector<std::pair<size_t, int>>{{0, 0}, {1, 5}, {2, 0}}));
+}
+
 TEST(RoundScriptTest, StepsAfterTheShellStoppedNeverStarted) {
   std::string out = "@@mfgctl-step n 0\nhalf a line";
   std::vector<StepOutcome> o = ParseRoundOutput(out, "", "n", 2);
