@@ -131,6 +131,24 @@ bool Expander::EvaluateAttributesOf(size_t index) {
       if (scope.deferred) AddOnce(&p.resource.deferred, a->file_into);
       continue;
     }
+    if (!a->digest_into.empty() && v.is_string()) {
+      // A file too large to hold: its path goes on, its checksum is compared.
+      std::string path = AbsoluteLocalPath(v.get<std::string>(), value->pos());
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) {
+        diags_->Error("\"" + name + ":\" must name a regular file; " + path +
+                          (std::filesystem::exists(path, ec) ? " is not one" : " does not exist"),
+                      value->pos());
+        return false;
+      }
+      std::optional<std::string> digest = Sha256FileDigest(path);
+      if (!digest) {
+        diags_->Error("cannot read " + path, value->pos());
+        return false;
+      }
+      v = path;
+      p.resource.attributes[a->digest_into] = *digest;
+    }
     if (!a->directory_into.empty()) {
       Value files;
       if (!DigestLocalDirectory(*value, &v, &files)) return false;

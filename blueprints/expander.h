@@ -65,7 +65,26 @@ class Expander {
   bool LoadGatewayGroups(const SourceNode& node,
                          const std::vector<const SourceNode*>& gateway_sections);
   bool ExpandGateways(const SourceNode& node);
-  bool ExpandGateway(const SourceNode& name, const SourceNode& body);
+  /// One host: its connection settings (the provider block's, its groups',
+  /// its own) and its host sections; `kind` names it in messages
+  /// ("gateway"), `more_keys` are the other sections its kind has.
+  bool ExpandHost(const SourceNode& name, const SourceNode& body, const char* kind,
+                  const std::vector<std::string>& more_keys);
+
+  // hypervisors.cc
+  /// Hypervisors: hosts with every gateway section, plus libvirt's
+  /// networks, pools, volumes and vms.
+  bool ExpandHypervisors(const SourceNode& node);
+  bool ExpandLibvirt(const std::string& host, const SourceNode& body);
+  /// A vm entry as the libvirt.vm resource takes it: disks written as
+  /// volume names become `{volume: NAME}`, `cloud_init:` becomes its
+  /// attributes (user_data, user_data_template, meta_data, ...).
+  bool NormalizeVm(const SourceNode& body, const SourceNode** out);
+  /// After evaluation: defaults (networks and pools active and started at
+  /// boot), each disk's pool and format from `volumes:`, a backing volume's
+  /// format, and the order: volumes after their pool and backing, VMs after
+  /// their volumes and networks, all after the host's packages.
+  bool WireHypervisors();
   /// `package_bundle: DIR`, as the `bundles:` entry it is short for.
   SectionEntry PackageBundleEntry(const SourceNode& key, const SourceNode& value);
   /// A python_envs entry with `wheels: DIR`: DIR as a bundle of its own,

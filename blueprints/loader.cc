@@ -11,7 +11,7 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {
     "mfgctl",         "plant",    "variables", "secrets", "providers",
-    "gateway_groups", "gateways", "resources"};
+    "gateway_groups", "gateways", "hypervisors", "resources"};
 const std::vector<std::string> kVariableKeys = {"default", "type", "description", "sensitive"};
 const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
 
@@ -55,7 +55,8 @@ bool Expander::CheckKeys(const SourceNode& map, const std::vector<std::string>& 
 }
 
 bool Expander::Run(DesiredConfig* out) {
-  std::vector<const SourceNode*> gateway_sections, group_sections, resource_sections;
+  std::vector<const SourceNode*> gateway_sections, group_sections, resource_sections,
+      hypervisor_sections;
   for (const auto& file : options_.files) {
     auto doc = std::make_unique<SourceDocument>();
     if (!LoadYamlFile(file, doc.get(), diags_)) return false;
@@ -70,6 +71,7 @@ bool Expander::Run(DesiredConfig* out) {
     if (const SourceNode* g = root->Get("gateways")) gateway_sections.push_back(g);
     if (const SourceNode* g = root->Get("gateway_groups")) group_sections.push_back(g);
     if (const SourceNode* r = root->Get("resources")) resource_sections.push_back(r);
+    if (const SourceNode* h = root->Get("hypervisors")) hypervisor_sections.push_back(h);
     documents_.push_back(std::move(doc));
   }
   if (plant_.empty()) {
@@ -80,10 +82,12 @@ bool Expander::Run(DesiredConfig* out) {
   if (!ApplyVariableOverrides() || !EvaluateProviders()) return false;
   // Size the resource tables once: large plants have 100k resources.
   size_t expected = 0;
-  for (const SourceNode* g : gateway_sections) {
-    for (const auto& [host, body] : g->entries) {
-      for (const auto& [key, section] : body.entries) {
-        expected += section.items.size() + section.entries.size();
+  for (const auto* sections : {&gateway_sections, &hypervisor_sections}) {
+    for (const SourceNode* g : *sections) {
+      for (const auto& [host, body] : g->entries) {
+        for (const auto& [key, section] : body.entries) {
+          expected += section.items.size() + section.entries.size();
+        }
       }
     }
   }
@@ -99,12 +103,15 @@ bool Expander::Run(DesiredConfig* out) {
   for (const SourceNode* g : gateway_sections) {
     if (!ExpandGateways(*g)) return false;
   }
+  for (const SourceNode* h : hypervisor_sections) {
+    if (!ExpandHypervisors(*h)) return false;
+  }
   for (const SourceNode* r : resource_sections) {
     if (!ExpandRawResources(*r)) return false;
   }
   if (diags_->HasErrors()) return false;
   AddImplicitDependencies();
-  if (!EvaluateAll()) return false;
+  if (!EvaluateAll() || !WireHypervisors()) return false;
   AddValueDependencies();
   if (!ResolveAfter() || !ResolveNotify()) return false;
   for (auto& p : pending_) RemoveRepeats(&p.resource.depends_on);

@@ -99,15 +99,18 @@ bool Expander::ExpandGateways(const SourceNode& node) {
   if (node.IsNull()) return true;
   if (!ExpectMap(node, "\"gateways\"")) return false;
   for (const auto& [name, body] : node.entries) {
-    if (!ExpandGateway(name, body)) return false;
+    if (!ExpandHost(name, body, "gateway", {})) return false;
   }
   return true;
 }
 
-bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
+bool Expander::ExpandHost(const SourceNode& name, const SourceNode& body, const char* kind,
+                          const std::vector<std::string>& more_keys) {
   const std::string& host = name.scalar;
+  std::string what = std::string(kind) + " \"" + host + "\"";
   if (host.empty() || host.find_first_of(":[] \t\n") != std::string::npos) {
-    diags_->Error("gateway name \"" + host + "\" may not contain ':', '[', ']' or spaces",
+    diags_->Error(std::string(kind) + " name \"" + host +
+                      "\" may not contain ':', '[', ']' or spaces",
                   name.pos());
     return false;
   }
@@ -117,12 +120,13 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
                   name.pos());
     return false;
   }
-  if (!ExpectMap(body, "gateway \"" + host + "\"")) return false;
+  if (!ExpectMap(body, what)) return false;
   const ResourceTypeSchema& conn = schemas_.target_types.at(kHostProvider);
   std::vector<std::string> allowed{kPackageBundleKey};
   for (const auto& a : conn.attributes) allowed.push_back(a.name);
   for (const auto& sec : kHostSections) allowed.push_back(sec.key);
-  if (!CheckKeys(body, allowed, "gateway \"" + host + "\"")) return false;
+  allowed.insert(allowed.end(), more_keys.begin(), more_keys.end());
+  if (!CheckKeys(body, allowed, what)) return false;
 
   // Settings come in layers, later ones winning: the provider block, the
   // host's groups in the order written, the host itself.
@@ -154,7 +158,7 @@ bool Expander::ExpandGateway(const SourceNode& name, const SourceNode& body) {
   }
   for (const auto& a : conn.attributes) {
     if (a.required && !target.config.contains(a.name)) {
-      diags_->Error("gateway \"" + host + "\" needs \"" + a.name + ":\"", name.pos());
+      diags_->Error(what + " needs \"" + a.name + ":\"", name.pos());
       return false;
     }
   }

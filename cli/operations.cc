@@ -54,6 +54,10 @@ void AddPlanFlags(CLI::App* cmd, PlanFlags* o) {
   cmd->add_option("--allow-destroy", o->allow_destroy,
                   "Let this run delete or replace this protected resource (repeatable)")
       ->allow_extra_args(false);
+  cmd->add_option("--allow-restart", o->allow_restart,
+                  "Let this run stop and start this resource where a change needs it, such as "
+                  "a running VM's new vCPU maximum (repeatable)")
+      ->allow_extra_args(false);
 }
 
 CLI::Option* AddRefreshOnlyFlag(CLI::App* cmd, PlanFlags* o) {
@@ -73,6 +77,7 @@ Plan MakeAndShowPlan(Ui& ui, Workspace& ws, const PlanFlags& flags, bool destroy
   options.destroy = destroy;
   options.only = flags.only;
   options.allow_destroy = flags.allow_destroy;
+  options.allow_restart = flags.allow_restart;
   options.refresh_only = flags.refresh_only;
   Plan plan = MakePlan(ws.config, ws.state, ws.providers, options);
   if (flags.refresh_only) {

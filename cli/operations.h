@@ -17,6 +17,7 @@ struct PlanFlags {
   int parallelism = 10;
   std::vector<std::string> only;  // --target
   std::vector<std::string> allow_destroy;
+  std::vector<std::string> allow_restart;
   int lock_timeout_s = 0;         // apply and destroy: plan takes no lock
   bool refresh_only = false;      // plan and apply: drift, not changes
 };

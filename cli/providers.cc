@@ -1,12 +1,14 @@
 #include "cli/providers.h"
 
+#include "providers/libvirt/libvirt_provider.h"
 #include "providers/ssh/ssh_provider.h"
 
 namespace mfgctl {
 
 bool RegisterProviders(ProviderRegistry* registry, HostConnections* connections,
                        Diagnostics* diags) {
-  return registry->Add(std::make_unique<SshProvider>(*connections), diags);
+  return registry->Add(std::make_unique<SshProvider>(*connections), diags) &&
+         registry->Add(std::make_unique<LibvirtProvider>(*connections), diags);
 }
 
 BlueprintSchemas SchemasOf(const ProviderRegistry& registry) {

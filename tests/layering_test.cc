@@ -116,6 +116,7 @@ TEST(LayeringTest, EachLibraryHasItsOneAdapter) {
       {"yaml-cpp/", "blueprints/yaml_loader.cc"},
       {"libssh2", "providers/transport/ssh_session.cc"},
       {"curl/", "providers/transport/http_client.cc"},
+      {"pugixml", "providers/libvirt/libvirt_xml.cc"},
       {"CLI/", "cli/"},
   };
   for (const auto& inc : AllIncludes()) {

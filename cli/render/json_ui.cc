@@ -76,6 +76,7 @@ class JsonUi : public Ui {
       if (!c.replace_because.empty()) change["replace_paths"] = c.replace_because;
       if (!c.triggered_by.empty()) change["triggered_by"] = c.triggered_by;
       if (!c.notes.empty()) change["notes"] = c.notes;
+      if (c.restarts) change["restarts"] = true;
       if (!c.unknown.empty()) {
         // As Terraform's JSON: what is not known yet is left out of `after`.
         change["after_unknown"] = Value::object();

@@ -202,6 +202,7 @@ class Walker {
       req.action = change.action;
       req.before = change.before;
       req.triggered_by = change.triggered_by;
+      req.restart = change.restarts;
       if (change.action != Action::kDelete) {
         auto it = desired_.find(change.address.ToString());
         if (it == desired_.end()) {
@@ -302,6 +303,16 @@ class Walker {
     const ResourceTypeSchema* schema = providers_.SchemaOf(change.type);
     if (!schema) return out;
     for (const auto& a : schema->attributes) {
+      if (IsNested(a.type) && out.contains(a.name)) {
+        // Computed leaves inside (a NIC's MAC): from what the provider
+        // returned, else, for an update, from before.
+        if (state.is_object() && state.contains(a.name)) {
+          FillComputed(a, state[a.name], &out[a.name]);
+        } else if (change.action == Action::kUpdate && change.before.is_object() &&
+                   change.before.contains(a.name)) {
+          FillComputed(a, change.before[a.name], &out[a.name]);
+        }
+      }
       if (!a.computed || (out.contains(a.name) && !Contains(change.unknown, a.name))) continue;
       Value v;
       if (state.is_object() && state.contains(a.name)) {

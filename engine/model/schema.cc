@@ -80,6 +80,37 @@ AttributeSchema StateAttribute() {
           .description = "present (the default) or absent: absent deletes it where it exists."};
 }
 
+namespace {
+
+void FillObject(const AttributeSchema& a, const Value& from, Value* into) {
+  if (!from.is_object() || !into->is_object()) return;
+  for (const auto& child : a.attributes) {
+    auto have = from.find(child.name);
+    if (have == from.end()) continue;
+    if (!into->contains(child.name)) {
+      if (child.computed) (*into)[child.name] = *have;
+    } else if (IsNested(child.type)) {
+      FillComputed(child, *have, &(*into)[child.name]);
+    }
+  }
+}
+
+}  // namespace
+
+void FillComputed(const AttributeSchema& a, const Value& from, Value* into) {
+  if (a.type == AttrType::kObject) {
+    FillObject(a, from, into);
+  } else if (a.type == AttrType::kObjectList && from.is_array() && into->is_array()) {
+    for (size_t i = 0; i < into->size() && i < from.size(); ++i) {
+      FillObject(a, from[i], &(*into)[i]);
+    }
+  } else if (a.type == AttrType::kObjectMap && from.is_object() && into->is_object()) {
+    for (auto& [key, v] : into->items()) {
+      if (from.contains(key)) FillObject(a, from[key], &v);
+    }
+  }
+}
+
 std::string NormalizeMode(std::string_view mode) {
   if (mode.empty() || mode.size() > 4) return std::string(mode);
   for (char c : mode) {

@@ -46,6 +46,10 @@ struct AttributeSchema {
   /// becomes the map attribute named here — a bundle's `source:` gives
   /// `files`, so the plan compares checksums, never the bytes.
   std::string directory_into{};
+  /// A local file too large to hold (a disk image): its path reaches the
+  /// provider as the attribute's value, and its SHA-256 becomes the
+  /// attribute named here, read in pieces.
+  std::string digest_into{};
   /// Shapes the plan, not the resource (`notify`): never compared with live
   /// state nor stored.
   bool plan_only = false;
@@ -108,6 +112,11 @@ AttributeSchema StateAttribute();
 /// its own named `lifecycle` keeps that name for it.)
 inline constexpr const char* kLifecycleKey = "lifecycle";
 AttributeSchema LifecycleBlock();
+
+/// Copies into `into` the computed leaves of nested attribute `a` that it
+/// lacks, from `from` (element by element of lists and maps): the MACs a
+/// provider chose for the NICs a blueprint lists.
+void FillComputed(const AttributeSchema& a, const Value& from, Value* into);
 
 /// `0750`, `750`, `"0750"` -> `0750`; anything else is returned unchanged.
 std::string NormalizeMode(std::string_view mode);

@@ -44,7 +44,8 @@ Value PlanToJson(const Plan& plan, const Value& inputs) {
                        {"sensitive", c.sensitive},
                        {"unknown", c.unknown},
                        {"protected", c.is_protected},
-                       {"notes", c.notes}});
+                       {"notes", c.notes},
+                       {"restarts", c.restarts}});
   }
   Value targets = Value::object();
   for (const auto& [name, t] : plan.targets) {
@@ -107,6 +108,7 @@ bool PlanFromJson(const Value& j, const std::string& origin, Plan* plan, Value* 
       pc.unknown = c.value("unknown", std::vector<std::string>{});
       pc.is_protected = c.value("protected", false);
       pc.notes = c.value("notes", std::vector<std::string>{});
+      pc.restarts = c.value("restarts", false);
       p.changes.push_back(std::move(pc));
     }
     *inputs = j.at("inputs");

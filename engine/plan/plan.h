@@ -36,6 +36,8 @@ struct PlanChange {
   bool is_protected = false;
   /// What its provider says about the change (Provider::ModifyPlan).
   std::vector<std::string> notes;
+  /// The change stops and starts the resource (ModifyPlanResponse::restarts).
+  bool restarts = false;
 };
 
 /// The result of planning: changes in dependency order (deletions in reverse

@@ -299,8 +299,20 @@ class Planner {
     req.action = change->action;
     req.before = &change->before;
     req.after = &change->after;
+    req.restart_allowed = Contains(options_.allow_restart, c.address);
+    req.is_protected = c.desired ? c.desired->is_protected : c.prior->is_protected;
     ModifyPlanResponse resp = providers_.ForType(c.type())->ModifyPlan(req);
     change->notes = std::move(resp.notes);
+    change->restarts = resp.restarts;
+    for (auto d : resp.diagnostics.items()) {
+      d.address = c.address;
+      plan_.diagnostics.Add(std::move(d));
+    }
+    if (resp.diagnostics.HasErrors()) {
+      // A change the resource cannot take is not planned at all.
+      change->action = Action::kNoOp;
+      return;
+    }
     if (resp.requires_replace.empty()) return;
     if (change->action == Action::kUpdate) change->action = Action::kReplace;
     for (const auto& r : resp.requires_replace) AddOnce(&change->replace_because, r);

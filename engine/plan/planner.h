@@ -21,6 +21,9 @@ struct PlanOptions {
   std::vector<std::string> only;
   /// `--allow-destroy`: protected resources this run may delete or replace.
   std::vector<std::string> allow_destroy;
+  /// `--allow-restart`: resources this run may stop and start where a
+  /// change needs it (a running VM's new vCPU maximum).
+  std::vector<std::string> allow_restart;
   /// `--refresh-only`: read everything the state knows and plan only what
   /// changed outside mfgctl (DriftChange: updates and deletions whose
   /// `after` is what is live), not changes to match the blueprint, whose

@@ -54,6 +54,9 @@ struct ApplyRequest {
   /// Resources that changed in this apply and notify this one (a service
   /// to restart); empty otherwise.
   std::vector<std::string> triggered_by;
+  /// The plan says this change restarts the resource (ModifyPlanResponse::
+  /// restarts): without it, nothing running is stopped.
+  bool restart = false;
 };
 
 struct ApplyResponse {
@@ -79,6 +82,11 @@ struct ModifyPlanRequest {
   Action action = Action::kNoOp;
   const Value* before = nullptr;
   const Value* after = nullptr;
+  /// The run names the resource in --allow-restart.
+  bool restart_allowed = false;
+  /// The resource is protected (lifecycle.protected): it is restarted only
+  /// when the run names it.
+  bool is_protected = false;
 };
 
 struct ModifyPlanResponse {
@@ -88,6 +96,12 @@ struct ModifyPlanResponse {
   /// What the plan prints with the change ("needs the VM stopped", "takes
   /// effect at the next login").
   std::vector<std::string> notes;
+  /// The change stops and starts the resource (a VM whose new vCPU count
+  /// needs it stopped, where the blueprint or the run allows it).
+  bool restarts = false;
+  /// Errors fail the change: a change the resource cannot take at all (a
+  /// volume that would shrink).
+  Diagnostics diagnostics;
 };
 
 /// What a provider is configured with for one run, before any read or
