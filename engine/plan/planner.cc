@@ -299,6 +299,7 @@ class Planner {
     req.action = change->action;
     req.before = &change->before;
     req.after = &change->after;
+    req.config = c.desired ? &c.desired->attributes : nullptr;
     req.restart_allowed = Contains(options_.allow_restart, c.address);
     req.is_protected = c.desired ? c.desired->is_protected : c.prior->is_protected;
     ModifyPlanResponse resp = providers_.ForType(c.type())->ModifyPlan(req);

@@ -82,6 +82,9 @@ struct ModifyPlanRequest {
   Action action = Action::kNoOp;
   const Value* before = nullptr;
   const Value* after = nullptr;
+  /// The blueprint's attributes as written, plan-only ones too (`restart:
+  /// allowed`); null when the blueprint no longer has the resource.
+  const Value* config = nullptr;
   /// The run names the resource in --allow-restart.
   bool restart_allowed = false;
   /// The resource is protected (lifecycle.protected): it is restarted only

@@ -113,9 +113,11 @@ class NetworkType : public LibvirtType {
                            ": the definition is written now and takes effect when the network "
                            "next starts (restarting it now would cut off its VMs)");
     }
-    if (Changes(before, after, "active") || Changes(before, after, "autostart")) {
-      resp.notes.push_back(std::string(kLive) + ": started, stopped or autostart set now");
+    std::string live;
+    for (const char* key : {"active", "autostart"}) {
+      if (Changes(before, after, key)) live += (live.empty() ? "" : ", ") + std::string(key);
     }
+    if (!live.empty()) resp.notes.push_back(std::string(kLive) + ": " + live);
     return resp;
   }
 };

@@ -98,7 +98,13 @@ class PoolType : public LibvirtType {
   ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& req) const override {
     ModifyPlanResponse resp;
     if (req.action == Action::kUpdate) {
-      resp.notes.push_back(std::string(kLive) + ": started, stopped or autostart set now");
+      std::string live;
+      for (const char* key : {"active", "autostart"}) {
+        if (Changes(*req.before, *req.after, key)) {
+          live += (live.empty() ? "" : ", ") + std::string(key);
+        }
+      }
+      if (!live.empty()) resp.notes.push_back(std::string(kLive) + ": " + live);
     }
     return resp;
   }

@@ -295,8 +295,8 @@ class VmType : public LibvirtType {
     }
     if (e.needs_stop.empty() || after.value("state", "running") == "stopped") return resp;
     std::string allow = "--allow-restart " + req.address.ToString();
-    bool allowed = req.restart_allowed ||
-                   (after.value("restart", "") == "allowed" && !req.is_protected);
+    std::string restart = req.config ? req.config->value("restart", "") : "";
+    bool allowed = req.restart_allowed || (restart == "allowed" && !req.is_protected);
     if (allowed) {
       resp.restarts = true;
       resp.notes.push_back(std::string(kNeedsStop) + ": " + Join(e.needs_stop) +
@@ -306,7 +306,7 @@ class VmType : public LibvirtType {
       resp.notes.push_back(
           std::string(kNeedsStop) + ": " + Join(e.needs_stop) +
           " written to the definition; it takes effect at the next boot (" +
-          (req.is_protected && after.value("restart", "") == "allowed"
+          (req.is_protected && restart == "allowed"
                ? "the VM is protected: only " + allow + " restarts it now)"
                : "`restart: allowed` or " + allow + " restarts it now)"));
     }

@@ -147,6 +147,7 @@ class VmTypeTest : public ::testing::Test {
   ModifyPlanResponse Plan(const Value& before, const Value& after, bool allowed = false,
                           bool is_protected = false) {
     ModifyPlanRequest req;
+    req.config = &after;
     req.address = {"hv1", "vm", "historian"};
     req.type = "libvirt.vm";
     req.action = Action::kUpdate;
