@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # One command for a newcomer on a fresh Debian 12 machine, as root: installs
-# and builds mfgctl, starts two local test gateways (real Debian hosts with
-# systemd and sshd, in network namespaces), and shows the plan for the
-# example plant against them. Pass "apply" to apply it as well.
+# and builds mfgctl, starts two local test gateways and a hypervisor (real
+# Debian hosts with systemd and sshd, in network namespaces; the hypervisor
+# runs libvirtd and QEMU), and shows the plan for the example plant against
+# them. Pass "apply" to apply it as well.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
-./tests/hosts/testhosts.sh up 2
+./tests/hosts/testhosts.sh up 3 1
 keys=${MFGCTL_TEST_HOSTS:-/run/mfgctl-test}
 state=$(mktemp -d)/line-demo.state.json
 set -x
