@@ -10,6 +10,7 @@
 #include "engine/model/suggest.h"
 #include "engine/model/text_file.h"
 #include "engine/model/unknown.h"
+#include "engine/model/value_path.h"
 #include "engine/model/utf8.h"
 
 namespace mfgctl {
@@ -475,24 +476,29 @@ bool Expander::EvaluateText(const std::string& text,
           err->clear();  // said where it failed, once
           return false;
         }
-        auto attr = target.resource.attributes.find(ref.attribute);
-        const AttributeSchema* declared = target.schema->Find(ref.attribute);
-        if (attr == target.resource.attributes.end() && declared && declared->computed) {
-          // Left to the provider: known from the live state, or once made.
+        ValuePath path;
+        if (!ParseValuePath(ref.attribute, &path, err)) return false;
+        const Value* attr = Follow(target.resource.attributes, path);
+        const AttributeSchema* declared = SchemaAt(*target.schema, path);
+        // A computed leaf the blueprint leaves to the provider: known from
+        // the live state, or once made. Its parent must be written
+        // (interfaces[1] of a VM with one interface never gets a MAC).
+        if (!attr && declared && declared->computed &&
+            (path.steps.empty() || Follow(target.resource.attributes, path.Parent()))) {
           *v = UnknownMarker(text, ref.attribute);
           scope->deferred = true;
           return true;
         }
-        if (attr == target.resource.attributes.end()) {
+        if (!attr) {
           std::vector<std::string> names;
           for (const auto& a : target.schema->attributes) names.push_back(a.name);
           *err = text + " has no attribute \"" + ref.attribute + "\" set" +
-                 DidYouMean(ref.attribute, names);
+                 (target.schema->Find(path.attribute) ? "" : DidYouMean(path.attribute, names));
           return false;
         }
         *v = *attr;
-        if (Contains(target.resource.sensitive, ref.attribute)) scope->sensitive = true;
-        if (Contains(target.resource.deferred, ref.attribute)) scope->deferred = true;
+        if (Contains(target.resource.sensitive, path.attribute)) scope->sensitive = true;
+        if (Contains(target.resource.deferred, path.attribute)) scope->deferred = true;
         return true;
       }
       case TemplatePart::Kind::kLiteral:

@@ -81,10 +81,13 @@ class Expander {
   /// attributes (user_data, user_data_template, meta_data, ...).
   bool NormalizeVm(const SourceNode& body, const SourceNode** out);
   /// After evaluation: defaults (networks and pools active and started at
-  /// boot), each disk's pool and format from `volumes:`, a backing volume's
-  /// format, and the order: volumes after their pool and backing, VMs after
-  /// their volumes and networks, all after the host's packages.
+  /// boot, VMs running), each disk's pool and format from `volumes:`, a
+  /// backing volume's format, and the order: volumes after their pool and
+  /// backing, VMs after their volumes and networks, all after the host's
+  /// packages.
   bool WireHypervisors();
+  /// A network's `ip:` and `dhcp:` as libvirt reads them back.
+  bool CheckNetwork(const PendingResource& p);
   /// `package_bundle: DIR`, as the `bundles:` entry it is short for.
   SectionEntry PackageBundleEntry(const SourceNode& key, const SourceNode& value);
   /// A python_envs entry with `wheels: DIR`: DIR as a bundle of its own,

@@ -18,10 +18,11 @@ bool ParseReference(std::string_view body, TemplatePart* part, std::string* erro
     }
     return true;
   }
-  // A resource attribute: ADDRESS.ATTR, where ADDRESS ends with `]`.
-  size_t close = body.rfind(']');
-  if (close != std::string_view::npos && body.find('[') < close &&
-      close + 1 < body.size() && body[close + 1] == '.' && close + 2 < body.size()) {
+  // A resource attribute: ADDRESS.PATH, where ADDRESS ends with the first
+  // `].` after its `[` (the path may index further: `interfaces[1].mac`).
+  size_t open = body.find('[');
+  size_t close = open == std::string_view::npos ? open : body.find("].", open);
+  if (close != std::string_view::npos && close + 2 < body.size()) {
     part->kind = TemplatePart::Kind::kResource;
     part->text = std::string(body.substr(0, close + 1));
     part->attribute = std::string(body.substr(close + 2));

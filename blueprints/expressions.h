@@ -12,12 +12,13 @@ namespace mfgctl {
 /// One piece of a string with `${...}` expressions: literal text, or a
 /// reference: `${var.NAME}`, `${env.NAME}`, `${secret.NAME}`, or a resource
 /// attribute `${ADDRESS.ATTR}` where ADDRESS is `host:kind[name]` or, on
-/// the same host, `kind[name]`.
+/// the same host, `kind[name]`, and ATTR may be a path into a nested
+/// attribute (`interfaces[1].mac`, engine/model/value_path.h).
 struct TemplatePart {
   enum class Kind { kLiteral, kVar, kEnv, kSecret, kResource };
   Kind kind = Kind::kLiteral;
   std::string text;       // literal text, or the name (var, env, secret) or address
-  std::string attribute;  // kResource: the attribute
+  std::string attribute;  // kResource: the attribute, or a path into it
   size_t offset = 0;      // where the part starts in the source string
 };
 

@@ -3,10 +3,12 @@
 // libvirt's sections beside: networks, pools, volumes and vms, expanded to
 // libvirt.* resources addressed `hv1:network[lab]`, `hv1:pool[images]`,
 // `hv1:volume[images/historian-disk]` and `hv1:vm[historian]`.
+#include <regex>
 #include <unordered_map>
 
 #include "blueprints/expander.h"
 #include "engine/model/suggest.h"
+#include "engine/model/unknown.h"
 
 namespace mfgctl {
 namespace {
@@ -133,6 +135,48 @@ bool Expander::NormalizeVm(const SourceNode& body, const SourceNode** out) {
   return true;
 }
 
+// Settings libvirt would take but never read back as written, so the plan
+// would never converge.
+bool Expander::CheckNetwork(const PendingResource& p) {
+  const Resource& r = p.resource;
+  const Value& a = r.attributes;
+  auto at = [&](const std::string& key) {
+    for (const auto& [name, node] : p.attributes) {
+      if (name == key) return node->pos();
+    }
+    return r.pos;
+  };
+  std::string what = "network \"" + r.address.name + "\" of hypervisor \"" +
+                     r.address.target + "\"";
+  const Value* ip = a.contains("ip") && a["ip"].is_string() && !IsUnknownMarker(a["ip"])
+                        ? &a["ip"]
+                        : nullptr;
+  if (ip && a.value("mode", "") == "bridge") {
+    diags_->Error(what + " is the host's own bridge: libvirt gives it no \"ip:\"", at("ip"),
+                  "give the address to the host's bridge itself (a gateway's files or the "
+                  "host's network configuration)");
+    return false;
+  }
+  if (ip) {
+    static const std::regex kCidr(
+        R"(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3})"
+        R"((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2]))");
+    if (!std::regex_match(ip->get<std::string>(), kCidr)) {
+      diags_->Error(what + ": \"ip:\" must be an IPv4 ADDRESS/PREFIX like 192.168.150.1/24, "
+                           "got \"" + ip->get<std::string>() + "\"",
+                    at("ip"));
+      return false;
+    }
+  }
+  if (a.contains("dhcp") && !a.contains("ip")) {
+    diags_->Error(what + ": \"dhcp:\" needs \"ip:\", the host's address on the network the "
+                         "range is in",
+                  at("dhcp"));
+    return false;
+  }
+  return true;
+}
+
 bool Expander::WireHypervisors() {
   // By host: the volumes declared (by name, and by pool/name), packages.
   std::unordered_map<std::string, std::unordered_map<std::string, std::vector<size_t>>> volumes;
@@ -161,6 +205,10 @@ bool Expander::WireHypervisors() {
       if (!a.contains("active")) a["active"] = true;
       if (!a.contains("autostart")) a["autostart"] = true;
     }
+    if (r.address.kind == "network" && !absent && !CheckNetwork(p)) return false;
+    // Unset, a VM is kept running: stopped by hand is drift, as in
+    // virt-manager's "start on boot" plus Terraform's `running = true`.
+    if (r.address.kind == "vm" && !absent && !a.contains("state")) a["state"] = "running";
     if (r.address.kind == "volume") {
       std::string pool = a.value("pool", "");
       if (std::string d = declared(host, "pool", pool); !d.empty()) DependOn(&r, d);

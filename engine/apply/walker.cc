@@ -10,6 +10,7 @@
 
 #include "engine/model/sensitive.h"
 #include "engine/model/unknown.h"
+#include "engine/model/value_path.h"
 #include "engine/plan/differ.h"
 #include "engine/plan/planner.h"
 
@@ -273,9 +274,12 @@ class Walker {
       {
         std::lock_guard<std::mutex> g(observer_mu_);
         auto made = made_.find(address);
-        if (made != made_.end() && made->second.contains(attribute)) {
-          return &found.emplace_back(made->second[attribute]);
-        }
+        ValuePath path;
+        std::string unused;
+        const Value* v = made != made_.end() && ParseValuePath(attribute, &path, &unused)
+                             ? Follow(made->second, path)
+                             : nullptr;
+        if (v) return &found.emplace_back(*v);
       }
       return ResolvedValue(plan_, address, attribute);
     };

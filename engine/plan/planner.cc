@@ -9,6 +9,7 @@
 
 #include "engine/model/sensitive.h"
 #include "engine/model/unknown.h"
+#include "engine/model/value_path.h"
 #include "engine/plan/differ.h"
 #include "engine/plan/drift.h"
 #include "engine/plan/refresh.h"
@@ -365,18 +366,25 @@ class Planner {
       if (it == index_.end()) return nullptr;
       Diff(it->second);
       const Candidate& r = all_[it->second];
+      ValuePath path;
+      std::string unused;
+      if (!ParseValuePath(attribute, &path, &unused)) return nullptr;
       const ResourceTypeSchema* schema = providers_.SchemaOf(r.type());
-      const AttributeSchema* a = schema ? schema->Find(attribute) : nullptr;
-      bool secret = (a && a->sensitive) || (r.change && Contains(r.change->sensitive, attribute));
+      const AttributeSchema* a = schema ? schema->Find(path.attribute) : nullptr;
+      bool secret =
+          (a && a->sensitive) || (r.change && Contains(r.change->sensitive, path.attribute));
       *sensitive = *sensitive || secret;
       if (!r.change || !r.live || !r.live->exists || r.change->action == Action::kDelete ||
-          Contains(r.change->unknown, attribute)) {
+          Contains(r.change->unknown, path.attribute)) {
         return nullptr;
       }
-      auto v = r.live->attributes.find(attribute);
-      if (v == r.live->attributes.end()) return nullptr;
+      // A replacement gets new computed values, nested ones too (the MACs
+      // libvirt picks for a new VM's NICs).
+      if (r.change->action == Action::kReplace && !Follow(r.change->after, path)) return nullptr;
+      const Value* v = Follow(r.live->attributes, path);
+      if (!v) return nullptr;
       (secret ? plan_.resolved_sensitive : plan_.resolved)[address][attribute] = *v;
-      return &*v;
+      return v;
     };
   }
 

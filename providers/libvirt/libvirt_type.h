@@ -54,6 +54,9 @@ bool Changes(const Value& before, const Value& after, const char* key);
 /// (`pool-`) named `quoted`, for what `after` sets.
 std::string ActivationCommands(const char* prefix, const std::string& quoted, const Value& before,
                                const Value& after);
+/// Whether the read is of something to be deleted: dropped from the
+/// blueprint, or `state: absent`.
+bool ToBeDeleted(const ReadItem& item);
 /// The VMs in `live` outside the blueprint that `uses` says use something.
 std::string UsersOutsideBlueprint(const LibvirtInventory& live,
                                   const std::function<bool(const Value& domain)>& uses);

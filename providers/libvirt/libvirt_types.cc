@@ -29,6 +29,10 @@ std::string ActivationCommands(const char* prefix, const std::string& quoted, co
   return out;
 }
 
+bool ToBeDeleted(const ReadItem& item) {
+  return item.desired.is_null() || item.desired.value(kStateAttribute, "") == kAbsent;
+}
+
 std::string UsersOutsideBlueprint(const LibvirtInventory& live,
                                   const std::function<bool(const Value& domain)>& uses) {
   std::string names;

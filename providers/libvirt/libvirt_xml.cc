@@ -100,10 +100,12 @@ void AppendInterface(pugi::xml_node devices, const Value& iface) {
   Attr(i.append_child("model"), "type", Str(iface, "model", "virtio"));
 }
 
-// The device name of the n-th disk on a bus: vda, vdb, ... / sda, ...
-std::string DiskTarget(const std::string& bus, size_t n) {
+// The device name of the next disk on a bus: vda, vdb, ... on virtio,
+// hda, ... on ide; sata and scsi share sda, sdb, ... (`used` counts by
+// prefix, so a sata seed after a scsi disk is sdb, not a second sda).
+std::string NextDiskTarget(const std::string& bus, std::map<std::string, size_t>* used) {
   std::string prefix = bus == "virtio" ? "vd" : bus == "ide" ? "hd" : "sd";
-  return prefix + static_cast<char>('a' + n % 26);
+  return prefix + static_cast<char>('a' + (*used)[prefix]++ % 26);
 }
 
 bool HasCloudInit(const Value& attrs) {
@@ -316,11 +318,11 @@ std::string DomainXml(const std::string& name, const Value& attrs) {
   Add(d, "on_reboot", "restart");
   Add(d, "on_crash", "destroy");
   pugi::xml_node devices = d.append_child("devices");
-  std::map<std::string, size_t> per_bus;
+  std::map<std::string, size_t> targets;
   if (auto disks = attrs.find("disks"); disks != attrs.end() && disks->is_array()) {
     for (const auto& disk : *disks) {
       std::string bus = Str(disk, "bus", "virtio");
-      AppendDisk(devices, disk, DiskTarget(bus, per_bus[bus]++));
+      AppendDisk(devices, disk, NextDiskTarget(bus, &targets));
     }
   }
   if (HasCloudInit(attrs)) {
@@ -332,7 +334,7 @@ std::string DomainXml(const std::string& name, const Value& attrs) {
     Attr(driver, "type", "raw");
     Attr(c.append_child("source"), "file", SeedPath(name));
     pugi::xml_node t = c.append_child("target");
-    Attr(t, "dev", DiskTarget("sata", per_bus["sata"]++));
+    Attr(t, "dev", NextDiskTarget("sata", &targets));
     Attr(t, "bus", "sata");
     c.append_child("readonly");
   }

@@ -53,7 +53,7 @@ class NetworkType : public LibvirtType {
     const std::string& name = item.address.name;
     const LibvirtObject* n = live.Network(name);
     if (!n) return r;
-    if (item.desired.is_null()) {
+    if (ToBeDeleted(item)) {
       std::string users = UsersOutsideBlueprint(live, [&](const Value& d) {
         for (const auto& i : d["interfaces"]) {
           if (i.value("network", "") == name) return true;

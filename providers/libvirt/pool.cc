@@ -38,7 +38,7 @@ class PoolType : public LibvirtType {
     const std::string& name = item.address.name;
     const LibvirtObject* p = live.Pool(name);
     if (!p) return r;
-    if (item.desired.is_null()) {
+    if (ToBeDeleted(item)) {
       std::string path = p->def.value("path", "");
       std::string users = UsersOutsideBlueprint(live, [&](const Value& d) {
         for (const auto& disk : d["disks"]) {
@@ -76,7 +76,8 @@ class PoolType : public LibvirtType {
         step.script += "V pool-destroy " + name + " >/dev/null || exit 1\n";
       }
       step.script += "if [ -f " + mark + " ] && [ \"$(cat " + mark + ")\" = " + path +
-                     " ]; then rmdir -- " + path + " 2>/dev/null; fi; rm -f " + mark + "\n"
+                     " ]; then rmdir -- " + path + " 2>/dev/null && rm -f " + mark + "; else rm -f " + mark +
+                     "; fi\n"
                      "V pool-undefine " + name + " >/dev/null || exit 1\n";
       if (req.action == Action::kDelete) return step;
       live = false;

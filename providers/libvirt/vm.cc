@@ -150,9 +150,8 @@ Effects EffectsOf(const Value& before, const Value& after) {
       }
       for (const auto& [k, v] : ai.items()) {
         if (Member(bi, k.c_str()) == v) continue;
-        bool is_cold = std::find_if(cold.begin(), cold.end(), [&](const char* c) {
-                         return k == c;
-                       }) != cold.end();
+        bool is_cold = false;
+        for (const char* c : cold) is_cold = is_cold || k == c;
         (is_cold ? stop : hot) = true;
       }
     }
@@ -366,7 +365,6 @@ class VmType : public LibvirtType {
     long long max_cpu = after.value("max_vcpus", before.value("max_vcpus", 0LL));
     auto changed = [&](const char* k) { return Changes(before, after, k); };
     std::string& s = step->script;
-    std::string live = running ? " --live" : "";
     // Maximums first: a new value may need the room. Without a maximum in
     // the blueprint, it grows with the value.
     long long mib = after.value("memory_mib", before.value("memory_mib", 0LL));
@@ -388,8 +386,15 @@ class VmType : public LibvirtType {
     if (changed("vcpus")) {
       s += "V setvcpus " + name + " " + std::to_string(cpus) + " --config >/dev/null || exit 1\n";
     }
-    UpdateInterfaces(name, before, after, live, step);
-    UpdateDisks(name, before, after, live, step);
+    // NICs and disks change live too, unless the change needs the VM
+    // stopped (a disk's bus, a NIC's model): then in the definition only,
+    // for the next boot or the restart below.
+    Effects effects = EffectsOf(before, after);
+    auto live = [&](const char* key) {
+      return running && !Contains(effects.needs_stop, key) ? " --live" : "";
+    };
+    UpdateInterfaces(name, before, after, live("interfaces"), step);
+    UpdateDisks(name, before, after, live("disks"), step);
     if (changed("user_data") || changed("meta_data") || changed("network_config")) {
       AddSeed(vm, after, step);
       if (!HasCloudInit(before)) {

@@ -72,9 +72,27 @@ class VolumeType : public LibvirtType {
     ReadResult r;
     auto v = live.volumes.find(volume);
     if (v == live.volumes.end()) return r;
-    r.exists = true;
     const Value& def = v->second;
     const Value& attrs = ItemAttributes(item);
+    if (ToBeDeleted(item)) {
+      const std::string& address = item.address.name;  // POOL/NAME
+      std::string pool = address.substr(0, address.find('/'));
+      std::string name = address.substr(address.find('/') + 1);
+      std::string path = def.value("path", "");
+      std::string users = UsersOutsideBlueprint(live, [&](const Value& d) {
+        for (const auto& disk : d["disks"]) {
+          if (disk.value("pool", "") == pool && disk.value("volume", "") == name) return true;
+          if (!path.empty() && disk.value("file", "") == path) return true;
+        }
+        return false;
+      });
+      if (!users.empty()) {
+        r.diagnostics.Error("volume " + address + " is a disk of VMs the blueprint does not "
+                            "manage (" + users + "): it is not deleted");
+        return r;
+      }
+    }
+    r.exists = true;
     r.attributes["pool"] = StringAttr(attrs, "pool");
     r.attributes["format"] = def.value("format", "");
     r.attributes["path"] = def.value("path", "");
@@ -139,7 +157,14 @@ class VolumeType : public LibvirtType {
                         VolumeName(req.address);
       step.uploads.push_back({source, "image", StringAttr(req.after, "image")});
       std::string d = ShellQuote(step.upload_dir);
+      // The pool's filesystem is checked too before the copy into it (the
+      // upload checked the staging directory's).
       step.script += "d=" + d + "\n"
+                     "need=$(stat -c %s \"$d/image\") && avail=$(V pool-info --bytes " + pool +
+                     " | awk '$1 == \"Available:\" { print $2 }') || { rm -rf -- \"$d\"; exit 1; }\n"
+                     "if [ -n \"$avail\" ] && [ \"$avail\" -lt \"$need\" ]; then echo \"pool \"" +
+                     pool + "\" has $avail bytes free; the image needs $need\" >&2; rm -rf -- "
+                     "\"$d\"; exit 1; fi\n"
                      "{ V vol-create-as " + pool + " " + name + " \"$(stat -c %s \"$d/image\")\" "
                      "--format raw >/dev/null && V vol-upload " + args + " \"$d/image\" && "
                      "V pool-refresh " + pool + " >/dev/null; }; s=$?; rm -rf -- \"$d\"; "

@@ -1,6 +1,7 @@
 // The `hypervisors:` section: a host like a gateway, with libvirt's
 // networks, pools, volumes and VMs expanded to libvirt.* resources, wired in
 // the order a hypervisor is built.
+#include "engine/model/unknown.h"
 #include "tests/blueprints/blueprint_fixture.h"
 
 namespace mfgctl {
@@ -111,6 +112,75 @@ TEST_F(HypervisorsTest, ErrorsNameWhereAndWhatWasExpected) {
   EXPECT_FALSE(Load(Hv("    vms:\n"
                        "      historian: { vcpus: 1, memory_mib: 256, state: paused }\n")));
   EXPECT_NE(Error().find("state"), std::string::npos) << Error();
+}
+
+TEST_F(HypervisorsTest, NetworkSettingsLibvirtWouldNotReadBackAreErrors) {
+  EXPECT_FALSE(Load(Hv("    networks:\n"
+                       "      ot: { mode: bridge, bridge: br20, ip: 10.20.0.1/24 }\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:10:45: error: network \"ot\" of hypervisor \"hv1\" is the "
+                     "host's own bridge: libvirt gives it no \"ip:\"\n"
+                     "  give the address to the host's bridge itself (a gateway's files or the "
+                     "host's network configuration)");
+  EXPECT_FALSE(Load(Hv("    networks:\n"
+                       "      lab: { mode: isolated, ip: 192.168.150.1 }\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:10:34: error: network \"lab\" of hypervisor \"hv1\": \"ip:\" "
+                     "must be an IPv4 ADDRESS/PREFIX like 192.168.150.1/24, got \"192.168.150.1\"");
+  EXPECT_FALSE(Load(Hv("    networks:\n"
+                       "      lab: { mode: nat, ip: 192.168.150.1/33 }\n")));
+  EXPECT_NE(Error().find("must be an IPv4 ADDRESS/PREFIX"), std::string::npos) << Error();
+  EXPECT_FALSE(Load(Hv("    networks:\n"
+                       "      lab: { mode: nat, dhcp: { start: 10.0.0.2, end: 10.0.0.9 } }\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:10:31: error: network \"lab\" of hypervisor \"hv1\": "
+                     "\"dhcp:\" needs \"ip:\", the host's address on the network the range is in");
+  ASSERT_TRUE(Load(Hv("    networks:\n"
+                      "      lab: { mode: nat, ip: 192.168.150.1/24, dhcp: { start: "
+                      "192.168.150.10, end: 192.168.150.99 } }\n")))
+      << Error();
+}
+
+TEST_F(HypervisorsTest, AVmIsRunningUnlessItSaysOtherwise) {
+  ASSERT_TRUE(Load(Hv("    vms:\n"
+                      "      a: { vcpus: 1, memory_mib: 64 }\n"
+                      "      b: { vcpus: 1, memory_mib: 64, state: stopped }\n")))
+      << Error();
+  EXPECT_EQ(Find("hv1:vm[a]")->attributes["state"], "running");
+  EXPECT_EQ(Find("hv1:vm[b]")->attributes["state"], "stopped");
+}
+
+TEST_F(HypervisorsTest, AGatewayReadsAnInterfacesMacThroughANestedPath) {
+  std::string vm =
+      "    vms:\n"
+      "      historian:\n"
+      "        vcpus: 1\n"
+      "        memory_mib: 256\n"
+      "        interfaces:\n"
+      "          - { network: default, mac: \"52:54:00:20:00:10\" }\n"
+      "          - { network: default }\n"
+      "gateways:\n"
+      "  gw1:\n"
+      "    address: 10.20.0.6\n"
+      "    files:\n";
+  ASSERT_TRUE(Load(Hv(vm + "      /etc/dnsmasq.d/historian.conf:\n"
+                           "        content: \"${hv1:vm[historian].interfaces[0].mac} "
+                           "${hv1:vm[historian].interfaces[1].mac}\"\n")))
+      << Error();
+  const Resource* file = Find("gw1:file[/etc/dnsmasq.d/historian.conf]");
+  ASSERT_NE(file, nullptr);
+  // The written MAC is known now; the one libvirt picks is left to the plan.
+  std::string content = file->attributes["content"];
+  EXPECT_EQ(content, "52:54:00:20:00:10 " +
+                         UnknownMarker("hv1:vm[historian]", "interfaces[1].mac"));
+  EXPECT_EQ(file->depends_on, std::vector<std::string>{"hv1:vm[historian]"});
+
+  EXPECT_FALSE(Load(Hv(vm + "      /etc/x: { content: \"${hv1:vm[historian].interfaces[2].mac}\" }\n")));
+  EXPECT_NE(Error().find("hv1:vm[historian] has no attribute \"interfaces[2].mac\" set"),
+            std::string::npos)
+      << Error();
+  EXPECT_FALSE(Load(Hv(vm + "      /etc/x: { content: \"${hv1:vm[historian].interfaces[0].mca}\" }\n")));
+  EXPECT_NE(Error().find("has no attribute \"interfaces[0].mca\" set"), std::string::npos)
+      << Error();
+  EXPECT_FALSE(Load(Hv(vm + "      /etc/x: { content: \"${hv1:vm[historian].interfaces[x].mac}\" }\n")));
+  EXPECT_NE(Error().find("expected a list index [N]"), std::string::npos) << Error();
 }
 
 TEST_F(HypervisorsTest, AHostIsAGatewayOrAHypervisorOnce) {

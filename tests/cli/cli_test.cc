@@ -404,8 +404,8 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
         in_yaml = false;
         std::string yaml = block;
         if (yaml.rfind("mfgctl: 1", 0) != 0) {
-          if (yaml.rfind("gateways:", 0) != 0 && yaml.rfind("variables:", 0) != 0 &&
-              yaml.rfind("secrets:", 0) != 0) {
+          if (yaml.rfind("gateways:", 0) != 0 && yaml.rfind("hypervisors:", 0) != 0 &&
+              yaml.rfind("variables:", 0) != 0 && yaml.rfind("secrets:", 0) != 0) {
             continue;
           }
           yaml = "mfgctl: 1\nplant: doc\nproviders:\n  ssh: { known_hosts: ./known_hosts }\n" +

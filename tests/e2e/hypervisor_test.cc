@@ -61,7 +61,14 @@ TEST(HypervisorTest, BuildsNetworkPoolVolumesAndARunningVmWithItsSeed) {
       "        cloud_init:\n"
       "          user_data: \"#cloud-config\\nhostname: historian\\n\"\n"
       "          meta_data: { local-hostname: historian }\n"
-      "        autostart: true\n"));
+      "        autostart: true\n"
+      "gateways:\n"
+      "  gw:\n"
+      "    address: " + HostAddress(1) + "\n"
+      "    files:\n"
+      "      /srv/e2e-hist.conf: { content: \"mac=${hv1:vm[e2e-hist].interfaces[1].mac}\\n\" }\n"));
+  Result plan = plant.Mfgctl({"plan"});
+  EXPECT_NE(plan.out.find("+ content = (known after apply)"), std::string::npos) << plan.out;
   Result apply = plant.Mfgctl({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   // In build order: the VM after its volumes and network.
@@ -91,10 +98,13 @@ TEST(HypervisorTest, BuildsNetworkPoolVolumesAndARunningVmWithItsSeed) {
   std::string chosen = nics[1].value("mac", "");
   EXPECT_EQ(chosen.size(), 17u) << state.dump(2);
   EXPECT_NE(Virsh("domiflist e2e-hist").out.find(chosen), std::string::npos);
+  // A gateway's file got that MAC through a nested reference.
+  EXPECT_EQ(OnHost(1, "cat /srv/e2e-hist.conf").out, "mac=" + chosen + "\n");
 
   Result again = plant.Mfgctl({"plan", "--detailed-exitcode"});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
   Scrub({"e2e-hist"}, {"e2e-lab"}, {"e2e-img"});
+  OnHost(1, "rm -f /srv/e2e-hist.conf");
 }
 
 TEST(HypervisorTest, ChangesSayWhenTheyTakeEffectAndRestartOnlyWhenAllowed) {
@@ -164,13 +174,18 @@ TEST(HypervisorTest, DriftByHandIsShownAndFixed) {
                          "        max_memory_mib: 128\n"
                          "        interfaces: [{ network: e2e-dnet }]\n"));
   ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
-  ASSERT_EQ(Virsh("setmem e2e-drift 100M --config && virsh -q net-destroy e2e-dnet").exit_code, 0);
+  ASSERT_EQ(Virsh("setmem e2e-drift 100M --config && virsh -q destroy e2e-drift && "
+                  "virsh -q net-destroy e2e-dnet").exit_code,
+            0);
   Result plan = plant.Mfgctl({"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 2) << plan.out << plan.err;
   EXPECT_NE(plan.out.find("~ memory_mib = 100 -> 64"), std::string::npos) << plan.out;
   EXPECT_NE(plan.out.find("~ active = false -> true"), std::string::npos) << plan.out;
+  // Unset, a VM's state is running: stopped by hand is drift too.
+  EXPECT_NE(plan.out.find("~ state      = \"stopped\" -> \"running\""), std::string::npos) << plan.out;
   ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
   EXPECT_EQ(Virsh("net-info e2e-dnet | grep ^Active").out, "Active:         yes\n");
+  EXPECT_EQ(Virsh("domstate e2e-drift").out, "running\n");
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
   Scrub({"e2e-drift"}, {"e2e-dnet"}, {});
 }
@@ -206,7 +221,8 @@ TEST(HypervisorTest, AHandMadeVmImportsWithoutADiffAndAProtectedOneStays) {
 }
 
 TEST(HypervisorTest, ALocalImageIsUploadedAndChecked) {
-  Scrub({}, {}, {"e2e-up"});
+  OnHost(kHv, "umount /var/lib/mfgctl-e2e-e2e-small 2>/dev/null");
+  Scrub({}, {}, {"e2e-up", "e2e-small"});
   Plant plant("hv-upload");
   // A raw image of known bytes (qemu-img is the hypervisor's, not ours).
   std::string image = (plant.dir() / "base.img").string();
@@ -227,6 +243,25 @@ TEST(HypervisorTest, ALocalImageIsUploadedAndChecked) {
   EXPECT_NE(plan.out.find("-/+ libvirt.volume \"hv1:volume[e2e-up/base]\""), std::string::npos)
       << plan.out;
   Scrub({}, {}, {"e2e-up"});
+
+  // A pool without room for the image: refused before libvirt copies it in.
+  ASSERT_EQ(OnHost(kHv, "mkdir -p /var/lib/mfgctl-e2e-e2e-small && mount -t tmpfs -o size=2m "
+                        "tmpfs /var/lib/mfgctl-e2e-e2e-small")
+                .exit_code,
+            0);
+  plant.Write(Hypervisor("    pools:\n"
+                         "      e2e-small: { path: /var/lib/mfgctl-e2e-e2e-small }\n"
+                         "    volumes:\n"
+                         "      base: { pool: e2e-small, source: ./base.img, format: raw }\n"));
+  apply = plant.Mfgctl({"apply", "--auto-approve"});
+  OnHost(kHv, "umount /var/lib/mfgctl-e2e-e2e-small");
+  EXPECT_EQ(apply.exit_code, 1);
+  EXPECT_NE(apply.err.find("pool e2e-small has 2097152 bytes free; the image needs 4194304"),
+            std::string::npos)
+      << apply.out << apply.err;
+  EXPECT_EQ(Virsh("vol-list e2e-small").out, "");
+  EXPECT_EQ(OnHost(kHv, "ls /var/tmp/mfgctl-volumes/e2e-small 2>/dev/null").out, "");
+  Scrub({}, {}, {"e2e-small"});
 }
 
 TEST(HypervisorTest, LibvirtDownFailsOnlyThatHostsLibvirtResources) {

@@ -107,6 +107,34 @@ TEST_F(PlannerTest, ReferencesToComputedAttributesResolveFromWhatStaysAndWaitFor
   EXPECT_EQ(plan.changes[1].unknown, std::vector<std::string>{"value"});
 }
 
+TEST_F(PlannerTest, ReferencesIntoNestedComputedAttributesResolveFromTheLiveValue) {
+  std::string ref = UnknownMarker("h1:thing[a]", "ports[\"http\"].handle");
+  DesiredConfig desired =
+      ConfigBuilder()
+          .Thing("h1", "a", {{"ports", Value::parse(R"({"http": {"number": 80}})")}})
+          .Thing("h1", "b", {{"value", "port " + ref}}, {"h1:thing[a]"})
+          .Build();
+  desired.resources[1].deferred = {"value"};
+  fake_->live["h1:thing[a]"] = {{"ports", Value::parse(R"({"http": {"number": 80, "handle": "h-80"}})")},
+                                {"id", "id-a"}};
+  fake_->live["h1:thing[b]"] = {{"value", "port h-80"}, {"id", "id-b"}};
+  Plan plan = PlanFor(desired);
+  EXPECT_FALSE(plan.HasChanges()) << Summary(plan).size();
+  EXPECT_EQ(plan.resolved.at("h1:thing[a]").dump(), R"({"ports[\"http\"].handle":"h-80"})");
+  // A port the live resource lacks gets its handle when applied.
+  desired.resources[1].attributes["value"] =
+      "port " + UnknownMarker("h1:thing[a]", "ports[\"https\"].handle");
+  plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), std::vector<std::string>{"~ h1:thing[b]"});
+  EXPECT_EQ(plan.changes[0].unknown, std::vector<std::string>{"value"});
+  // A replaced a gets new handles, even for the ports it keeps.
+  desired.resources[1].attributes["value"] = "port " + ref;
+  desired.resources[0].attributes["kind"] = "new";
+  plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"-/+ h1:thing[a]", "~ h1:thing[b]"}));
+  EXPECT_EQ(plan.changes[1].unknown, std::vector<std::string>{"value"});
+}
+
 TEST_F(PlannerTest, ProtectedIsNeverDeletedOrReplacedUnlessTheRunAllowsIt) {
   auto desired = ConfigBuilder()
                      .Thing("h1", "keep", {{"kind", "new"}})

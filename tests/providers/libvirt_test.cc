@@ -70,23 +70,28 @@ TEST(LibvirtXmlTest, ADefinitionMfgctlWritesReadsBackAsWritten) {
   Value attrs = Value::parse(R"({
     "vcpus": 2, "max_vcpus": 4, "memory_mib": 1024, "domain_type": "qemu",
     "disks": [{"volume": "d1", "pool": "images", "format": "qcow2"},
-              {"volume": "d2", "pool": "images", "format": "raw", "bus": "sata"}],
+              {"volume": "d2", "pool": "images", "format": "raw", "bus": "sata"},
+              {"volume": "d3", "pool": "images", "format": "raw", "bus": "scsi"}],
     "interfaces": [{"network": "lab", "mac": "52:54:00:00:00:01"}, {"network": "mgmt"}],
     "user_data": "sha256:1", "meta_data": {"a": "b"}})");
   Value v;
   std::string error;
-  ASSERT_TRUE(ParseDomainXml(DomainXml("vm1", attrs), &v, &error)) << error;
+  std::string xml = DomainXml("vm1", attrs);
+  ASSERT_TRUE(ParseDomainXml(xml, &v, &error)) << error;
   EXPECT_EQ(v["vcpus"], 2);
   EXPECT_EQ(v["max_vcpus"], 4);
   EXPECT_EQ(v["memory_mib"], 1024);
   EXPECT_EQ(v["max_memory_mib"], 1024);
   EXPECT_EQ(v["disks"], Value::parse(R"([
     {"volume": "d1", "pool": "images", "format": "qcow2", "bus": "virtio", "target": "vda"},
-    {"volume": "d2", "pool": "images", "format": "raw", "bus": "sata", "target": "sda"}])"));
+    {"volume": "d2", "pool": "images", "format": "raw", "bus": "sata", "target": "sda"},
+    {"volume": "d3", "pool": "images", "format": "raw", "bus": "scsi", "target": "sdb"}])"));
   EXPECT_EQ(v["interfaces"], Value::parse(R"([
     {"network": "lab", "mac": "52:54:00:00:00:01", "model": "virtio"},
     {"network": "mgmt", "mac": "", "model": "virtio"}])"));
-  EXPECT_EQ(v["seed"], SeedPath("vm1"));  // the seed cdrom takes the next sata name
+  EXPECT_EQ(v["seed"], SeedPath("vm1"));
+  // The seed cdrom takes the next sdX name, after sata's and scsi's.
+  EXPECT_NE(xml.find("<target dev=\"sdc\" bus=\"sata\""), std::string::npos) << xml;
   EXPECT_EQ(v["user_data"], "sha256:1");
   EXPECT_EQ(v["meta_data"], Value::parse(R"({"a": "b"})"));
 }
@@ -238,6 +243,23 @@ TEST_F(VmTypeTest, NicsAndDisksChangeByPositionKeepingMacs) {
       << step.input;
   EXPECT_EQ(step.input.find("<source network=\"lab\" />"), step.input.rfind("<source network="))
       << "one NIC is attached: the second, new one";
+}
+
+TEST_F(VmTypeTest, ANicChangeThatNeedsAStopWaitsForTheNextBoot) {
+  Value after = Value::parse(R"({
+      "interfaces": [{"network": "lab", "mac": "52:54:00:00:00:01", "model": "e1000"}]})");
+  // Without a restart the running VM keeps its NIC: the definition changes.
+  std::string s = Script(running_, after);
+  EXPECT_NE(s.find("V detach-interface 'historian' network --mac '52:54:00:00:00:01' --config "
+                   ">/dev/null || exit 1\n"),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("--live"), std::string::npos) << s;
+  EXPECT_EQ(s.find("stop_vm"), std::string::npos) << s;
+  // With one, the new definition is what it starts with.
+  s = Script(running_, after, /*restart=*/true);
+  EXPECT_EQ(s.find("--live"), std::string::npos) << s;
+  EXPECT_NE(s.find("stop_vm 'historian' || exit 1\nV start 'historian'"), std::string::npos) << s;
 }
 
 TEST(VolumeTypeTest, AVolumeGrowsAndNeverShrinks) {

@@ -54,7 +54,9 @@ std::vector<ResourceTypeSchema> FakeProvider::Schemas() const {
                                       {.name = "storage", .force_new = true}}}}},
       {.name = "ports",
        .type = AttrType::kObjectMap,
-       .attributes = {{.name = "number", .type = AttrType::kNumber}, {.name = "protocol"}}},
+       .attributes = {{.name = "number", .type = AttrType::kNumber},
+                      {.name = "protocol"},
+                      {.name = "handle", .computed = true}}},
       {.name = "id", .computed = true},
   };
   ResourceTypeSchema pkg = s;
