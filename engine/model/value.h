@@ -19,4 +19,15 @@ inline std::string ShowJson(const Value& v, int indent = -1) {
   return v.dump(indent, ' ', false, Value::error_handler_t::replace);
 }
 
+/// A string member of `attrs`, or `fallback` when unset (or `attrs` is no
+/// object); another JSON type as its JSON text. Never throws: for values
+/// from elsewhere (an API's answer) as much as for attributes.
+inline std::string StringAttr(const Value& attrs, const char* name,
+                              const std::string& fallback = "") {
+  if (!attrs.is_object()) return fallback;
+  auto it = attrs.find(name);
+  if (it == attrs.end() || it->is_null()) return fallback;
+  return it->is_string() ? it->get<std::string>() : ShowJson(*it);
+}
+
 }  // namespace mfgctl

@@ -74,7 +74,7 @@ std::string BuildInventoryScript(const std::string& uri, const std::vector<Volum
   std::string script =
       "LC_ALL=C; export LC_ALL\n"
       "command -v virsh >/dev/null 2>&1 || { echo 'libvirt is not installed on this host (no "
-      "virsh)' >&2; exit 1; }\n"
+      "virsh)' >&2; exit " + std::to_string(kNoLibvirtExit) + "; }\n"
       "l=$(" + v + " 'list --all --uuid ; echo @@n: ; net-list --all --uuid ; echo @@p: ; "
       "pool-list --all --uuid') || exit 1\n"
       "{ printf '%s\\n' \"$l\" | sed 's/@@\\([np]\\):/\\n@@\\1:\\n/g' | awk -v m='" + m + "' '\n"

@@ -50,9 +50,13 @@ struct LibvirtInventory {
   const LibvirtObject* Pool(const std::string& name) const;
 };
 
+/// The exit status of the read script on a host without `virsh`.
+inline constexpr int kNoLibvirtExit = 3;
+
 /// The read script for a hypervisor reached with `virsh -c uri`. `nonce`
 /// makes its markers ones no definition can forge. Exit status 0 once
-/// libvirt answered; otherwise its error output says why.
+/// libvirt answered, kNoLibvirtExit when libvirt is not installed;
+/// otherwise its error output says why.
 std::string BuildInventoryScript(const std::string& uri, const std::vector<VolumeQuery>& volumes,
                                  const std::string& nonce);
 

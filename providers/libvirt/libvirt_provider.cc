@@ -1,5 +1,7 @@
 #include "providers/libvirt/libvirt_provider.h"
 
+#include <algorithm>
+
 #include "engine/model/sensitive.h"
 
 namespace mfgctl {
@@ -89,6 +91,16 @@ ReadResponse LibvirtProvider::Read(const ReadRequest& req) {
   if (!connections_.Run(*req.target, "sh -s", BuildInventoryScript(settings_.uri, volumes, nonce),
                         what, &result, &error)) {
     resp.diagnostics.Error(error);
+    return resp;
+  }
+  // A host without libvirt has none of its objects: on a bare hypervisor
+  // the plan makes them after the packages that bring libvirt. Unless the
+  // state knows some: libvirt removed under them is an error, not a
+  // clean slate.
+  bool known = std::any_of(req.items.begin(), req.items.end(),
+                           [](const ReadItem& item) { return !item.prior.is_null(); });
+  if (result.exit_status == kNoLibvirtExit && !known) {
+    resp.results.resize(req.items.size());
     return resp;
   }
   if (result.exit_status != 0) {

@@ -103,7 +103,5 @@ ReadResult ExistenceOf(const FactMap& facts);
 /// as attributes (a `mode` normalized to four octal digits).
 ReadResult PathResult(const FactMap& facts, std::initializer_list<const char*> keys);
 
-/// A string attribute, or `fallback` when unset.
-std::string StringAttr(const Value& attrs, const char* name, const std::string& fallback = "");
 
 }  // namespace mfgctl

@@ -7,12 +7,6 @@ const Value& ItemAttributes(const ReadItem& item) {
   return item.desired.is_null() ? item.prior : item.desired;
 }
 
-std::string StringAttr(const Value& attrs, const char* name, const std::string& fallback) {
-  auto it = attrs.find(name);
-  if (it == attrs.end() || it->is_null()) return fallback;
-  return it->is_string() ? it->get<std::string>() : ShowJson(*it);
-}
-
 ReadResult ExistenceOf(const FactMap& facts) {
   ReadResult r;
   if (auto e = facts.find("error"); e != facts.end()) {

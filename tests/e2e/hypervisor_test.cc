@@ -264,6 +264,24 @@ TEST(HypervisorTest, ALocalImageIsUploadedAndChecked) {
   Scrub({}, {}, {"e2e-small"});
 }
 
+TEST(HypervisorTest, AHostWithoutLibvirtYetPlansToBuildEverything) {
+  // Host 2 is a plain gateway: no virsh. Its libvirt objects do not exist
+  // yet, so the plan makes them (after the packages that would bring
+  // libvirt) instead of failing them.
+  Plant plant("hv-bare");
+  plant.Write("hypervisors:\n  hv1:\n    address: " + HostAddress(2) + "\n"
+              "    networks:\n"
+              "      e2e-bare: { mode: isolated, bridge: mfge2e9 }\n"
+              "    vms:\n"
+              "      e2e-bare: { vcpus: 1, memory_mib: 64 }\n");
+  ASSERT_NE(OnHost(2, "command -v virsh").exit_code, 0);
+  Result plan = plant.Mfgctl({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 2) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("+ libvirt.network \"hv1:network[e2e-bare]\""), std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("+ libvirt.vm \"hv1:vm[e2e-bare]\""), std::string::npos) << plan.out;
+}
+
 TEST(HypervisorTest, LibvirtDownFailsOnlyThatHostsLibvirtResources) {
   Scrub({"e2e-down"}, {}, {});
   Plant plant("hv-down");

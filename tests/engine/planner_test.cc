@@ -202,8 +202,8 @@ TEST_F(PlannerTest, TheProviderMayMakeAnUpdateAReplacementAndAttachNotes) {
                      .Build();
   fake_->live["h1:thing[vm]"] = {{"value", "2 vcpus"}, {"id", "id-vm-1"}};
   fake_->live["h1:thing[note]"] = {{"value", "old"}};
-  fake_->modify_plan["h1:thing[vm]"] = {{"value"}, {"redefines the VM"}};
-  fake_->modify_plan["h1:thing[note]"] = {{}, {"takes effect at next boot"}};
+  fake_->modify_plan["h1:thing[vm]"] = {{"value"}, {"redefines the VM"}, false, {}};
+  fake_->modify_plan["h1:thing[note]"] = {{}, {"takes effect at next boot"}, false, {}};
   Plan plan = PlanFor(desired);
   ASSERT_EQ(Summary(plan), (std::vector<std::string>{"-/+ h1:thing[vm]", "~ h1:thing[note]"}));
   EXPECT_EQ(plan.changes[0].replace_because, std::vector<std::string>{"value"});
