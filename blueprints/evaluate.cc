@@ -5,6 +5,7 @@
 #include "blueprints/expander.h"
 #include "blueprints/expressions.h"
 #include "engine/model/digest.h"
+#include "engine/model/duration.h"
 #include "engine/model/graph.h"
 #include "engine/model/sensitive.h"
 #include "engine/model/suggest.h"
@@ -296,6 +297,16 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
   switch (schema.type) {
     case AttrType::kString:
       *out = v.is_string() ? v : Value(ShowJson(v));
+      if (schema.duration && !Contains(schema.one_of, out->get<std::string>()) &&
+          !ParseDuration(out->get<std::string>())) {
+        std::string words;
+        for (const auto& w : schema.one_of) words += ", or " + w;
+        diags_->Error("attribute \"" + path + "\" must be a duration like 7d, 12h, 1h30m or "
+                      "600s" + words + ", got " + shown(*out),
+                      value.pos());
+        return false;
+      }
+      if (schema.duration) return true;
       if (!schema.one_of.empty() &&
           std::find(schema.one_of.begin(), schema.one_of.end(), out->get<std::string>()) ==
               schema.one_of.end()) {

@@ -88,6 +88,13 @@ class Expander {
   bool WireHypervisors();
   /// A network's `ip:` and `dhcp:` as libvirt reads them back.
   bool CheckNetwork(const PendingResource& p);
+  // cloud.cc
+  /// `cloud:`: the target `cloud` and its services' resources (Pub/Sub
+  /// topics and subscriptions), each with its full name made from the
+  /// project (`projects/P/topics/T`).
+  bool ExpandCloud(const SourceNode& node);
+  /// After evaluation: a subscription after the topics it names.
+  bool WireCloud();
   /// `package_bundle: DIR`, as the `bundles:` entry it is short for.
   SectionEntry PackageBundleEntry(const SourceNode& key, const SourceNode& value);
   /// A python_envs entry with `wheels: DIR`: DIR as a bundle of its own,

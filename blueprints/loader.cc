@@ -11,7 +11,7 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {
     "mfgctl",         "plant",    "variables", "secrets", "providers",
-    "gateway_groups", "gateways", "hypervisors", "resources"};
+    "gateway_groups", "gateways", "hypervisors", "cloud", "resources"};
 const std::vector<std::string> kVariableKeys = {"default", "type", "description", "sensitive"};
 const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
 
@@ -56,7 +56,7 @@ bool Expander::CheckKeys(const SourceNode& map, const std::vector<std::string>& 
 
 bool Expander::Run(DesiredConfig* out) {
   std::vector<const SourceNode*> gateway_sections, group_sections, resource_sections,
-      hypervisor_sections;
+      hypervisor_sections, cloud_sections;
   for (const auto& file : options_.files) {
     auto doc = std::make_unique<SourceDocument>();
     if (!LoadYamlFile(file, doc.get(), diags_)) return false;
@@ -72,6 +72,7 @@ bool Expander::Run(DesiredConfig* out) {
     if (const SourceNode* g = root->Get("gateway_groups")) group_sections.push_back(g);
     if (const SourceNode* r = root->Get("resources")) resource_sections.push_back(r);
     if (const SourceNode* h = root->Get("hypervisors")) hypervisor_sections.push_back(h);
+    if (const SourceNode* c = root->Get("cloud")) cloud_sections.push_back(c);
     documents_.push_back(std::move(doc));
   }
   if (plant_.empty()) {
@@ -106,12 +107,15 @@ bool Expander::Run(DesiredConfig* out) {
   for (const SourceNode* h : hypervisor_sections) {
     if (!ExpandHypervisors(*h)) return false;
   }
+  for (const SourceNode* c : cloud_sections) {
+    if (!ExpandCloud(*c)) return false;
+  }
   for (const SourceNode* r : resource_sections) {
     if (!ExpandRawResources(*r)) return false;
   }
   if (diags_->HasErrors()) return false;
   AddImplicitDependencies();
-  if (!EvaluateAll() || !WireHypervisors()) return false;
+  if (!EvaluateAll() || !WireHypervisors() || !WireCloud()) return false;
   AddValueDependencies();
   if (!ResolveAfter() || !ResolveNotify()) return false;
   for (auto& p : pending_) RemoveRepeats(&p.resource.depends_on);

@@ -1,5 +1,6 @@
 #include "cli/providers.h"
 
+#include "providers/gcp/gcp_provider.h"
 #include "providers/libvirt/libvirt_provider.h"
 #include "providers/ssh/ssh_provider.h"
 
@@ -8,7 +9,8 @@ namespace mfgctl {
 bool RegisterProviders(ProviderRegistry* registry, HostConnections* connections,
                        Diagnostics* diags) {
   return registry->Add(std::make_unique<SshProvider>(*connections), diags) &&
-         registry->Add(std::make_unique<LibvirtProvider>(*connections), diags);
+         registry->Add(std::make_unique<LibvirtProvider>(*connections), diags) &&
+         registry->Add(std::make_unique<GcpProvider>(), diags);
 }
 
 BlueprintSchemas SchemasOf(const ProviderRegistry& registry) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/model/digest.h"
+#include "engine/model/duration.h"
 
 namespace mfgctl {
 
@@ -126,6 +127,7 @@ Value CanonicalAttribute(const AttributeSchema& a, const Value& v) {
     return Sha256Digest(v.is_string() ? v.get<std::string>() : ShowJson(v));
   }
   if (a.octal_mode && v.is_string()) return NormalizeMode(v.get<std::string>());
+  if (a.duration && v.is_string()) return CanonicalDuration(v.get<std::string>());
   if (a.type == AttrType::kObject) return CanonicalObject(a, v);
   if ((a.type == AttrType::kObjectList && v.is_array()) ||
       (a.type == AttrType::kObjectMap && v.is_object())) {

@@ -55,6 +55,10 @@ struct AttributeSchema {
   bool plan_only = false;
   /// A list compared as a set: stored and compared sorted.
   bool unordered = false;
+  /// A duration (`7d`, `1h30m`, `600s`; engine/model/duration.h): checked
+  /// where the blueprint writes it, compared and stored as seconds
+  /// (`604800s`). Words in `one_of` are allowed beside durations (`never`).
+  bool duration = false;
   /// When not empty, the only values a string attribute may take.
   std::vector<std::string> one_of{};
   std::string description{};

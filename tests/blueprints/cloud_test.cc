@@ -1,0 +1,88 @@
+// The `cloud:` section: Pub/Sub topics and subscriptions on the target
+// `cloud`, with full names made from the project, subscriptions after their
+// topics, durations checked where they are written.
+#include "engine/model/unknown.h"
+#include "tests/blueprints/blueprint_fixture.h"
+
+namespace mfgctl {
+namespace {
+
+class CloudTest : public BlueprintTest {
+ protected:
+  static std::string Plant(const std::string& body) {
+    return std::string(kHead) + "  gcp: { project: acme-twin }\n" + body;
+  }
+};
+
+TEST_F(CloudTest, TopicsAndSubscriptionsWithTheirNamesAndOrder) {
+  ASSERT_TRUE(Load(Plant("cloud:\n"
+                         "  pubsub:\n"
+                         "    topics:\n"
+                         "      telemetry-line1: { message_retention: 7d, labels: { plant: s1 } }\n"
+                         "      telemetry-dead:\n"
+                         "    subscriptions:\n"
+                         "      twin-ingest:\n"
+                         "        topic: telemetry-line1\n"
+                         "        expiration: never\n"
+                         "        dead_letter: { topic: telemetry-dead, max_delivery_attempts: 5 }\n"
+                         "        retry: { minimum_backoff: 10s, maximum_backoff: 10m }\n"
+                         "      elsewhere: { topic: projects/other/topics/feed }\n"
+                         "gateways:\n"
+                         "  gw1:\n"
+                         "    address: 10.20.1.10\n"
+                         "    files:\n"
+                         "      /etc/collector/out.conf:\n"
+                         "        content: \"topic=${cloud:pubsub.topic[telemetry-line1].name}\\n\"\n")))
+      << Error();
+  EXPECT_EQ(config_.targets.at("cloud").provider, "cloud");
+  const Resource* topic = Find("cloud:pubsub.topic[telemetry-line1]");
+  ASSERT_NE(topic, nullptr);
+  EXPECT_EQ(topic->type, "gcp.pubsub.topic");
+  EXPECT_EQ(topic->attributes.dump(),
+            R"({"message_retention":"7d","labels":{"plant":"s1"},)"
+            R"("name":"projects/acme-twin/topics/telemetry-line1"})");
+  // An entry with nothing set is a topic with defaults.
+  EXPECT_EQ(Find("cloud:pubsub.topic[telemetry-dead]")->attributes["name"],
+            "projects/acme-twin/topics/telemetry-dead");
+  const Resource* sub = Find("cloud:pubsub.subscription[twin-ingest]");
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->depends_on, (std::vector<std::string>{"cloud:pubsub.topic[telemetry-line1]",
+                                                        "cloud:pubsub.topic[telemetry-dead]"}));
+  EXPECT_TRUE(Find("cloud:pubsub.subscription[elsewhere]")->depends_on.empty());
+  // The name is known at plan time: the gateway's file has it, not a marker.
+  const Resource* file = Find("gw1:file[/etc/collector/out.conf]");
+  EXPECT_EQ(file->attributes["content"], "topic=projects/acme-twin/topics/telemetry-line1\n");
+  EXPECT_EQ(file->depends_on, std::vector<std::string>{"cloud:pubsub.topic[telemetry-line1]"});
+}
+
+TEST_F(CloudTest, ErrorsNameWhereAndWhatWasExpected) {
+  EXPECT_FALSE(Load(Plant("cloud:\n  pubsub:\n    topics:\n      t1: {}\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:7: error: pubsub ID \"t1\" is not one Google takes\n"
+                     "  3 to 255 of letters, digits and - _ . ~ + %, starting with a letter, "
+                     "not with \"goog\"");
+  EXPECT_FALSE(Load(Plant("cloud:\n  pubsub:\n    topics:\n      tel: { message_retention: 7days }\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:33: error: attribute \"message_retention\" must be a "
+                     "duration like 7d, 12h, 1h30m or 600s, got \"7days\"");
+  EXPECT_FALSE(Load(Plant("cloud:\n  pubsub:\n    subscriptions:\n"
+                          "      sub: { topic: tel, expiration: forever }\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:38: error: attribute \"expiration\" must be a duration "
+                     "like 7d, 12h, 1h30m or 600s, or never, got \"forever\"");
+  EXPECT_FALSE(Load(Plant("cloud:\n  pubsub:\n    topics:\n      tel: { name: x }\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:14: error: \"name\" of pubsub tel is made from the "
+                     "project and its ID (projects/acme-twin/topics/tel); it cannot be set");
+  EXPECT_FALSE(Load(Plant("cloud:\n  pubsub:\n    topic:\n      tel: {}\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:8:5: error: unknown key \"topic\" in \"cloud.pubsub\"; did "
+                     "you mean \"topics\"?");
+  EXPECT_FALSE(Load(std::string(kHead) + "cloud:\n  pubsub:\n    topics:\n      tel: {}\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:3: error: \"cloud.pubsub\" needs the project it lives "
+                     "in: providers: { gcp: { project: ID } }");
+  EXPECT_FALSE(Load(Plant("gateways:\n  cloud: { address: 10.0.0.1 }\n"
+                          "cloud:\n  pubsub:\n    topics:\n      tel: {}\n")));
+  EXPECT_NE(Error().find("host \"cloud\" at DIR/plant.yaml:7:3 takes the name of the cloud's "
+                         "services"),
+            std::string::npos)
+      << Error();
+}
+
+}  // namespace
+}  // namespace mfgctl
