@@ -129,12 +129,11 @@ bool Expander::WireCloud() {
     Resource& r = p.resource;
     if (r.type != "gcp.pubsub.subscription") continue;
     const Value& a = r.attributes;
-    for (const Value* topic : {&a["topic"], a.contains("dead_letter") ? &a["dead_letter"]["topic"]
-                                                                       : nullptr}) {
-      if (!topic || !topic->is_string()) continue;
-      if (std::string d = declared("pubsub.topic", topic->get<std::string>()); !d.empty()) {
-        DependOn(&r, d);
-      }
+    auto dead_letter = a.find("dead_letter");
+    for (const std::string& topic :
+         {StringAttr(a, "topic"),
+          dead_letter == a.end() ? std::string() : StringAttr(*dead_letter, "topic")}) {
+      if (std::string d = declared("pubsub.topic", topic); !d.empty()) DependOn(&r, d);
     }
   }
   return true;

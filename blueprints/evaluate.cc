@@ -577,10 +577,7 @@ bool Expander::ResolveNotify() {
   for (auto& p : pending_) {
     const AttributeSchema* schema = p.schema->Find("notify");
     if (!schema || !schema->plan_only || !p.resource.attributes.contains("notify")) continue;
-    const SourceNode* node = nullptr;
-    for (const auto& [name, value] : p.attributes) {
-      if (name == "notify") node = value;
-    }
+    const SourceNode* node = p.Written("notify");
     Value& notify = p.resource.attributes["notify"];
     for (size_t i = 0; i < notify.size(); ++i) {
       std::string text, error;

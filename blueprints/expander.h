@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -25,6 +26,14 @@ struct PendingResource {
   std::vector<const SourceNode*> after;
   const SourceNode* lifecycle = nullptr;  // `lifecycle:`, when written
   enum class Eval { kPending, kRunning, kDone } eval = Eval::kPending;
+
+  /// Where attribute `name` is written, or null.
+  const SourceNode* Written(std::string_view name) const {
+    for (const auto& [n, node] : attributes) {
+      if (n == name) return node;
+    }
+    return nullptr;
+  }
 };
 
 /// Adds `address` to what `r` depends on. Repeats are removed once all

@@ -140,11 +140,9 @@ bool Expander::NormalizeVm(const SourceNode& body, const SourceNode** out) {
 bool Expander::CheckNetwork(const PendingResource& p) {
   const Resource& r = p.resource;
   const Value& a = r.attributes;
-  auto at = [&](const std::string& key) {
-    for (const auto& [name, node] : p.attributes) {
-      if (name == key) return node->pos();
-    }
-    return r.pos;
+  auto at = [&](const char* key) {
+    const SourceNode* node = p.Written(key);
+    return node ? node->pos() : r.pos;
   };
   std::string what = "network \"" + r.address.name + "\" of hypervisor \"" +
                      r.address.target + "\"";
@@ -223,10 +221,7 @@ bool Expander::WireHypervisors() {
     }
     if (r.address.kind == "vm") {
       if (auto disks = a.find("disks"); disks != a.end()) {
-        const SourceNode* written = nullptr;
-        for (const auto& [name, node] : p.attributes) {
-          if (name == "disks") written = node;
-        }
+        const SourceNode* written = p.Written("disks");
         for (size_t k = 0; k < disks->size(); ++k) {
           Value& disk = (*disks)[k];
           std::string volume = disk.value("volume", "");

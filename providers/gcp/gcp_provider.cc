@@ -28,7 +28,9 @@ GcpProvider::GcpProvider(std::shared_ptr<HttpClient> http) : http_(std::move(htt
   if (!http_) http_ = std::make_shared<CurlHttpClient>();
   for (auto make : {MakePubsubTopicType, MakePubsubSubscriptionType}) {
     auto type = make();
-    types_[type->Schema().type] = std::move(type);
+    ResourceTypeSchema schema = type->Schema();
+    types_[schema.type] = std::move(type);
+    schemas_[schema.type] = std::move(schema);
   }
 }
 
@@ -43,7 +45,7 @@ ResourceTypeSchema GcpProvider::TargetSchema() const {
 
 std::vector<ResourceTypeSchema> GcpProvider::Schemas() const {
   std::vector<ResourceTypeSchema> out;
-  for (const auto& [name, type] : types_) out.push_back(type->Schema());
+  for (const auto& [name, schema] : schemas_) out.push_back(schema);
   return out;
 }
 
@@ -70,7 +72,7 @@ ConfigureResponse GcpProvider::Configure(const ConfigureRequest& req) {
   ConfigureResponse resp;
   const Value& s = req.settings;
   project_ = StringAttr(s, "project");
-  token_ = s.value("access_token", Env("GOOGLE_OAUTH_ACCESS_TOKEN"));
+  token_ = StringAttr(s, "access_token", Env("GOOGLE_OAUTH_ACCESS_TOKEN"));
   std::string emulator = Env("PUBSUB_EMULATOR_HOST");
   endpoint_ = emulator.empty() ? kPubsubEndpoint : "http://" + emulator;
   if (auto e = s.find("endpoints"); e != s.end() && e->contains("pubsub")) {
@@ -151,10 +153,8 @@ ReadResponse GcpProvider::Read(const ReadRequest& req) {
       result.diagnostics.Error(f->second);
       continue;
     }
-    std::string name = "projects/" + project_ + "/" + type->Collection() + "/" +
-                       item.address.name;
     const auto& objects = listed[item.type];
-    auto found = objects.find(name);
+    auto found = objects.find(FullName(*type, item.address.name));
     if (found == objects.end()) continue;
     result.exists = true;
     result.attributes = type->FromApi(found->second, project_);
@@ -162,13 +162,13 @@ ReadResponse GcpProvider::Read(const ReadRequest& req) {
   return resp;
 }
 
-std::string GcpProvider::FullName(const GcpType& type, const ApplyRequest& req) const {
-  return "projects/" + project_ + "/" + type.Collection() + "/" + req.address.name;
+std::string GcpProvider::FullName(const GcpType& type, const std::string& id) const {
+  return "projects/" + project_ + "/" + type.Collection() + "/" + id;
 }
 
 bool GcpProvider::Create(const GcpType& type, const ApplyRequest& req, Value* state,
                          std::string* error) {
-  std::string name = FullName(type, req);
+  std::string name = FullName(type, req.address.name);
   HttpRequest put = Request("PUT", name, type.ToApi(req.after, project_));
   HttpResponse resp = http_->Send(put);
   Value made;
@@ -205,12 +205,12 @@ bool GcpProvider::Update(const GcpType& type, const ApplyRequest& req, Value* st
   Value changed = Value::object();
   std::string mask;
   for (const auto& [key, v] : req.after.items()) {
-    if (key == "name" || key == "state") continue;
+    if (key == "name" || key == kStateAttribute) continue;
     if (req.before.is_object() && req.before.contains(key) && req.before[key] == v) continue;
     changed[key] = v;
     mask += (mask.empty() ? "" : ",") + type.ApiField(key);
   }
-  std::string name = FullName(type, req);
+  std::string name = FullName(type, req.address.name);
   Value out;
   if (mask.empty()) {
     HttpRequest get = Request("GET", name);
@@ -242,14 +242,14 @@ ApplyResponse GcpProvider::Apply(const ApplyRequest& req) {
   }
   // The API takes what the plan compared: durations as seconds.
   ApplyRequest canonical = req;
-  ResourceTypeSchema schema = type->Schema();
+  const ResourceTypeSchema& schema = schemas_.at(req.type);
   for (auto& [key, v] : canonical.after.items()) {
     if (const AttributeSchema* a = schema.Find(key)) v = CanonicalAttribute(*a, v);
   }
   std::string error;
   bool ok = true;
   if (req.action == Action::kDelete || req.action == Action::kReplace) {
-    ok = Delete(FullName(*type, req), &error);
+    ok = Delete(FullName(*type, req.address.name), &error);
   }
   if (ok && (req.action == Action::kCreate || req.action == Action::kReplace)) {
     ok = Create(*type, canonical, &resp.state, &error);

@@ -36,13 +36,15 @@ class GcpProvider : public Provider {
   /// Every object of `type`'s collection, by full name.
   bool List(const GcpType& type, std::map<std::string, Value>* out, std::string* error);
   HttpRequest Request(std::string method, const std::string& name, const Value& body = nullptr);
-  std::string FullName(const GcpType& type, const ApplyRequest& req) const;
+  /// `projects/P/COLLECTION/ID`.
+  std::string FullName(const GcpType& type, const std::string& id) const;
   bool Create(const GcpType& type, const ApplyRequest& req, Value* state, std::string* error);
   bool Update(const GcpType& type, const ApplyRequest& req, Value* state, std::string* error);
   bool Delete(const std::string& name, std::string* error);
 
   std::shared_ptr<HttpClient> http_;
   std::map<std::string, std::unique_ptr<GcpType>> types_;
+  std::map<std::string, ResourceTypeSchema> schemas_;  // by type, made once
   // From Configure.
   std::string project_;
   std::string endpoint_;  // scheme://host[:port], no trailing slash
