@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "tests/e2e/e2e_support.h"
+#include "tests/support/fault_server.h"
 
 namespace mfgctl::e2e {
 namespace {
@@ -147,6 +148,69 @@ TEST(CloudTest, AnExistingTopicIsImportedNotDuplicated) {
   Result import = plant.Mfgctl({"import", "cloud:pubsub.topic[line1]", "line1"});
   ASSERT_EQ(import.exit_code, 0) << import.out << import.err;
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The tests' fault-injecting proxy in front of the emulator: a rate limit,
+// an outage, a reset before and one after the server acted, a slow answer.
+TEST(CloudTest, ApplyThroughFaultsCompletesWithNothingDuplicatedAndTheStateExact) {
+  SkipWithoutEmulator();
+  Scrub("e2e-faults", {"line1", "dead1"}, {"ingest"});
+  std::string error;
+  auto proxy = FaultServer::Start(
+      {"--upstream", kEmulator,
+       "--fault", R"({"kind": "503", "method": "GET", "path": "/topics", "times": 1})",
+       "--fault", R"({"kind": "429", "method": "PUT", "path": "/topics/line1", "retry_after": 1})",
+       "--fault", R"({"kind": "lost_reply", "method": "PUT", "path": "/topics/dead1"})",
+       "--fault", R"({"kind": "reset", "method": "PUT", "path": "/subscriptions/ingest"})",
+       "--fault", R"({"kind": "slow", "method": "GET", "path": "/subscriptions", "ms": 1500})"},
+      &error);
+  ASSERT_NE(proxy, nullptr) << error;
+  Plant plant("cloud-faults");
+  plant.Write("  gcp: { project: e2e-faults, endpoints: { pubsub: \"" + proxy->Url("") +
+              "\" } }\n"
+              "cloud:\n  pubsub:\n    topics:\n"
+              "      line1: { labels: { plant: s1 } }\n"
+              "      dead1: {}\n"
+              "    subscriptions:\n"
+              "      ingest: { topic: line1, ack_deadline_seconds: 20,"
+              " dead_letter: { topic: dead1, max_delivery_attempts: 5 } }\n");
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  for (const char* address : {"cloud:pubsub.topic[line1]", "cloud:pubsub.topic[dead1]",
+                              "cloud:pubsub.subscription[ingest]"}) {
+    EXPECT_EQ(Count(apply.out, std::string(address) + ": Creation complete"), 1u)
+        << address << "\n" << apply.out;
+  }
+  Value stats = Value::parse(RunProgram({"curl", "-s", proxy->Url("/__proxy/stats")}).out,
+                             nullptr, false);
+  EXPECT_EQ(stats["faults"], 5) << stats.dump();
+  // Each create went out at most twice: the faulted attempt and one retry
+  // (dead1's retry met its own topic: 409, adopted).
+  const Value& sent = stats["by_request"];
+  EXPECT_EQ(sent["PUT /v1/projects/e2e-faults/topics/line1"], 2) << sent.dump();
+  EXPECT_EQ(sent["PUT /v1/projects/e2e-faults/topics/dead1"], 2) << sent.dump();
+  EXPECT_EQ(sent["PUT /v1/projects/e2e-faults/subscriptions/ingest"], 2) << sent.dump();
+  // The live objects are as written, the state records them exactly, and
+  // the next plan (faults spent) has nothing to do.
+  EXPECT_EQ(Live("projects/e2e-faults/topics/line1")["labels"]["plant"], "s1");
+  Value sub = Live("projects/e2e-faults/subscriptions/ingest");
+  EXPECT_EQ(sub["ackDeadlineSeconds"], 20) << sub.dump();
+  EXPECT_EQ(sub["deadLetterPolicy"]["deadLetterTopic"], "projects/e2e-faults/topics/dead1");
+  Value state = plant.ReadState();
+  const Value* line1 = StateEntry(state, "cloud:pubsub.topic[line1]");
+  ASSERT_NE(line1, nullptr) << state.dump();
+  EXPECT_EQ((*line1)["attributes"]["labels"]["plant"], "s1") << line1->dump();
+  const Value* ingest = StateEntry(state, "cloud:pubsub.subscription[ingest]");
+  ASSERT_NE(ingest, nullptr) << state.dump();
+  EXPECT_EQ((*ingest)["attributes"]["ack_deadline_seconds"], 20) << ingest->dump();
+  Result again = plant.Mfgctl({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
 }
 
 TEST(CloudTest, AnUnreachableServiceFailsOnlyTheCloudsResources) {

@@ -21,12 +21,27 @@ arrived (every path with a KEY counts):
   /concurrent/KEY?ms=N         sleeps N ms, then 200, counting requests in flight at once
   /stats/KEY                   JSON: requests (so far, this one not counted), max_concurrent
 
+--upstream URL: a proxy in front of a real server (the Pub/Sub emulator): every request is
+forwarded to URL and its answer relayed, except where a --fault rule matches it first.
+--fault JSON (repeatable): {"kind": K, "method": "PUT", "path": "/topics/", "times": N}
+matches requests of that method (any, if absent) whose path contains "path" (any, if
+absent), the first N of them (default 1); rules are tried in order. Kinds:
+  429         not forwarded; 429 with `Retry-After: retry_after` (default 1)
+  503         not forwarded; 503
+  reset       not forwarded; the connection is reset after the request is read
+  lost_reply  forwarded, then the connection is reset instead of relaying the answer
+              (the server did it, the client never hears)
+  slow        forwarded after sleeping "ms" (default 1000)
+  /__proxy/stats  JSON: requests (forwarded or faulted, this one not counted), faults,
+                  by_method, by_request ("METHOD /path": count)
+
 --tls DIR: makes a self-signed certificate for 127.0.0.1 with the openssl CLI
 (DIR/cert.pem, DIR/key.pem) and serves HTTPS with it; DIR/cert.pem is the CA to trust.
 """
 
 import argparse
 import email.utils
+import http.client
 import http.server
 import json
 import os
@@ -44,6 +59,12 @@ REQUESTS = {}        # key -> requests so far
 IN_FLIGHT = {}       # key -> requests now being served
 MAX_IN_FLIGHT = {}   # key -> the most at once
 CONNECTIONS = [0]    # TCP connections accepted
+
+
+UPSTREAM = [None]    # urllib.parse.SplitResult of --upstream
+RULES = []           # --fault rules, each with "left": matches still to fault
+PROXIED = {"requests": 0, "faults": 0, "by_method": {}, "by_request": {}}
+UPSTREAM_CONN = threading.local()
 
 
 def count(key):
@@ -88,6 +109,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         url = urllib.parse.urlsplit(self.path)
+        if UPSTREAM[0] is not None:
+            return self.proxy(url, body)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query).items()}
         parts = url.path.strip("/").split("/")
         kind, key = parts[0], "/".join(parts[1:])
@@ -142,6 +165,65 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, done)
         return self.reply(404, {"error": "no such fault: " + url.path})
 
+    def proxy(self, url, body):
+        if url.path == "/__proxy/stats":
+            with LOCK:
+                return self.reply(200, PROXIED)
+        rule = None
+        with LOCK:
+            PROXIED["requests"] += 1
+            by_method = PROXIED["by_method"]
+            by_method[self.command] = by_method.get(self.command, 0) + 1
+            name = self.command + " " + url.path
+            PROXIED["by_request"][name] = PROXIED["by_request"].get(name, 0) + 1
+            for r in RULES:
+                if (r["left"] > 0 and r.get("method", self.command) == self.command
+                        and r.get("path", "") in url.path):
+                    r["left"] -= 1
+                    PROXIED["faults"] += 1
+                    rule = r
+                    break
+        kind = rule["kind"] if rule else None
+        if kind == "429":
+            return self.reply(429, {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}},
+                              headers=[("Retry-After", str(rule.get("retry_after", 1)))])
+        if kind == "503":
+            return self.reply(503, {"error": {"code": 503, "status": "UNAVAILABLE"}})
+        if kind == "reset":
+            return self.reset()
+        if kind == "slow":
+            time.sleep(rule.get("ms", 1000) / 1000)
+        status, headers, answer = self.forward(body)
+        if kind == "lost_reply":
+            return self.reset()
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def forward(self, body):
+        # One kept-alive connection to the upstream per serving thread.
+        for attempt in (1, 2):
+            conn = getattr(UPSTREAM_CONN, "conn", None)
+            if conn is None:
+                up = UPSTREAM[0]
+                conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+                UPSTREAM_CONN.conn = conn
+            try:
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "connection")}
+                conn.request(self.command, self.path, body=body or None, headers=headers)
+                response = conn.getresponse()
+                return response.status, response.getheaders(), response.read()
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                UPSTREAM_CONN.conn = None
+                if attempt == 2:
+                    return 502, [("Content-Type", "application/json")], b'{"error": "upstream"}'
+
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = handle_any
 
 
@@ -171,7 +253,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tls", metavar="DIR", help="serve HTTPS with a certificate made here")
     parser.add_argument("--max-seconds", type=float, default=900)
+    parser.add_argument("--upstream", metavar="URL", help="forward to this server")
+    parser.add_argument("--fault", action="append", default=[], metavar="JSON")
     args = parser.parse_args()
+    if args.upstream:
+        UPSTREAM[0] = urllib.parse.urlsplit(args.upstream)
+    for text in args.fault:
+        rule = json.loads(text)
+        rule["left"] = rule.get("times", 1)
+        RULES.append(rule)
 
     server = Server(("127.0.0.1", 0), Handler)
     if args.tls:
