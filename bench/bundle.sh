@@ -17,10 +17,7 @@ WORK=$(mktemp -d /tmp/mfgctl-bench-bundle.XXXXXX)
 trap '"$ROOT/tests/hosts/testhosts.sh" down >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 [ -x build/mfgctl ] || ./scripts/bootstrap.sh >/dev/null
-command -v bc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc >/dev/null
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l | xargs printf '%.2f'; }
-ratio() { echo "$1 / $2" | bc -l | xargs printf '%.1f'; }
+source bench/lib.sh
 rate() { echo "$SIZE / $1" | bc -l | xargs printf '%.0f'; }
 ADDR=10.200.0.11
 SSH=(ssh -q -o BatchMode=yes -o UserKnownHostsFile="$HOSTS/known_hosts" -i "$HOSTS/id_ed25519")

@@ -27,10 +27,7 @@ WORK=$(mktemp -d /tmp/mfgctl-bench-hosts.XXXXXX)
 trap '"$ROOT/tests/hosts/testhosts.sh" down >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 [ -x build/mfgctl ] || ./scripts/bootstrap.sh >/dev/null
-now() { date +%s.%N; }
-elapsed() { echo "$2 - $1" | bc -l | xargs printf '%.2f'; }
-ratio() { echo "$1 / $2" | bc -l | xargs printf '%.1f'; }
-command -v bc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc >/dev/null
+source bench/lib.sh
 
 hosts_up() { ./tests/hosts/testhosts.sh up "$N" >/dev/null 2>"$WORK/up.log" || { cat "$WORK/up.log"; exit 1; }; }
 addr() { echo "10.200.0.$((10 + $1))"; }
@@ -161,7 +158,6 @@ hosts_up
 
 # The best of 3 runs, for the short measurements: on 2 cores one run can
 # lose 0.1 s to anything else the machine does.
-best() { printf '%s\n' "$@" | sort -n | head -n1; }
 
 # --- the floor: N parallel bare OpenSSH logins running one command -----------
 floor_once() {
@@ -174,7 +170,7 @@ floor_once() {
   wait
   elapsed "$t0" "$(now)"
 }
-floor=$(best "$(floor_once)" "$(floor_once)" "$(floor_once)")
+floor=$(least "$(floor_once)" "$(floor_once)" "$(floor_once)")
 
 # --- Ansible: a converging run from fresh hosts, then --check when converged --
 if [ -f "$WORK/playbook.yml" ]; then
@@ -203,7 +199,7 @@ plan_once() {
     { echo "converged plan was not empty:" >&2; tail -30 "$WORK/plan.log" >&2; exit 1; }
   elapsed "$t0" "$(now)"
 }
-m_plan=$(best "$(plan_once)" "$(plan_once)" "$(plan_once)")
+m_plan=$(least "$(plan_once)" "$(plan_once)" "$(plan_once)")
 [[ $m_plan =~ ^[0-9.]+$ ]] || exit 1
 
 printf '\n%-48s %8s\n' "what" "seconds"

@@ -24,20 +24,8 @@ WORK=$(mktemp -d /tmp/mfgctl-bench-hv.XXXXXX)
 trap '"$ROOT/tests/hosts/testhosts.sh" down >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 [ -x build/mfgctl ] || ./scripts/bootstrap.sh >/dev/null
-command -v bc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc >/dev/null
-now() { date +%s.%N; }
-ratio() { echo "$1 / $2" | bc -l | xargs printf '%.1f'; }
-# The best of RUNS runs of a command, in seconds.
-best() {
-  local b=""
-  for _ in $(seq 1 "$RUNS"); do
-    local t0 t1 d
-    t0=$(now); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; "$@" >&2 || true; exit 1; }; t1=$(now)
-    d=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$b" ] || [ "$(echo "$d < $b" | bc -l)" = 1 ]; then b=$d; fi
-  done
-  printf '%.3f' "$b"
-}
+source bench/lib.sh
+best() { best_of "$RUNS" "$@"; }
 
 ./tests/hosts/testhosts.sh up 1 1 >/dev/null 2>"$WORK/up.log" || { cat "$WORK/up.log"; exit 1; }
 ADDR=10.200.0.11

@@ -24,8 +24,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 MFGCTL=${MFGCTL:-build/mfgctl}
 [ -x "$MFGCTL" ] || ./scripts/bootstrap.sh >/dev/null
-command -v bc >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc >/dev/null
-ratio() { echo "$1 / $2" | bc -l | xargs printf '%.1f'; }
+source bench/lib.sh
 
 # generate N FILE: a blueprint of about N resources.
 generate() {
