@@ -2,8 +2,12 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
+#include <optional>
 #include <thread>
 
+#include "engine/model/text_file.h"
+#include "providers/gcp/service_account.h"
 #include "providers/transport/http_json.h"
 #include "providers/transport/url_encode.h"
 
@@ -22,10 +26,68 @@ std::string TrimSlash(std::string url) {
   return url;
 }
 
+// The provider's client: `inner` with `Authorization: Bearer TOKEN` on every
+// HTTPS request (plain HTTP, the emulator's, never carries one).
+class BearerClient : public HttpClient {
+ public:
+  using TokenSource = std::function<bool(std::string* token, std::string* error)>;
+  BearerClient(std::shared_ptr<HttpClient> inner, TokenSource token)
+      : inner_(std::move(inner)), token_(std::move(token)) {}
+
+  HttpResponse Send(const HttpRequest& request) override {
+    if (!token_ || request.url.rfind("https://", 0) != 0) return inner_->Send(request);
+    std::string token;
+    HttpResponse failed;
+    if (!token_(&token, &failed.error)) return failed;
+    HttpRequest authorized = request;
+    authorized.headers.Set("Authorization", "Bearer " + token);
+    return inner_->Send(authorized);
+  }
+
+ private:
+  std::shared_ptr<HttpClient> inner_;
+  TokenSource token_;
+};
+
+// What signs the provider's requests in: a token given, else a service-account
+// key file, else the environment's token or key file (as Google's clients
+// read them). Null and no `error`: none.
+BearerClient::TokenSource Credentials(const Value& settings,
+                                      const std::shared_ptr<HttpClient>& http,
+                                      std::string* error) {
+  std::string token = StringAttr(settings, "access_token");
+  std::string file = StringAttr(settings, "credentials_file");
+  if (token.empty() && file.empty()) {
+    token = Env("GOOGLE_OAUTH_ACCESS_TOKEN");
+    if (token.empty()) file = Env("GOOGLE_APPLICATION_CREDENTIALS");
+  }
+  if (!token.empty()) {
+    return [token](std::string* out, std::string*) {
+      *out = token;
+      return true;
+    };
+  }
+  if (file.empty()) return nullptr;
+  std::string why;
+  std::optional<std::string> text = ReadBoundedFile(file, {.max_bytes = 1 << 20}, &why);
+  ServiceAccountKey key;
+  if (!text) {
+    *error = "gcp: cannot read the service-account key " + file + ": " + why;
+    return nullptr;
+  }
+  if (!ParseServiceAccountKey(*text, file, &key, error)) {
+    *error = "gcp: " + *error;
+    return nullptr;
+  }
+  auto tokens = std::make_shared<ServiceAccountTokens>(std::move(key), http);
+  return [tokens](std::string* out, std::string* e) { return tokens->Token(out, e); };
+}
+
 }  // namespace
 
 GcpProvider::GcpProvider(std::shared_ptr<HttpClient> http) : http_(std::move(http)) {
   if (!http_) http_ = std::make_shared<CurlHttpClient>();
+  api_ = http_;
   for (auto make : {MakePubsubTopicType, MakePubsubSubscriptionType}) {
     auto type = make();
     ResourceTypeSchema schema = type->Schema();
@@ -58,8 +120,9 @@ ResourceTypeSchema GcpProvider::ConfigSchema() const {
        .description = "An OAuth access token (`gcloud auth print-access-token`); default the "
                       "environment's GOOGLE_OAUTH_ACCESS_TOKEN. Write it as a ${secret...}."},
       {.name = "credentials_file", .local_path = true,
-       .description = "A service-account key file (JSON). Not supported yet: use "
-                      "access_token."},
+       .description = "A service-account key file (JSON): mfgctl signs in with it (an RS256 "
+                      "JWT exchanged at the key's token_uri). Default the environment's "
+                      "GOOGLE_APPLICATION_CREDENTIALS."},
       {.name = "endpoints", .type = AttrType::kStringMap,
        .description = "Service endpoints instead of Google's: `{ pubsub: URL }`. Default: "
                       "https://pubsub.googleapis.com, or the emulator PUBSUB_EMULATOR_HOST "
@@ -72,24 +135,25 @@ ConfigureResponse GcpProvider::Configure(const ConfigureRequest& req) {
   ConfigureResponse resp;
   const Value& s = req.settings;
   project_ = StringAttr(s, "project");
-  token_ = StringAttr(s, "access_token", Env("GOOGLE_OAUTH_ACCESS_TOKEN"));
   std::string emulator = Env("PUBSUB_EMULATOR_HOST");
   endpoint_ = emulator.empty() ? kPubsubEndpoint : "http://" + emulator;
   if (auto e = s.find("endpoints"); e != s.end() && e->contains("pubsub")) {
     endpoint_ = TrimSlash((*e)["pubsub"].get<std::string>());
   }
   bool plain_http = endpoint_.rfind("http://", 0) == 0;
+  std::string error;
+  BearerClient::TokenSource token = Credentials(s, http_, &error);
+  api_ = std::make_shared<BearerClient>(http_, token);
   if (project_.empty()) {
     resp.diagnostics.Error("the gcp provider needs a project: providers: { gcp: { project: ID } }");
-  } else if (token_.empty() && !plain_http) {
+  } else if (!error.empty()) {
+    resp.diagnostics.Error(error);
+  } else if (!token && !plain_http) {
     resp.diagnostics.Error(
-        s.contains("credentials_file")
-            ? "gcp: signing in with a service-account key file (credentials_file) is not "
-              "supported yet"
-            : "gcp: no credentials for " + endpoint_,
-        {},
-        "set GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth print-access-token) or providers.gcp."
-        "access_token; against the emulator, PUBSUB_EMULATOR_HOST");
+        "gcp: no credentials for " + endpoint_, {},
+        "set providers.gcp.credentials_file to a service-account key, or "
+        "GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth print-access-token); against the emulator, "
+        "PUBSUB_EMULATOR_HOST");
   }
   return resp;
 }
@@ -100,12 +164,7 @@ const GcpType* GcpProvider::TypeOf(const std::string& type) const {
 }
 
 HttpRequest GcpProvider::Request(std::string method, const std::string& name, const Value& body) {
-  HttpRequest r = JsonRequest(std::move(method), endpoint_ + "/v1/" + UrlEncode(name, "/"), body);
-  // Only the emulator goes without (plain HTTP never carries a token).
-  if (!token_.empty() && endpoint_.rfind("https://", 0) == 0) {
-    r.headers.Set("Authorization", "Bearer " + token_);
-  }
-  return r;
+  return JsonRequest(std::move(method), endpoint_ + "/v1/" + UrlEncode(name, "/"), body);
 }
 
 bool GcpProvider::List(const GcpType& type, std::map<std::string, Value>* out,
@@ -116,7 +175,7 @@ bool GcpProvider::List(const GcpType& type, std::map<std::string, Value>* out,
     r.url += "?pageSize=1000";
     if (!page.empty()) r.url += "&pageToken=" + UrlEncode(page);
     Value body;
-    if (!SendJson(*http_, r, &body, error)) return false;
+    if (!SendJson(*api_, r, &body, error)) return false;
     if (!body.is_object()) body = Value::object();
     for (const auto& o : body.value(type.Collection(), Value::array())) {
       if (o.is_object() && o.contains("name")) (*out)[StringAttr(o, "name")] = o;
@@ -170,7 +229,7 @@ bool GcpProvider::Create(const GcpType& type, const ApplyRequest& req, Value* st
                          std::string* error) {
   std::string name = FullName(type, req.address.name);
   HttpRequest put = Request("PUT", name, type.ToApi(req.after, project_));
-  HttpResponse resp = http_->Send(put);
+  HttpResponse resp = api_->Send(put);
   Value made;
   if (resp.error.empty() && resp.status == 409 && resp.attempts > 1) {
     // An earlier attempt of ours made it before the answer was lost:
@@ -186,7 +245,7 @@ bool GcpProvider::Create(const GcpType& type, const ApplyRequest& req, Value* st
   auto wait = std::chrono::milliseconds(100);
   for (int attempt = 0;; ++attempt) {
     HttpRequest get = Request("GET", name);
-    HttpResponse got = http_->Send(get);
+    HttpResponse got = api_->Send(get);
     if (got.error.empty() && got.status == 404 && attempt < 10) {
       std::this_thread::sleep_for(wait);
       wait = std::min(wait * 2, std::chrono::milliseconds(2000));
@@ -214,12 +273,12 @@ bool GcpProvider::Update(const GcpType& type, const ApplyRequest& req, Value* st
   Value out;
   if (mask.empty()) {
     HttpRequest get = Request("GET", name);
-    if (!SendJson(*http_, get, &out, error)) return false;
+    if (!SendJson(*api_, get, &out, error)) return false;
   } else {
     Value body = {{type.Singular(), type.ToApi(changed, project_)}, {"updateMask", mask}};
     HttpRequest patch = Request("PATCH", name, body);
     patch.idempotent = true;  // the same fields set to the same values
-    if (!SendJson(*http_, patch, &out, error)) return false;
+    if (!SendJson(*api_, patch, &out, error)) return false;
   }
   *state = type.FromApi(out, project_);
   return true;
@@ -227,7 +286,7 @@ bool GcpProvider::Update(const GcpType& type, const ApplyRequest& req, Value* st
 
 bool GcpProvider::Delete(const std::string& name, std::string* error) {
   HttpRequest del = Request("DELETE", name);
-  HttpResponse resp = http_->Send(del);
+  HttpResponse resp = api_->Send(del);
   if (resp.error.empty() && resp.status == 404) return true;  // gone already
   Value unused;
   return ParseJsonResponse(del, resp, &unused, error);

@@ -42,13 +42,13 @@ class GcpProvider : public Provider {
   bool Update(const GcpType& type, const ApplyRequest& req, Value* state, std::string* error);
   bool Delete(const std::string& name, std::string* error);
 
-  std::shared_ptr<HttpClient> http_;
+  std::shared_ptr<HttpClient> http_;  // the transport
+  std::shared_ptr<HttpClient> api_;   // http_ signing requests in; from Configure
   std::map<std::string, std::unique_ptr<GcpType>> types_;
   std::map<std::string, ResourceTypeSchema> schemas_;  // by type, made once
   // From Configure.
   std::string project_;
   std::string endpoint_;  // scheme://host[:port], no trailing slash
-  std::string token_;     // a bearer token; empty against the emulator
   std::string config_error_;
 };
 

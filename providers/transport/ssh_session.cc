@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/model/base64.h"
 #include "engine/model/digest.h"
 
 namespace mfgctl {
@@ -42,22 +43,6 @@ ssize_t RecvQuickAck(libssh2_socket_t sock, void* buffer, size_t length, int fla
   setsockopt(sock, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   ssize_t n = recv(sock, buffer, length, flags);
   return n < 0 ? -errno : n;
-}
-
-std::string Base64(const unsigned char* data, size_t len, bool pad = false) {
-  static constexpr char kChars[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < len; i += 3) {
-    unsigned v = data[i] << 16 | (i + 1 < len ? data[i + 1] << 8 : 0) |
-                 (i + 2 < len ? data[i + 2] : 0);
-    out += kChars[(v >> 18) & 63];
-    out += kChars[(v >> 12) & 63];
-    if (i + 1 < len) out += kChars[(v >> 6) & 63];
-    if (i + 2 < len) out += kChars[v & 63];
-  }
-  while (pad && out.size() % 4 != 0) out += '=';
-  return out;  // fingerprints are printed unpadded, keys padded
 }
 
 const char* KeyTypeName(int hostkey_type) {
@@ -305,8 +290,10 @@ struct SshSession::Impl {
     const unsigned char* hash = reinterpret_cast<const unsigned char*>(
         libssh2_hostkey_hash(session, LIBSSH2_HOSTKEY_HASH_SHA256));
     out->type = KeyTypeName(type);
-    out->base64 = Base64(reinterpret_cast<const unsigned char*>(key), len, true);
-    out->fingerprint = hash ? "SHA256:" + Base64(hash, 32) : "(unknown)";
+    out->base64 = Base64(std::string_view(key, len));
+    out->fingerprint =
+        hash ? "SHA256:" + Base64(std::string_view(reinterpret_cast<const char*>(hash), 32), false)
+             : "(unknown)";
     out->status = HostKey::Status::kUnknown;
     if (endpoint.known_hosts.empty() || access(endpoint.known_hosts.c_str(), F_OK) != 0) {
       return true;

@@ -7,8 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "tests/support/fake_http.h"
+#include "tests/support/process.h"
 
 namespace mfgctl {
 namespace {
@@ -186,6 +189,7 @@ TEST_F(GcpProviderTest, DeletingWhatIsGoneIsNoErrorAReplacementDeletesThenCreate
 
 TEST_F(GcpProviderTest, SettingsDecideEndpointAndCredentials) {
   unsetenv("GOOGLE_OAUTH_ACCESS_TOKEN");
+  unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
   unsetenv("PUBSUB_EMULATOR_HOST");
   Diagnostics d = Configure(Value::object());
   ASSERT_TRUE(d.HasErrors());
@@ -194,9 +198,10 @@ TEST_F(GcpProviderTest, SettingsDecideEndpointAndCredentials) {
   d = Configure({{"project", "acme"}});
   ASSERT_TRUE(d.HasErrors());
   EXPECT_EQ(d.items()[0].summary, "gcp: no credentials for https://pubsub.googleapis.com");
-  d = Configure({{"project", "acme"}, {"credentials_file", "/k.json"}});
+  d = Configure({{"project", "acme"}, {"credentials_file", "/nonexistent/k.json"}});
   ASSERT_TRUE(d.HasErrors());
-  EXPECT_NE(d.items()[0].summary.find("not supported yet"), std::string::npos);
+  EXPECT_EQ(d.items()[0].summary, "gcp: cannot read the service-account key "
+                                  "/nonexistent/k.json: No such file or directory");
 
   // A token goes to Google, over HTTPS only.
   ASSERT_FALSE(Configure({{"project", "acme"}, {"access_token", "ya29.secret"}}).HasErrors());
@@ -214,6 +219,49 @@ TEST_F(GcpProviderTest, SettingsDecideEndpointAndCredentials) {
   sent = http_->Requests().back();
   EXPECT_EQ(sent.url, "http://127.0.0.1:8086/v1/projects/acme/topics?pageSize=1000");
   EXPECT_FALSE(sent.headers.Get("Authorization"));
+}
+
+// A key file signs in at its token_uri before the first request, once for
+// the run; every HTTPS request then carries the token it got.
+TEST_F(GcpProviderTest, AServiceAccountKeySignsInOnceAndItsTokenGoesOnEveryRequest) {
+  unsetenv("GOOGLE_OAUTH_ACCESS_TOKEN");
+  unsetenv("PUBSUB_EMULATOR_HOST");
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / "mfgctl-gcp-key-test";
+  std::filesystem::create_directories(dir);
+  RunProgram({"openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+              "-out", (dir / "sa.pem").string()});
+  std::ifstream pem(dir / "sa.pem");
+  std::string private_key(std::istreambuf_iterator<char>(pem), {});
+  ASSERT_FALSE(private_key.empty());
+  Value key = {{"type", "service_account"},
+               {"client_email", "twin@acme.iam.gserviceaccount.com"},
+               {"private_key", private_key},
+               {"token_uri", "https://oauth2.example/token"}};
+  std::ofstream(dir / "sa.json") << key.dump();
+  http_->SetHandler([](const HttpRequest& r) {
+    if (r.url == "https://oauth2.example/token") {
+      return FakeHttpClient::Json(200, {{"access_token", "ya29.from-key"}, {"expires_in", 3600}});
+    }
+    return FakeHttpClient::Json(200, Value::object());
+  });
+  ASSERT_FALSE(
+      Configure({{"project", "acme"}, {"credentials_file", (dir / "sa.json").string()}})
+          .HasErrors());
+  gcp_.Read({&target_, {Item("pubsub.topic", "line1", Value::object()),
+                        Item("pubsub.subscription", "s1", Value::object())}});
+  std::filesystem::remove_all(dir);
+  std::vector<HttpRequest> sent = http_->Requests();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[0].method, "POST");
+  EXPECT_EQ(sent[0].url, "https://oauth2.example/token");
+  EXPECT_EQ(sent[0].body.rfind("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
+                               "&assertion=ey", 0),
+            0u)
+      << sent[0].body;
+  EXPECT_FALSE(sent[0].headers.Get("Authorization"));
+  for (size_t i = 1; i < sent.size(); ++i) {
+    EXPECT_EQ(sent[i].headers.Get("Authorization"), "Bearer ya29.from-key") << sent[i].url;
+  }
 }
 
 }  // namespace

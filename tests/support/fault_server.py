@@ -20,6 +20,13 @@ arrived (every path with a KEY counts):
   /slow/KEY?ms=N               sleeps N ms, then 200
   /concurrent/KEY?ms=N         sleeps N ms, then 200, counting requests in flight at once
   /stats/KEY                   JSON: requests (so far, this one not counted), max_concurrent
+  /oauth/KEY?public_key=PEM    an OAuth token endpoint for service-account sign-in (RFC 7523):
+                               a POSTed form grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer
+                               &assertion=JWT gets {"access_token": "token-KEY-N", "expires_in":
+                               3600} when the JWT is RS256, signed by the private half of the
+                               public key in file PEM (checked by `openssl dgst -verify`), its
+                               aud is this URL, its scope set and its lifetime at most an hour;
+                               else 400 {"error": "invalid_grant", "error_description": why}
 
 --upstream URL: a proxy in front of a real server (the Pub/Sub emulator): every request is
 forwarded to URL and its answer relayed, except where a --fault rule matches it first.
@@ -40,6 +47,7 @@ absent), the first N of them (default 1); rules are tried in order. Kinds:
 """
 
 import argparse
+import base64
 import email.utils
 import http.client
 import http.server
@@ -50,6 +58,7 @@ import ssl
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -153,6 +162,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "slow":
             time.sleep(int(query.get("ms", "1000")) / 1000)
             return self.reply(200, done)
+        if kind == "oauth":
+            why = self.check_assertion(body, query.get("public_key", ""))
+            if why:
+                return self.reply(400, {"error": "invalid_grant", "error_description": why})
+            return self.reply(200, {"access_token": "token-%s-%d" % (key, n),
+                                    "expires_in": 3600, "token_type": "Bearer"})
         if kind == "concurrent":
             with LOCK:
                 IN_FLIGHT[key] = IN_FLIGHT.get(key, 0) + 1
@@ -164,6 +179,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     IN_FLIGHT[key] -= 1
             return self.reply(200, done)
         return self.reply(404, {"error": "no such fault: " + url.path})
+
+    def check_assertion(self, body, public_key):
+        form = {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+        if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return "grant_type is not jwt-bearer"
+        parts = form.get("assertion", "").split(".")
+        if len(parts) != 3:
+            return "the assertion is not a JWT"
+
+        def decode(part):
+            return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        try:
+            header, claims = json.loads(decode(parts[0])), json.loads(decode(parts[1]))
+            signature = decode(parts[2])
+        except ValueError:
+            return "the assertion does not decode"
+        if header.get("alg") != "RS256" or header.get("typ") != "JWT":
+            return "the header is not RS256 JWT"
+        with tempfile.NamedTemporaryFile() as sig:
+            sig.write(signature)
+            sig.flush()
+            verified = subprocess.run(
+                ["openssl", "dgst", "-sha256", "-verify", public_key, "-signature", sig.name],
+                input=(parts[0] + "." + parts[1]).encode(), capture_output=True)
+        if verified.returncode != 0:
+            return "the signature does not verify with the public key"
+        host = self.headers.get("Host", "")
+        if claims.get("aud") != "http://%s%s" % (host, self.path):
+            return "aud is %r, not this endpoint" % claims.get("aud")
+        if not claims.get("iss") or not claims.get("scope"):
+            return "iss or scope missing"
+        iat, exp = claims.get("iat", 0), claims.get("exp", 0)
+        if not abs(iat - time.time()) < 3900 or not 0 < exp - iat <= 3600:
+            return "iat/exp out of range"
+        return None
 
     def proxy(self, url, body):
         if url.path == "/__proxy/stats":

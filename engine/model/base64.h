@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mfgctl {
+
+/// RFC 4648 base64 of `data`; `pad`: with trailing `=` to a multiple of 4
+/// (known_hosts keys), else without (SSH fingerprints).
+std::string Base64(std::string_view data, bool pad = true);
+
+/// RFC 4648 §5 base64url of `data`, unpadded: what a JWT's parts are.
+std::string Base64Url(std::string_view data);
+
+}  // namespace mfgctl
