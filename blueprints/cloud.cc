@@ -2,7 +2,8 @@
 // Pub/Sub topics and subscriptions expand to gcp.pubsub.* resources
 // addressed `cloud:pubsub.topic[telemetry-line1]` and
 // `cloud:pubsub.subscription[twin-ingest]`; a subscription follows the
-// topics it names.
+// topics it names. Buckets expand to s3.bucket resources addressed
+// `cloud:bucket[historian-archive]`.
 #include <cctype>
 
 #include "blueprints/expander.h"
@@ -22,6 +23,8 @@ constexpr CloudCollection kCollections[] = {
     {"pubsub", "topics", "gcp.pubsub.topic", "topics"},
     {"pubsub", "subscriptions", "gcp.pubsub.subscription", "subscriptions"},
 };
+// Directly under cloud:, named by their ID alone.
+constexpr CloudCollection kBuckets = {"", "buckets", "s3.bucket", ""};
 
 // A Pub/Sub topic or subscription ID as Google takes it.
 bool ValidId(const std::string& id) {
@@ -35,11 +38,25 @@ bool ValidId(const std::string& id) {
   return true;
 }
 
+// A bucket name as S3 takes it (the rules for new buckets).
+bool ValidBucketName(const std::string& name) {
+  if (name.size() < 3 || name.size() > 63 || name.find("..") != std::string::npos) return false;
+  for (unsigned char c : name) {
+    if (!std::islower(c) && !std::isdigit(c) && c != '.' && c != '-') return false;
+  }
+  auto alnum = [](unsigned char c) { return std::islower(c) || std::isdigit(c); };
+  if (!alnum(name.front()) || !alnum(name.back())) return false;
+  // Not shaped like an IPv4 address.
+  return name.find_first_not_of("0123456789.") != std::string::npos;
+}
+
 }  // namespace
 
 bool Expander::ExpandCloud(const SourceNode& node) {
   if (node.IsNull()) return true;
-  if (!ExpectMap(node, "\"cloud\"") || !CheckKeys(node, {"pubsub"}, "\"cloud\"")) return false;
+  if (!ExpectMap(node, "\"cloud\"") || !CheckKeys(node, {"pubsub", "buckets"}, "\"cloud\"")) {
+    return false;
+  }
   // Several files may each have a `cloud:`; a host may not take the name.
   auto [target, made] = targets_.try_emplace(
       kCloudTarget, Target{kCloudTarget, kCloudTarget, Value::object(), node.pos(), {}});
@@ -49,9 +66,72 @@ bool Expander::ExpandCloud(const SourceNode& node) {
                   target->second.pos, "name the host otherwise");
     return false;
   }
+  // One map of names: each entry a resource, its made name added.
+  auto collection = [&](const CloudCollection& c, const SourceNode& section,
+                        const std::string& project) {
+    std::string where = std::string("\"cloud.") + (*c.service ? c.service + std::string(".") : "") +
+                        c.key + "\"";
+    if (section.IsNull()) return true;
+    if (!section.IsMap()) {
+      diags_->Error(where + " must be a map of names, got " + std::string(section.Describe()),
+                    section.pos());
+      return false;
+    }
+    for (const auto& [name, attrs] : section.entries) {
+      std::string full = *c.service ? "projects/" + project + "/" + c.path + "/" + name.scalar
+                                    : name.scalar;
+      // `name` is made, not written: what publishers and readers use.
+      if (attrs.IsMap() && attrs.Get("name")) {
+        for (const auto& [k, v] : attrs.entries) {
+          if (k.scalar != "name") continue;
+          diags_->Error("\"name\" of " + std::string(*c.service ? c.service : "bucket") + " " +
+                            name.scalar + " is made from " +
+                            (*c.service ? "the project and its ID (" : "its ID (") + full +
+                            "); it cannot be set",
+                        k.pos());
+        }
+        return false;
+      }
+      if (*c.service && !ValidId(name.scalar)) {
+        diags_->Error(std::string(c.service) + " ID \"" + name.scalar + "\" is not one Google "
+                          "takes",
+                      name.pos(),
+                      "3 to 255 of letters, digits and - _ . ~ + %, starting with a letter, "
+                      "not with \"goog\"");
+        return false;
+      }
+      if (!*c.service && !ValidBucketName(name.scalar)) {
+        diags_->Error("bucket name \"" + name.scalar + "\" is not one S3 takes", name.pos(),
+                      "3 to 63 of lowercase letters, digits, dots and hyphens, starting and "
+                      "ending with a letter or digit, not an IP address");
+        return false;
+      }
+      SourceNode& body_with_name = synthesized_.emplace_back(attrs);
+      if (body_with_name.IsNull()) body_with_name.kind = SourceNode::Kind::kMap;
+      // A bucket's `lifecycle: [rules]` is S3's lifecycle configuration; a
+      // map there stays mfgctl's lifecycle block (protected).
+      for (auto& [k, v] : body_with_name.entries) {
+        if (!*c.service && k.scalar == kLifecycleKey && v.IsSequence()) {
+          k.scalar = "lifecycle_rules";
+        }
+      }
+      SourceNode key = name, value = name;
+      key.scalar = "name";
+      value.scalar = full;
+      value.quoted = true;
+      body_with_name.entries.push_back({key, value});
+      SectionEntry entry{&name, &body_with_name};
+      if (!AddHostResource(kCloudTarget, c.type, nullptr, entry)) return false;
+    }
+    return true;
+  };
   for (const auto& [service, body] : node.entries) {
     std::string what = "\"cloud." + service.scalar + "\"";
     if (body.IsNull()) continue;
+    if (service.scalar == kBuckets.key) {
+      if (!collection(kBuckets, body, "")) return false;
+      continue;
+    }
     std::vector<std::string> keys;
     for (const auto& c : kCollections) {
       if (service.scalar == c.service) keys.push_back(c.key);
@@ -77,44 +157,7 @@ bool Expander::ExpandCloud(const SourceNode& node) {
     for (const auto& c : kCollections) {
       if (service.scalar != c.service) continue;
       const SourceNode* section = body.Get(c.key);
-      if (!section || section->IsNull()) continue;
-      std::string where = "\"cloud." + service.scalar + "." + c.key + "\"";
-      if (!section->IsMap()) {
-        diags_->Error(where + " must be a map of names, got " +
-                          std::string(section->Describe()),
-                      section->pos());
-        return false;
-      }
-      for (const auto& [name, attrs] : section->entries) {
-        // `name` is made, not written: what publishers and readers use.
-        if (attrs.IsMap() && attrs.Get("name")) {
-          for (const auto& [k, v] : attrs.entries) {
-            if (k.scalar != "name") continue;
-            diags_->Error("\"name\" of " + std::string(c.service) + " " + name.scalar +
-                              " is made from the project and its ID (projects/" + project + "/" +
-                              c.path + "/" + name.scalar + "); it cannot be set",
-                          k.pos());
-          }
-          return false;
-        }
-        if (!ValidId(name.scalar)) {
-          diags_->Error(std::string(c.service) + " ID \"" + name.scalar + "\" is not one Google "
-                            "takes",
-                        name.pos(),
-                        "3 to 255 of letters, digits and - _ . ~ + %, starting with a letter, "
-                        "not with \"goog\"");
-          return false;
-        }
-        SourceNode& body_with_name = synthesized_.emplace_back(attrs);
-        if (body_with_name.IsNull()) body_with_name.kind = SourceNode::Kind::kMap;
-        SourceNode key = name, value = name;
-        key.scalar = "name";
-        value.scalar = "projects/" + project + "/" + c.path + "/" + name.scalar;
-        value.quoted = true;
-        body_with_name.entries.push_back({key, value});
-        SectionEntry entry{&name, &body_with_name};
-        if (!AddHostResource(kCloudTarget, c.type, nullptr, entry)) return false;
-      }
+      if (section && !collection(c, *section, project)) return false;
     }
   }
   return true;

@@ -2,6 +2,7 @@
 
 #include "providers/gcp/gcp_provider.h"
 #include "providers/libvirt/libvirt_provider.h"
+#include "providers/s3/s3_provider.h"
 #include "providers/ssh/ssh_provider.h"
 
 namespace mfgctl {
@@ -10,7 +11,8 @@ bool RegisterProviders(ProviderRegistry* registry, HostConnections* connections,
                        Diagnostics* diags) {
   return registry->Add(std::make_unique<SshProvider>(*connections), diags) &&
          registry->Add(std::make_unique<LibvirtProvider>(*connections), diags) &&
-         registry->Add(std::make_unique<GcpProvider>(), diags);
+         registry->Add(std::make_unique<GcpProvider>(), diags) &&
+         registry->Add(std::make_unique<S3Provider>(), diags);
 }
 
 BlueprintSchemas SchemasOf(const ProviderRegistry& registry) {

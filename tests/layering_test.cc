@@ -112,20 +112,23 @@ TEST(LayeringTest, EngineFoldersFormNoCycle) {
 }
 
 TEST(LayeringTest, EachLibraryHasItsOneAdapter) {
-  const std::map<std::string, std::string> adapter = {
-      {"yaml-cpp/", "blueprints/yaml_loader.cc"},
-      {"libssh2", "providers/transport/ssh_session.cc"},
-      {"curl/", "providers/transport/http_client.cc"},
-      {"pugixml", "providers/libvirt/libvirt_xml.cc"},
-      {"CLI/", "cli/"},
+  // pugixml: each API's XML documents in one file of its provider.
+  const std::map<std::string, std::vector<std::string>> adapter = {
+      {"yaml-cpp/", {"blueprints/yaml_loader.cc"}},
+      {"libssh2", {"providers/transport/ssh_session.cc"}},
+      {"curl/", {"providers/transport/http_client.cc"}},
+      {"pugixml", {"providers/libvirt/libvirt_xml.cc", "providers/s3/s3_xml.cc"}},
+      {"CLI/", {"cli/"}},
   };
   for (const auto& inc : AllIncludes()) {
     if (!inc.system) continue;
     for (const auto& [library, where] : adapter) {
-      if (StartsWith(inc.target, library)) {
-        EXPECT_TRUE(StartsWith(inc.file, where)) << inc.file << " includes <" << inc.target
-                                                 << ">; only " << where << " may";
-      }
+      if (!StartsWith(inc.target, library)) continue;
+      bool allowed = false;
+      for (const auto& w : where) allowed = allowed || StartsWith(inc.file, w);
+      EXPECT_TRUE(allowed) << inc.file << " includes <" << inc.target << ">; only "
+                           << where.front() << (where.size() > 1 ? " and its like" : "")
+                           << " may";
     }
   }
 }

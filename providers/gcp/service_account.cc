@@ -13,17 +13,6 @@ namespace {
 
 using std::chrono::seconds;
 
-// Plain HTTP carries the assertion only to this machine (a test's token
-// endpoint); anything else must be HTTPS.
-bool SafeTokenUri(const std::string& uri) {
-  if (uri.rfind("https://", 0) == 0) return true;
-  for (const char* local : {"http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:",
-                            "http://localhost/", "http://[::1]:"}) {
-    if (uri.rfind(local, 0) == 0) return true;
-  }
-  return false;
-}
-
 bool Sign(const std::string& pem, std::string_view data, std::string* signature,
           std::string* error) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
@@ -76,7 +65,7 @@ bool ParseServiceAccountKey(std::string_view json, const std::string& file,
       return false;
     }
   }
-  if (!SafeTokenUri(key->token_uri)) {
+  if (!SafeForCredentials(key->token_uri)) {
     *error = file + ": token_uri " + key->token_uri +
              " is not HTTPS; the signed assertion is sent only over HTTPS";
     return false;

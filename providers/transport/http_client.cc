@@ -166,6 +166,15 @@ std::string HttpEndpointOf(std::string_view url) {
   return scheme + "://" + Lower(host) + ":" + std::string(port.empty() ? default_port : port);
 }
 
+bool SafeForCredentials(std::string_view url) {
+  std::string endpoint = HttpEndpointOf(url);
+  if (endpoint.rfind("https://", 0) == 0) return true;
+  for (const char* local : {"http://127.0.0.1:", "http://localhost:", "http://[::1]:"}) {
+    if (endpoint.rfind(local, 0) == 0) return true;
+  }
+  return false;
+}
+
 struct CurlHttpClient::Impl {
   explicit Impl(HttpClientOptions o)
       : options(std::move(o)), slots(options.max_in_flight_per_endpoint) {

@@ -133,4 +133,8 @@ class CurlHttpClient : public HttpClient {
 /// the in-flight bound counts by. Empty when `url` has no scheme.
 std::string HttpEndpointOf(std::string_view url);
 
+/// Whether credentials may go to `url`: HTTPS anywhere, plain HTTP only to
+/// this machine (127.0.0.1, localhost, [::1]: an emulator, a test's server).
+bool SafeForCredentials(std::string_view url);
+
 }  // namespace mfgctl

@@ -1,6 +1,6 @@
 // The `cloud:` section: Pub/Sub topics and subscriptions on the target
 // `cloud`, with full names made from the project, subscriptions after their
-// topics, durations checked where they are written.
+// topics, durations checked where they are written; buckets beside them.
 #include "engine/model/unknown.h"
 #include "tests/blueprints/blueprint_fixture.h"
 
@@ -82,6 +82,61 @@ TEST_F(CloudTest, ErrorsNameWhereAndWhatWasExpected) {
                          "services"),
             std::string::npos)
       << Error();
+}
+
+TEST_F(CloudTest, BucketsWithTheirRulesAndAProtectedOne) {
+  env_["MFGCTL_SECRET_S3_ACCESS_KEY"] = "AKIDPLANT";
+  env_["MFGCTL_SECRET_S3_SECRET_KEY"] = "s3cr3t";
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "  s3: { endpoint: \"https://minio.plant.example:9000\", region: us-east-1,\n"
+                   "        access_key: \"${secret.S3_ACCESS_KEY}\", secret_key: \"${secret.S3_SECRET_KEY}\" }\n"
+                   "cloud:\n"
+                   "  buckets:\n"
+                   "    historian-archive: { versioning: true, lifecycle: [ { expire_days: 365, prefix: raw/ } ],"
+                   " tags: { plant: suzhou-1 } }\n"
+                   "    twin-models:\n"
+                   "      lifecycle: { protected: true }\n"
+                   "      lifecycle_rules: [ { noncurrent_expire_days: 30 } ]\n"
+                   "gateways:\n"
+                   "  gw1:\n"
+                   "    address: 10.20.1.10\n"
+                   "    files:\n"
+                   "      /etc/collector/archive.conf:\n"
+                   "        content: \"bucket=${cloud:bucket[historian-archive].name}\\n\"\n"))
+      << Error();
+  const Resource* bucket = Find("cloud:bucket[historian-archive]");
+  ASSERT_NE(bucket, nullptr);
+  EXPECT_EQ(bucket->type, "s3.bucket");
+  // A list under lifecycle: is S3's lifecycle configuration.
+  EXPECT_EQ(bucket->attributes.dump(),
+            R"({"versioning":true,"lifecycle_rules":[{"expire_days":365,"prefix":"raw/"}],)"
+            R"("tags":{"plant":"suzhou-1"},"name":"historian-archive"})");
+  EXPECT_FALSE(bucket->is_protected);
+  // A map there is mfgctl's lifecycle block.
+  const Resource* models = Find("cloud:bucket[twin-models]");
+  ASSERT_NE(models, nullptr);
+  EXPECT_TRUE(models->is_protected);
+  EXPECT_EQ(models->attributes["lifecycle_rules"][0]["noncurrent_expire_days"], 30);
+  EXPECT_EQ(Find("gw1:file[/etc/collector/archive.conf]")->attributes["content"],
+            "bucket=historian-archive\n");
+}
+
+TEST_F(CloudTest, BucketErrorsNameWhereAndWhatWasExpected) {
+  EXPECT_FALSE(Load(std::string(kHead) + "cloud:\n  buckets:\n    Historian_Archive: {}\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:7:5: error: bucket name \"Historian_Archive\" is not one S3 "
+                     "takes\n  3 to 63 of lowercase letters, digits, dots and hyphens, starting "
+                     "and ending with a letter or digit, not an IP address");
+  EXPECT_FALSE(Load(std::string(kHead) + "cloud:\n  buckets:\n    10.1.2.3: {}\n"));
+  EXPECT_NE(Error().find("bucket name \"10.1.2.3\" is not one S3 takes"), std::string::npos);
+  EXPECT_FALSE(Load(std::string(kHead) + "cloud:\n  buckets:\n    raw-data: { name: x }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:7:17: error: \"name\" of bucket raw-data is made from its "
+                     "ID (raw-data); it cannot be set");
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "cloud:\n  buckets:\n    raw-data: { lifecycle: [ { expire: 3 } ] }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:7:32: error: unknown key \"expire\" in \"lifecycle_rules[0]\"");
+  EXPECT_FALSE(Load(std::string(kHead) + "cloud:\n  bucket:\n    raw-data: {}\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:3: error: unknown key \"bucket\" in \"cloud\"; did you "
+                     "mean \"buckets\"?");
 }
 
 }  // namespace

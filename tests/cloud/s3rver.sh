@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# s3rver, an S3-compatible server (npm), for mfgctl's bucket tests.
+#
+# The most complete S3 server that installs here (Debian has none that runs
+# without a cluster): buckets, objects, listings and object tagging. It has
+# no bucket tagging, versioning or lifecycle (501 or ignored), and checks the
+# access key but not the signature; the tests say where they rely on AWS's
+# documented shapes instead.
+#
+#   s3rver.sh up [PORT]    install it once (npm, into $CACHE) and start it on
+#                          127.0.0.1 (default port 4569) with an empty data
+#                          folder; waits until it answers
+#   s3rver.sh down [PORT]  stop it; exit 0 even if it is not running
+#
+# Its one account: access key S3RVER, secret S3RVER.
+# $MFGCTL_TEST_CLOUD (default /run/mfgctl-cloud) holds s3rver-PORT.{log,pid}
+# and the data folder.
+set -euo pipefail
+
+RUN=${MFGCTL_TEST_CLOUD:-/run/mfgctl-cloud}
+CACHE=${MFGCTL_TEST_CACHE:-/var/cache/mfgctl-test}/s3rver-3.7.1
+BIN=$CACHE/node_modules/.bin/s3rver
+PORT=${2:-4569}
+PIDF=$RUN/s3rver-$PORT.pid
+LOG=$RUN/s3rver-$PORT.log
+DATA=$RUN/s3rver-$PORT.data
+
+log() { echo "s3rver: $*" >&2; }
+
+answering() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; }
+alive() { [ -f "$PIDF" ] && ps -o args= -p "$(cat "$PIDF")" 2>/dev/null | grep -q s3rver; }
+
+install() {
+  [ -x "$BIN" ] && return 0
+  if ! command -v npm >/dev/null; then
+    log "installing npm (Debian's nodejs and npm)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
+      --no-install-recommends nodejs npm >&2 ||
+      { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+          -o DPkg::Lock::Timeout=600 --no-install-recommends nodejs npm >&2; }
+  fi
+  log "installing s3rver 3.7.1 from npm into $CACHE"
+  mkdir -p "$CACHE"
+  npm install --prefix "$CACHE" --no-audit --no-fund --loglevel=error s3rver@3.7.1 >&2
+}
+
+up() {
+  install
+  if alive && answering; then
+    echo "s3rver: already up on 127.0.0.1:$PORT"
+    return 0
+  fi
+  down
+  answering && { log "port $PORT is taken by something else"; exit 1; }
+  mkdir -p "$RUN"
+  rm -rf "$DATA" && mkdir -p "$DATA"
+  setsid nohup "$BIN" -d "$DATA" -a 127.0.0.1 -p "$PORT" --silent </dev/null >"$LOG" 2>&1 &
+  echo $! >"$PIDF"
+  local deadline=$((SECONDS + 30))
+  until answering; do
+    if ! alive || [ $SECONDS -ge $deadline ]; then
+      log "did not come up on port $PORT; log $LOG:"; tail -n 20 "$LOG" >&2
+      down
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "s3rver: up on 127.0.0.1:$PORT"
+}
+
+down() {
+  alive || { rm -f "$PIDF"; return 0; }
+  local pid
+  pid=$(cat "$PIDF")
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    pgrep -g "$pid" >/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$PIDF"
+  rm -rf "$DATA"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up [PORT] | down [PORT]" >&2; exit 2 ;;
+esac
