@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "tests/e2e/e2e_support.h"
-#include "tests/support/fault_server.h"
+#include "tests/support/script_server.h"
 
 namespace mfgctl::e2e {
 namespace {
@@ -13,7 +13,11 @@ namespace {
 constexpr char kEmulator[] = "http://127.0.0.1:8085";
 
 Result Curl(const std::string& method, const std::string& path, const std::string& body = "") {
-  std::vector<std::string> argv = {"curl", "-s", "-X", method, "-H",
+  std::vector<std::string> argv = {"curl",
+                                   "-s",
+                                   "-X",
+                                   method,
+                                   "-H",
                                    "Content-Type: application/json",
                                    std::string(kEmulator) + "/v1/" + path};
   if (!body.empty()) argv.insert(argv.end(), {"-d", body});
@@ -41,8 +45,10 @@ void SkipWithoutEmulator() {
 }
 
 std::string Cloud(const std::string& project, const std::string& pubsub) {
-  return "  gcp: { project: " + project + ", endpoints: { pubsub: \"" + kEmulator + "\" } }\n"
-         "cloud:\n  pubsub:\n" + pubsub;
+  return "  gcp: { project: " + project + ", endpoints: { pubsub: \"" + kEmulator +
+         "\" } }\n"
+         "cloud:\n  pubsub:\n" +
+         pubsub;
 }
 
 TEST(CloudTest, BuildsTopicsAndASubscriptionAGatewayNamesThenPlansNothing) {
@@ -61,8 +67,10 @@ TEST(CloudTest, BuildsTopicsAndASubscriptionAGatewayNamesThenPlansNothing) {
                     "        dead_letter: { topic: dead1, max_delivery_attempts: 5 }\n"
                     "        retry: { minimum_backoff: 10s, maximum_backoff: 10m }\n"
                     "        filter: 'attributes.line = \"L1\"'\n") +
-              Gateway(1, "    files:\n"
-                         "      /srv/e2e-topic.conf: { content: \"topic=${cloud:pubsub.topic[line1].name}\\n\" }\n"));
+              Gateway(1,
+                      "    files:\n"
+                      "      /srv/e2e-topic.conf: { content: "
+                      "\"topic=${cloud:pubsub.topic[line1].name}\\n\" }\n"));
   Result plan = plant.Mfgctl({"plan"});
   // The name is known before the topic exists.
   EXPECT_NE(plan.out.find("+ content = \"topic=projects/e2e-build/topics/line1\\n\""),
@@ -116,8 +124,9 @@ TEST(CloudTest, UpdatesDriftReplacementAndDeletion) {
   EXPECT_EQ(Live("projects/e2e-change/subscriptions/ingest")["ackDeadlineSeconds"], 60);
 
   // A new filter cannot be patched: the subscription is replaced.
-  write("    subscriptions:\n      ingest: { topic: line1, ack_deadline_seconds: 60, "
-        "filter: 'attributes.line = \"L2\"' }\n");
+  write(
+      "    subscriptions:\n      ingest: { topic: line1, ack_deadline_seconds: 60, "
+      "filter: 'attributes.line = \"L2\"' }\n");
   plan = plant.Mfgctl({"plan"});
   EXPECT_NE(plan.out.find("-/+ gcp.pubsub.subscription \"cloud:pubsub.subscription[ingest]\""),
             std::string::npos)
@@ -162,13 +171,14 @@ TEST(CloudTest, ApplyThroughFaultsCompletesWithNothingDuplicatedAndTheStateExact
   SkipWithoutEmulator();
   Scrub("e2e-faults", {"line1", "dead1"}, {"ingest"});
   std::string error;
-  auto proxy = FaultServer::Start(
-      {"--upstream", kEmulator,
-       "--fault", R"({"kind": "503", "method": "GET", "path": "/topics", "times": 1})",
-       "--fault", R"({"kind": "429", "method": "PUT", "path": "/topics/line1", "retry_after": 1})",
-       "--fault", R"({"kind": "lost_reply", "method": "PUT", "path": "/topics/dead1"})",
-       "--fault", R"({"kind": "reset", "method": "PUT", "path": "/subscriptions/ingest"})",
-       "--fault", R"({"kind": "slow", "method": "GET", "path": "/subscriptions", "ms": 1500})"},
+  auto proxy = ScriptServer::Start(
+      kFaultServer,
+      {"--upstream", kEmulator, "--fault",
+       R"({"kind": "503", "method": "GET", "path": "/topics", "times": 1})", "--fault",
+       R"({"kind": "429", "method": "PUT", "path": "/topics/line1", "retry_after": 1})", "--fault",
+       R"({"kind": "lost_reply", "method": "PUT", "path": "/topics/dead1"})", "--fault",
+       R"({"kind": "reset", "method": "PUT", "path": "/subscriptions/ingest"})", "--fault",
+       R"({"kind": "slow", "method": "GET", "path": "/subscriptions", "ms": 1500})"},
       &error);
   ASSERT_NE(proxy, nullptr) << error;
   Plant plant("cloud-faults");
@@ -184,11 +194,11 @@ TEST(CloudTest, ApplyThroughFaultsCompletesWithNothingDuplicatedAndTheStateExact
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   for (const char* address : {"cloud:pubsub.topic[line1]", "cloud:pubsub.topic[dead1]",
                               "cloud:pubsub.subscription[ingest]"}) {
-    EXPECT_EQ(Count(apply.out, std::string(address) + ": Creation complete"), 1u)
-        << address << "\n" << apply.out;
+    EXPECT_EQ(Count(apply.out, std::string(address) + ": Creation complete"), 1u) << address << "\n"
+                                                                                  << apply.out;
   }
-  Value stats = Value::parse(RunProgram({"curl", "-s", proxy->Url("/__proxy/stats")}).out,
-                             nullptr, false);
+  Value stats =
+      Value::parse(RunProgram({"curl", "-s", proxy->Url("/__proxy/stats")}).out, nullptr, false);
   EXPECT_EQ(stats["faults"], 5) << stats.dump();
   // Each create went out at most twice: the faulted attempt and one retry
   // (dead1's retry met its own topic: 409, adopted).
@@ -216,9 +226,10 @@ TEST(CloudTest, ApplyThroughFaultsCompletesWithNothingDuplicatedAndTheStateExact
 TEST(CloudTest, AnUnreachableServiceFailsOnlyTheCloudsResources) {
   SkipWithoutEmulator();
   Plant plant("cloud-down");
-  plant.Write("  gcp: { project: e2e-down, endpoints: { pubsub: \"http://127.0.0.1:1\" } }\n"
-              "cloud:\n  pubsub:\n    topics:\n      line1: {}\n" +
-              Gateway(1, "    files:\n      /tmp/e2e-cloud-down: { content: \"gw\\n\" }\n"));
+  plant.Write(
+      "  gcp: { project: e2e-down, endpoints: { pubsub: \"http://127.0.0.1:1\" } }\n"
+      "cloud:\n  pubsub:\n    topics:\n      line1: {}\n" +
+      Gateway(1, "    files:\n      /tmp/e2e-cloud-down: { content: \"gw\\n\" }\n"));
   Result apply = plant.Mfgctl({"apply", "--auto-approve"});
   EXPECT_EQ(apply.exit_code, 1);
   EXPECT_NE(apply.err.find("cloud:pubsub.topic[line1]"), std::string::npos) << apply.err;

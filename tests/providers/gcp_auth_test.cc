@@ -2,8 +2,6 @@
 // /oauth/ verifies each assertion's RS256 signature with the public half of
 // a key the suite makes with the openssl CLI, its audience, scope and
 // lifetime, and hands out numbered tokens, so caching shows in the count.
-#include "providers/gcp/service_account.h"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,8 +9,9 @@
 #include <fstream>
 
 #include "engine/model/value.h"
-#include "tests/support/fault_server.h"
+#include "providers/gcp/service_account.h"
 #include "tests/support/process.h"
+#include "tests/support/script_server.h"
 
 namespace mfgctl {
 namespace {
@@ -34,11 +33,11 @@ class GcpAuthTest : public ::testing::Test {
     error_ = new std::string;
     for (const char* name : {"sa", "other"}) {
       std::string key = *dir_ + "/" + name + ".pem";
-      RunProgram({"openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
-                  "rsa_keygen_bits:2048", "-out", key});
+      RunProgram({"openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                  "-out", key});
       RunProgram({"openssl", "pkey", "-in", key, "-pubout", "-out", *dir_ + "/" + name + ".pub"});
     }
-    server_ = FaultServer::Start({}, error_).release();
+    server_ = ScriptServer::Start(kFaultServer, {}, error_).release();
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -53,8 +52,8 @@ class GcpAuthTest : public ::testing::Test {
     return server_->Url("/oauth/" + name + "?public_key=" + *dir_ + "/" + verify_with + ".pub");
   }
   static ServiceAccountKey Key(const std::string& token_uri, const std::string& signer = "sa") {
-    return {"twin@acme-twin.iam.gserviceaccount.com", Slurp(*dir_ + "/" + signer + ".pem"),
-            "k1", token_uri};
+    return {"twin@acme-twin.iam.gserviceaccount.com", Slurp(*dir_ + "/" + signer + ".pem"), "k1",
+            token_uri};
   }
   static int Exchanges(const std::string& name) {
     ProcessResult r = RunProgram({"curl", "-s", server_->Url("/stats/" + name)});
@@ -63,13 +62,13 @@ class GcpAuthTest : public ::testing::Test {
 
   static std::string* dir_;
   static std::string* error_;
-  static FaultServer* server_;
+  static ScriptServer* server_;
   std::shared_ptr<HttpClient> http_ = std::make_shared<CurlHttpClient>();
 };
 
 std::string* GcpAuthTest::dir_ = nullptr;
 std::string* GcpAuthTest::error_ = nullptr;
-FaultServer* GcpAuthTest::server_ = nullptr;
+ScriptServer* GcpAuthTest::server_ = nullptr;
 
 TEST_F(GcpAuthTest, ASignedAssertionIsExchangedAndTheTokenKeptUntilAMinuteBeforeItExpires) {
   const auto now = std::chrono::system_clock::now();
@@ -109,10 +108,11 @@ TEST_F(GcpAuthTest, TheAssertionNamesTheAccountAndTheEndpointAndLastsAnHour) {
   EXPECT_EQ(jwt.substr(0, jwt.find('.')), "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0");
   std::string claims = jwt.substr(jwt.find('.') + 1);
   claims = claims.substr(0, claims.find('.'));
-  ProcessResult decoded = RunProgram(
-      {"python3", "-c",
-       "import base64,sys; s=sys.stdin.read(); print(base64.urlsafe_b64decode(s+'='*(-len(s)%4)).decode())"},
-      "", claims);
+  ProcessResult decoded =
+      RunProgram({"python3", "-c",
+                  "import base64,sys; s=sys.stdin.read(); "
+                  "print(base64.urlsafe_b64decode(s+'='*(-len(s)%4)).decode())"},
+                 "", claims);
   Value c = Value::parse(decoded.out, nullptr, false);
   EXPECT_EQ(c["iss"], "twin@acme-twin.iam.gserviceaccount.com") << decoded.out;
   EXPECT_EQ(c["aud"], "https://oauth2.googleapis.com/token");
@@ -128,10 +128,11 @@ TEST_F(GcpAuthTest, KeyFilesThatCannotSignInAreRefusedNamingTheFileAndTheField) 
   std::string error;
   EXPECT_FALSE(ParseServiceAccountKey("not json", "keys/sa.json", &key, &error));
   EXPECT_EQ(error, "keys/sa.json is not JSON: a service-account key file was expected");
-  EXPECT_FALSE(ParseServiceAccountKey(R"({"type": "authorized_user"})", "keys/sa.json", &key,
-                                      &error));
-  EXPECT_EQ(error, "keys/sa.json is not a service-account key (its type is \"authorized_user\", "
-                   "\"service_account\" was expected)");
+  EXPECT_FALSE(
+      ParseServiceAccountKey(R"({"type": "authorized_user"})", "keys/sa.json", &key, &error));
+  EXPECT_EQ(error,
+            "keys/sa.json is not a service-account key (its type is \"authorized_user\", "
+            "\"service_account\" was expected)");
   EXPECT_FALSE(ParseServiceAccountKey(R"({"type": "service_account", "client_email": "a@b"})",
                                       "keys/sa.json", &key, &error));
   EXPECT_EQ(error, "keys/sa.json has no private_key");
@@ -139,19 +140,21 @@ TEST_F(GcpAuthTest, KeyFilesThatCannotSignInAreRefusedNamingTheFileAndTheField) 
       R"({"type": "service_account", "client_email": "a@b", "private_key": "x",
           "token_uri": "http://oauth.example/token"})",
       "keys/sa.json", &key, &error));
-  EXPECT_EQ(error, "keys/sa.json: token_uri http://oauth.example/token is not HTTPS; the signed "
-                   "assertion is sent only over HTTPS");
+  EXPECT_EQ(error,
+            "keys/sa.json: token_uri http://oauth.example/token is not HTTPS; the signed "
+            "assertion is sent only over HTTPS");
   ASSERT_TRUE(ParseServiceAccountKey(
-      R"({"type": "service_account", "client_email": "a@b", "private_key": "x"})",
-      "keys/sa.json", &key, &error));
+      R"({"type": "service_account", "client_email": "a@b", "private_key": "x"})", "keys/sa.json",
+      &key, &error));
   EXPECT_EQ(key.token_uri, "https://oauth2.googleapis.com/token");
 
   std::string jwt;
   key.private_key = "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n";
-  EXPECT_FALSE(SignJwtAssertion(key, ServiceAccountTokens::kScope,
-                                std::chrono::system_clock::now(), &jwt, &error));
-  EXPECT_EQ(error, "the service-account key of a@b: its private_key is not an RSA private key "
-                   "in PEM");
+  EXPECT_FALSE(SignJwtAssertion(key, ServiceAccountTokens::kScope, std::chrono::system_clock::now(),
+                                &jwt, &error));
+  EXPECT_EQ(error,
+            "the service-account key of a@b: its private_key is not an RSA private key "
+            "in PEM");
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "providers/transport/http_json.h"
-#include "tests/support/fault_server.h"
+#include "tests/support/script_server.h"
 
 namespace mfgctl {
 namespace {
@@ -30,8 +30,9 @@ class HttpClientTest : public ::testing::Test {
     char dir[] = "/tmp/mfgctl-http-test-XXXXXX";
     tls_dir_ = new std::string(mkdtemp(dir));
     error_ = new std::string;
-    plain_ = FaultServer::Start({}, error_).release();
-    if (plain_ != nullptr) tls_ = FaultServer::Start({"--tls", *tls_dir_}, error_).release();
+    plain_ = ScriptServer::Start(kFaultServer, {}, error_).release();
+    if (plain_ != nullptr)
+      tls_ = ScriptServer::Start(kFaultServer, {"--tls", *tls_dir_}, error_).release();
   }
   static void TearDownTestSuite() {
     delete plain_;
@@ -87,8 +88,8 @@ class HttpClientTest : public ::testing::Test {
     return all;
   }
 
-  static FaultServer* plain_;
-  static FaultServer* tls_;
+  static ScriptServer* plain_;
+  static ScriptServer* tls_;
   static std::string* tls_dir_;
   static std::string* error_;
   std::mutex mu_;
@@ -96,8 +97,8 @@ class HttpClientTest : public ::testing::Test {
   std::vector<std::string> log_;
 };
 
-FaultServer* HttpClientTest::plain_ = nullptr;
-FaultServer* HttpClientTest::tls_ = nullptr;
+ScriptServer* HttpClientTest::plain_ = nullptr;
+ScriptServer* HttpClientTest::tls_ = nullptr;
 std::string* HttpClientTest::tls_dir_ = nullptr;
 std::string* HttpClientTest::error_ = nullptr;
 

@@ -1,4 +1,4 @@
-#include "tests/support/fault_server.h"
+#include "tests/support/script_server.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,14 +12,18 @@
 
 namespace mfgctl {
 
-std::unique_ptr<FaultServer> FaultServer::Start(const std::vector<std::string>& args,
-                                                std::string* error) {
+const char* const kFaultServer = MFGCTL_FAULT_SERVER;
+const char* const kBigQueryFake = MFGCTL_BIGQUERY_FAKE;
+
+std::unique_ptr<ScriptServer> ScriptServer::Start(const char* script,
+                                                  const std::vector<std::string>& args,
+                                                  std::string* error) {
   int in[2], out[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
     *error = "pipe failed";
     return nullptr;
   }
-  std::vector<std::string> argv = {"python3", MFGCTL_FAULT_SERVER};
+  std::vector<std::string> argv = {"python3", script};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_t pid = fork();
   if (pid == 0) {
@@ -47,23 +51,23 @@ std::unique_ptr<FaultServer> FaultServer::Start(const std::vector<std::string>& 
   close(out[0]);
   int port = atoi(line.c_str());
   if (port <= 0) {
-    *error = "the fault server printed no port (python3 missing?): '" + line + "'";
+    *error = std::string(script) + " printed no port (python3 missing?): '" + line + "'";
     kill(pid, SIGTERM);
     waitpid(pid, nullptr, 0);
     close(in[1]);
     return nullptr;
   }
   bool tls = std::find(args.begin(), args.end(), "--tls") != args.end();
-  return std::unique_ptr<FaultServer>(new FaultServer(pid, in[1], port, tls));
+  return std::unique_ptr<ScriptServer>(new ScriptServer(pid, in[1], port, tls));
 }
 
-FaultServer::~FaultServer() {
+ScriptServer::~ScriptServer() {
   kill(pid_, SIGTERM);
   waitpid(pid_, nullptr, 0);
   close(stdin_fd_);
 }
 
-std::string FaultServer::Url(const std::string& path_and_query) const {
+std::string ScriptServer::Url(const std::string& path_and_query) const {
   return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) +
          path_and_query;
 }
