@@ -2,8 +2,11 @@
 // Pub/Sub topics and subscriptions expand to gcp.pubsub.* resources
 // addressed `cloud:pubsub.topic[telemetry-line1]` and
 // `cloud:pubsub.subscription[twin-ingest]`; a subscription follows the
-// topics it names. Buckets expand to s3.bucket resources addressed
+// topics it names. BigQuery datasets and tables expand to gcp.bigquery.*
+// (`cloud:bigquery.table[twin.telemetry]`), a table after its dataset.
+// Buckets expand to s3.bucket resources addressed
 // `cloud:bucket[historian-archive]`.
+#include <algorithm>
 #include <cctype>
 
 #include "blueprints/expander.h"
@@ -13,21 +16,8 @@ namespace {
 
 constexpr char kCloudTarget[] = "cloud";
 
-struct CloudCollection {
-  const char* service;  // the key under cloud:
-  const char* key;      // the key under the service
-  const char* type;
-  const char* path;  // the full name: projects/PROJECT/PATH/ID
-};
-constexpr CloudCollection kCollections[] = {
-    {"pubsub", "topics", "gcp.pubsub.topic", "topics"},
-    {"pubsub", "subscriptions", "gcp.pubsub.subscription", "subscriptions"},
-};
-// Directly under cloud:, named by their ID alone.
-constexpr CloudCollection kBuckets = {"", "buckets", "s3.bucket", ""};
-
 // A Pub/Sub topic or subscription ID as Google takes it.
-bool ValidId(const std::string& id) {
+bool ValidPubsubId(const std::string& id) {
   if (id.size() < 3 || id.size() > 255 || id.rfind("goog", 0) == 0) return false;
   if (!std::isalpha(static_cast<unsigned char>(id[0]))) return false;
   for (unsigned char c : id) {
@@ -36,6 +26,23 @@ bool ValidId(const std::string& id) {
     }
   }
   return true;
+}
+
+// A BigQuery dataset ID, or a table's part of DATASET.TABLE.
+bool ValidBigQueryId(std::string_view id, bool table) {
+  if (id.empty() || id.size() > 1024) return false;
+  for (unsigned char c : id) {
+    if (!std::isalnum(c) && c != '_' && !(table && c == '-')) return false;
+  }
+  return true;
+}
+
+bool ValidDatasetId(const std::string& id) { return ValidBigQueryId(id, false); }
+
+bool ValidTableId(const std::string& id) {
+  size_t dot = id.find('.');
+  return dot != std::string::npos && ValidBigQueryId(std::string_view(id).substr(0, dot), false) &&
+         ValidBigQueryId(std::string_view(id).substr(dot + 1), true);
 }
 
 // A bucket name as S3 takes it (the rules for new buckets).
@@ -50,13 +57,51 @@ bool ValidBucketName(const std::string& name) {
   return name.find_first_not_of("0123456789.") != std::string::npos;
 }
 
+// One map of names under cloud: — each entry a resource of `type` whose
+// `name` is made from the project (Google's) and its key.
+struct CloudCollection {
+  const char* service;  // the key under cloud: ("": the collection is directly there)
+  const char* key;      // the key under the service (or under cloud:)
+  const char* type;
+  const char* noun;  // in errors: `pubsub ID "t1" is not one Google takes`
+  const char* owner;
+  const char* rule;  // what a valid ID is
+  bool (*valid)(const std::string& id);
+  std::string (*name)(const std::string& project, const std::string& id);
+};
+
+constexpr char kPubsubRule[] =
+    "3 to 255 of letters, digits and - _ . ~ + %, starting with a letter, not with \"goog\"";
+constexpr CloudCollection kCollections[] = {
+    {"pubsub", "topics", "gcp.pubsub.topic", "pubsub ID", "Google", kPubsubRule, ValidPubsubId,
+     [](const std::string& p, const std::string& id) { return "projects/" + p + "/topics/" + id; }},
+    {"pubsub", "subscriptions", "gcp.pubsub.subscription", "pubsub ID", "Google", kPubsubRule,
+     ValidPubsubId,
+     [](const std::string& p, const std::string& id) {
+       return "projects/" + p + "/subscriptions/" + id;
+     }},
+    {"bigquery", "datasets", "gcp.bigquery.dataset", "bigquery dataset ID", "Google",
+     "letters, digits and underscores, at most 1024", ValidDatasetId,
+     [](const std::string& p, const std::string& id) { return p + "." + id; }},
+    {"bigquery", "tables", "gcp.bigquery.table", "bigquery table", "Google",
+     "DATASET.TABLE: a dataset ID, a dot, and letters, digits, underscores and hyphens",
+     ValidTableId, [](const std::string& p, const std::string& id) { return p + "." + id; }},
+    {"", "buckets", "s3.bucket", "bucket name", "S3",
+     "3 to 63 of lowercase letters, digits, dots and hyphens, starting and ending with a letter "
+     "or digit, not an IP address",
+     ValidBucketName, [](const std::string&, const std::string& id) { return id; }},
+};
+
 }  // namespace
 
 bool Expander::ExpandCloud(const SourceNode& node) {
   if (node.IsNull()) return true;
-  if (!ExpectMap(node, "\"cloud\"") || !CheckKeys(node, {"pubsub", "buckets"}, "\"cloud\"")) {
-    return false;
+  std::vector<std::string> top;  // services and collections directly under cloud:
+  for (const auto& c : kCollections) {
+    std::string key = *c.service ? c.service : c.key;
+    if (std::find(top.begin(), top.end(), key) == top.end()) top.push_back(key);
   }
+  if (!ExpectMap(node, "\"cloud\"") || !CheckKeys(node, top, "\"cloud\"")) return false;
   // Several files may each have a `cloud:`; a host may not take the name.
   auto [target, made] = targets_.try_emplace(
       kCloudTarget, Target{kCloudTarget, kCloudTarget, Value::object(), node.pos(), {}});
@@ -66,11 +111,10 @@ bool Expander::ExpandCloud(const SourceNode& node) {
                   target->second.pos, "name the host otherwise");
     return false;
   }
-  // One map of names: each entry a resource, its made name added.
   auto collection = [&](const CloudCollection& c, const SourceNode& section,
                         const std::string& project) {
-    std::string where = std::string("\"cloud.") + (*c.service ? c.service + std::string(".") : "") +
-                        c.key + "\"";
+    std::string where = std::string("\"cloud.") +
+                        (*c.service ? c.service + std::string(".") : "") + c.key + "\"";
     if (section.IsNull()) return true;
     if (!section.IsMap()) {
       diags_->Error(where + " must be a map of names, got " + std::string(section.Describe()),
@@ -78,8 +122,7 @@ bool Expander::ExpandCloud(const SourceNode& node) {
       return false;
     }
     for (const auto& [name, attrs] : section.entries) {
-      std::string full = *c.service ? "projects/" + project + "/" + c.path + "/" + name.scalar
-                                    : name.scalar;
+      std::string full = c.name(project, name.scalar);
       // `name` is made, not written: what publishers and readers use.
       if (attrs.IsMap() && attrs.Get("name")) {
         for (const auto& [k, v] : attrs.entries) {
@@ -92,18 +135,10 @@ bool Expander::ExpandCloud(const SourceNode& node) {
         }
         return false;
       }
-      if (*c.service && !ValidId(name.scalar)) {
-        diags_->Error(std::string(c.service) + " ID \"" + name.scalar + "\" is not one Google "
-                          "takes",
-                      name.pos(),
-                      "3 to 255 of letters, digits and - _ . ~ + %, starting with a letter, "
-                      "not with \"goog\"");
-        return false;
-      }
-      if (!*c.service && !ValidBucketName(name.scalar)) {
-        diags_->Error("bucket name \"" + name.scalar + "\" is not one S3 takes", name.pos(),
-                      "3 to 63 of lowercase letters, digits, dots and hyphens, starting and "
-                      "ending with a letter or digit, not an IP address");
+      if (!c.valid(name.scalar)) {
+        diags_->Error(std::string(c.noun) + " \"" + name.scalar + "\" is not one " + c.owner +
+                          " takes",
+                      name.pos(), c.rule);
         return false;
       }
       SourceNode& body_with_name = synthesized_.emplace_back(attrs);
@@ -128,13 +163,15 @@ bool Expander::ExpandCloud(const SourceNode& node) {
   for (const auto& [service, body] : node.entries) {
     std::string what = "\"cloud." + service.scalar + "\"";
     if (body.IsNull()) continue;
-    if (service.scalar == kBuckets.key) {
-      if (!collection(kBuckets, body, "")) return false;
-      continue;
-    }
+    const CloudCollection* direct = nullptr;
     std::vector<std::string> keys;
     for (const auto& c : kCollections) {
+      if (!*c.service && service.scalar == c.key) direct = &c;
       if (service.scalar == c.service) keys.push_back(c.key);
+    }
+    if (direct) {
+      if (!collection(*direct, body, "")) return false;
+      continue;
     }
     if (!ExpectMap(body, what) || !CheckKeys(body, keys, what)) return false;
     // Google's full names need the project: providers.gcp.project.
@@ -170,6 +207,13 @@ bool Expander::WireCloud() {
   };
   for (auto& p : pending_) {
     Resource& r = p.resource;
+    if (r.type == "gcp.bigquery.table") {
+      std::string id = r.address.name;
+      if (std::string d = declared("bigquery.dataset", id.substr(0, id.find('.'))); !d.empty()) {
+        DependOn(&r, d);
+      }
+      continue;
+    }
     if (r.type != "gcp.pubsub.subscription") continue;
     const Value& a = r.attributes;
     auto dead_letter = a.find("dead_letter");

@@ -128,6 +128,11 @@ Value CanonicalAttribute(const AttributeSchema& a, const Value& v) {
   }
   if (a.octal_mode && v.is_string()) return NormalizeMode(v.get<std::string>());
   if (a.duration && v.is_string()) return CanonicalDuration(v.get<std::string>());
+  if (!a.aliases.empty() && v.is_string()) {
+    for (const auto& [alias, meant] : a.aliases) {
+      if (v.get_ref<const std::string&>() == alias) return meant;
+    }
+  }
   if (a.type == AttrType::kObject) return CanonicalObject(a, v);
   if ((a.type == AttrType::kObjectList && v.is_array()) ||
       (a.type == AttrType::kObjectMap && v.is_object())) {

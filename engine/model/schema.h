@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/model/value.h"
@@ -61,6 +62,9 @@ struct AttributeSchema {
   bool duration = false;
   /// When not empty, the only values a string attribute may take.
   std::vector<std::string> one_of{};
+  /// Values that mean another (BigQuery's `FLOAT64` is its `FLOAT`):
+  /// compared and stored as that one.
+  std::vector<std::pair<std::string, std::string>> aliases{};
   std::string description{};
   /// Set by the provider when the blueprint leaves it out (an installed
   /// version, a MAC, a server-made id): read back with the live state,

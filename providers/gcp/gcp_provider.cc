@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/model/text_file.h"
+#include "providers/gcp/bigquery.h"
 #include "providers/gcp/service_account.h"
 #include "providers/transport/http_json.h"
 #include "providers/transport/url_encode.h"
@@ -15,6 +16,7 @@ namespace mfgctl {
 namespace {
 
 constexpr char kPubsubEndpoint[] = "https://pubsub.googleapis.com";
+constexpr char kBigQueryEndpoint[] = "https://bigquery.googleapis.com";
 
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
@@ -27,7 +29,8 @@ std::string TrimSlash(std::string url) {
 }
 
 // The provider's client: `inner` with `Authorization: Bearer TOKEN` on every
-// HTTPS request (plain HTTP, the emulator's, never carries one).
+// HTTPS request (plain HTTP, an emulator's, never carries one). Without
+// credentials an HTTPS request fails before it is sent, naming the service.
 class BearerClient : public HttpClient {
  public:
   using TokenSource = std::function<bool(std::string* token, std::string* error)>;
@@ -35,9 +38,18 @@ class BearerClient : public HttpClient {
       : inner_(std::move(inner)), token_(std::move(token)) {}
 
   HttpResponse Send(const HttpRequest& request) override {
-    if (!token_ || request.url.rfind("https://", 0) != 0) return inner_->Send(request);
+    if (request.url.rfind("https://", 0) != 0) return inner_->Send(request);
     std::string token;
     HttpResponse failed;
+    if (!token_) {
+      std::string endpoint = HttpEndpointOf(request.url);
+      if (endpoint.ends_with(":443")) endpoint.resize(endpoint.size() - 4);
+      failed.error = "gcp: no credentials for " + endpoint +
+                     "\n  set providers.gcp.credentials_file to a service-account key, or "
+                     "GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth print-access-token); against the "
+                     "emulator, PUBSUB_EMULATOR_HOST";
+      return failed;
+    }
     if (!token_(&token, &failed.error)) return failed;
     HttpRequest authorized = request;
     authorized.headers.Set("Authorization", "Bearer " + token);
@@ -94,6 +106,7 @@ GcpProvider::GcpProvider(std::shared_ptr<HttpClient> http) : http_(std::move(htt
     types_[schema.type] = std::move(type);
     schemas_[schema.type] = std::move(schema);
   }
+  for (auto& schema : BigQuery::Schemas()) schemas_[schema.type] = std::move(schema);
 }
 
 GcpProvider::~GcpProvider() = default;
@@ -124,9 +137,9 @@ ResourceTypeSchema GcpProvider::ConfigSchema() const {
                       "JWT exchanged at the key's token_uri). Default the environment's "
                       "GOOGLE_APPLICATION_CREDENTIALS."},
       {.name = "endpoints", .type = AttrType::kStringMap,
-       .description = "Service endpoints instead of Google's: `{ pubsub: URL }`. Default: "
-                      "https://pubsub.googleapis.com, or the emulator PUBSUB_EMULATOR_HOST "
-                      "names."},
+       .description = "Service endpoints instead of Google's: `{ pubsub: URL, bigquery: URL }`. "
+                      "Default: https://pubsub.googleapis.com (or the emulator "
+                      "PUBSUB_EMULATOR_HOST names) and https://bigquery.googleapis.com."},
   };
   return s;
 }
@@ -137,23 +150,18 @@ ConfigureResponse GcpProvider::Configure(const ConfigureRequest& req) {
   project_ = StringAttr(s, "project");
   std::string emulator = Env("PUBSUB_EMULATOR_HOST");
   endpoint_ = emulator.empty() ? kPubsubEndpoint : "http://" + emulator;
-  if (auto e = s.find("endpoints"); e != s.end() && e->contains("pubsub")) {
-    endpoint_ = TrimSlash((*e)["pubsub"].get<std::string>());
+  std::string bigquery = kBigQueryEndpoint;
+  if (auto e = s.find("endpoints"); e != s.end()) {
+    if (e->contains("pubsub")) endpoint_ = TrimSlash((*e)["pubsub"].get<std::string>());
+    if (e->contains("bigquery")) bigquery = TrimSlash((*e)["bigquery"].get<std::string>());
   }
-  bool plain_http = endpoint_.rfind("http://", 0) == 0;
   std::string error;
-  BearerClient::TokenSource token = Credentials(s, http_, &error);
-  api_ = std::make_shared<BearerClient>(http_, token);
+  api_ = std::make_shared<BearerClient>(http_, Credentials(s, http_, &error));
+  bigquery_ = std::make_unique<BigQuery>(api_, project_, bigquery);
   if (project_.empty()) {
     resp.diagnostics.Error("the gcp provider needs a project: providers: { gcp: { project: ID } }");
   } else if (!error.empty()) {
     resp.diagnostics.Error(error);
-  } else if (!token && !plain_http) {
-    resp.diagnostics.Error(
-        "gcp: no credentials for " + endpoint_, {},
-        "set providers.gcp.credentials_file to a service-account key, or "
-        "GOOGLE_OAUTH_ACCESS_TOKEN (gcloud auth print-access-token); against the emulator, "
-        "PUBSUB_EMULATOR_HOST");
   }
   return resp;
 }
@@ -196,9 +204,14 @@ ReadResponse GcpProvider::Read(const ReadRequest& req) {
   resp.results.resize(req.items.size());
   std::map<std::string, std::map<std::string, Value>> listed;  // by type
   std::map<std::string, std::string> failed;                   // by type
+  std::vector<std::pair<const ReadItem*, ReadResult*>> bigquery;
   for (size_t i = 0; i < req.items.size(); ++i) {
     const ReadItem& item = req.items[i];
     ReadResult& result = resp.results[i];
+    if (BigQuery::Serves(item.type)) {
+      bigquery.emplace_back(&item, &result);
+      continue;
+    }
     const GcpType* type = TypeOf(item.type);
     if (!type) {
       result.diagnostics.Error("the gcp provider has no resource type \"" + item.type + "\"");
@@ -218,6 +231,7 @@ ReadResponse GcpProvider::Read(const ReadRequest& req) {
     result.exists = true;
     result.attributes = type->FromApi(found->second, project_);
   }
+  if (bigquery_) bigquery_->Read(bigquery);
   return resp;
 }
 
@@ -292,20 +306,30 @@ bool GcpProvider::Delete(const std::string& name, std::string* error) {
   return ParseJsonResponse(del, resp, &unused, error);
 }
 
+ModifyPlanResponse GcpProvider::ModifyPlan(const ModifyPlanRequest& req) {
+  return BigQuery::ModifyPlan(req);
+}
+
 ApplyResponse GcpProvider::Apply(const ApplyRequest& req) {
   ApplyResponse resp;
-  const GcpType* type = TypeOf(req.type);
-  if (!type) {
+  auto schema = schemas_.find(req.type);
+  if (schema == schemas_.end()) {
     resp.diagnostics.Error("the gcp provider has no resource type \"" + req.type + "\"");
     return resp;
   }
   // The API takes what the plan compared: durations as seconds.
   ApplyRequest canonical = req;
-  const ResourceTypeSchema& schema = schemas_.at(req.type);
   for (auto& [key, v] : canonical.after.items()) {
-    if (const AttributeSchema* a = schema.Find(key)) v = CanonicalAttribute(*a, v);
+    if (const AttributeSchema* a = schema->second.Find(key)) v = CanonicalAttribute(*a, v);
   }
   std::string error;
+  if (BigQuery::Serves(req.type)) {
+    if (!bigquery_ || !bigquery_->Apply(canonical, &resp.state, &error)) {
+      resp.diagnostics.Error(bigquery_ ? error : "the gcp provider is not configured");
+    }
+    return resp;
+  }
+  const GcpType* type = TypeOf(req.type);
   bool ok = true;
   if (req.action == Action::kDelete || req.action == Action::kReplace) {
     ok = Delete(FullName(*type, req.address.name), &error);

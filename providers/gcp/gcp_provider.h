@@ -5,13 +5,14 @@
 #include <string>
 
 #include "engine/provider/provider.h"
+#include "providers/gcp/bigquery.h"
 #include "providers/gcp/gcp_type.h"
 #include "providers/transport/http_client.h"
 
 namespace mfgctl {
 
 /// Google Cloud services over their REST APIs: Pub/Sub topics and
-/// subscriptions, on the target `cloud`. A plan reads each collection with
+/// subscriptions, BigQuery datasets and tables, on the target `cloud`. A plan reads each collection with
 /// one paginated list, not one GET per resource; actions run in parallel,
 /// as many at once as the HTTP client lets one endpoint take. Against the
 /// Pub/Sub emulator (PUBSUB_EMULATOR_HOST, as Google's clients honour it,
@@ -29,6 +30,7 @@ class GcpProvider : public Provider {
   ConfigureResponse Configure(const ConfigureRequest& req) override;
   ReadResponse Read(const ReadRequest& req) override;
   ApplyResponse Apply(const ApplyRequest& req) override;
+  ModifyPlanResponse ModifyPlan(const ModifyPlanRequest& req) override;
   int MaxActionsPerTarget() const override { return 8; }
 
  private:
@@ -44,6 +46,7 @@ class GcpProvider : public Provider {
 
   std::shared_ptr<HttpClient> http_;  // the transport
   std::shared_ptr<HttpClient> api_;   // http_ signing requests in; from Configure
+  std::unique_ptr<BigQuery> bigquery_;  // from Configure
   std::map<std::string, std::unique_ptr<GcpType>> types_;
   std::map<std::string, ResourceTypeSchema> schemas_;  // by type, made once
   // From Configure.

@@ -84,6 +84,45 @@ TEST_F(CloudTest, ErrorsNameWhereAndWhatWasExpected) {
       << Error();
 }
 
+TEST_F(CloudTest, DatasetsAndTablesWithTheirNamesAndOrder) {
+  ASSERT_TRUE(Load(Plant("cloud:\n"
+                         "  bigquery:\n"
+                         "    datasets:\n"
+                         "      twin: { location: EU, default_table_expiration: 90d }\n"
+                         "    tables:\n"
+                         "      twin.telemetry:\n"
+                         "        schema: [ { name: ts, type: TIMESTAMP, mode: REQUIRED }, { name: sensor, type: STRING }, { name: value, type: FLOAT64 } ]\n"
+                         "        time_partitioning: { field: ts, type: DAY }\n"
+                         "        lifecycle: { protected: true }\n"
+                         "      lake.raw: { schema: [ { name: line, type: STRING } ] }\n")))
+      << Error();
+  const Resource* dataset = Find("cloud:bigquery.dataset[twin]");
+  ASSERT_NE(dataset, nullptr);
+  EXPECT_EQ(dataset->type, "gcp.bigquery.dataset");
+  EXPECT_EQ(dataset->attributes["name"], "acme-twin.twin");
+  const Resource* table = Find("cloud:bigquery.table[twin.telemetry]");
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(table->attributes["name"], "acme-twin.twin.telemetry");
+  EXPECT_TRUE(table->is_protected);
+  EXPECT_EQ(table->depends_on, std::vector<std::string>{"cloud:bigquery.dataset[twin]"});
+  // A dataset outside the blueprint: no dependency.
+  EXPECT_TRUE(Find("cloud:bigquery.table[lake.raw]")->depends_on.empty());
+}
+
+TEST_F(CloudTest, BigQueryErrorsNameWhereAndWhatWasExpected) {
+  EXPECT_FALSE(Load(Plant("cloud:\n  bigquery:\n    tables:\n      telemetry: {}\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:7: error: bigquery table \"telemetry\" is not one Google "
+                     "takes\n  DATASET.TABLE: a dataset ID, a dot, and letters, digits, "
+                     "underscores and hyphens");
+  EXPECT_FALSE(Load(Plant("cloud:\n  bigquery:\n    datasets:\n      line-1: {}\n")));
+  EXPECT_NE(Error().find("bigquery dataset ID \"line-1\" is not one Google takes"),
+            std::string::npos);
+  EXPECT_FALSE(Load(Plant("cloud:\n  bigquery:\n    tables:\n"
+                          "      twin.t: { schema: [ { name: ts, type: TIMESTMP } ] }\n")));
+  EXPECT_NE(Error().find("DIR/plant.yaml:9:45: error: attribute \"schema[0].type\" must be STRING or"), std::string::npos) << Error();
+  EXPECT_NE(Error().find("did you mean \"TIMESTAMP\"?"), std::string::npos) << Error();
+}
+
 TEST_F(CloudTest, BucketsWithTheirRulesAndAProtectedOne) {
   env_["MFGCTL_SECRET_S3_ACCESS_KEY"] = "AKIDPLANT";
   env_["MFGCTL_SECRET_S3_SECRET_KEY"] = "s3cr3t";

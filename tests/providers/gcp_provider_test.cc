@@ -195,9 +195,19 @@ TEST_F(GcpProviderTest, SettingsDecideEndpointAndCredentials) {
   ASSERT_TRUE(d.HasErrors());
   EXPECT_EQ(d.items()[0].summary,
             "the gcp provider needs a project: providers: { gcp: { project: ID } }");
-  d = Configure({{"project", "acme"}});
-  ASSERT_TRUE(d.HasErrors());
-  EXPECT_EQ(d.items()[0].summary, "gcp: no credentials for https://pubsub.googleapis.com");
+  // Without credentials, each Google service's resources fail when first
+  // read, naming the service; nothing is sent.
+  ASSERT_FALSE(Configure({{"project", "acme"}}).HasErrors());
+  ReadResponse none = gcp_.Read({&target_, {Item("pubsub.topic", "line1", Value::object()),
+                                            Item("bigquery.dataset", "twin", Value::object())}});
+  for (const auto& r : none.results) {
+    ASSERT_TRUE(r.diagnostics.HasErrors());
+  }
+  EXPECT_EQ(none.results[0].diagnostics.items()[0].summary.substr(0, 53),
+            "gcp: no credentials for https://pubsub.googleapis.com");
+  EXPECT_EQ(none.results[1].diagnostics.items()[0].summary.substr(0, 55),
+            "gcp: no credentials for https://bigquery.googleapis.com");
+  EXPECT_TRUE(http_->Requests().empty());
   d = Configure({{"project", "acme"}, {"credentials_file", "/nonexistent/k.json"}});
   ASSERT_TRUE(d.HasErrors());
   EXPECT_EQ(d.items()[0].summary, "gcp: cannot read the service-account key "

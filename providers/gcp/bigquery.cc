@@ -1,0 +1,417 @@
+#include "providers/gcp/bigquery.h"
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "providers/transport/http_json.h"
+#include "providers/transport/url_encode.h"
+
+namespace mfgctl {
+namespace {
+
+constexpr char kDataset[] = "gcp.bigquery.dataset";
+constexpr char kTable[] = "gcp.bigquery.table";
+
+// Durations are canonical as "Ns"; BigQuery's are int64 milliseconds, sent
+// and answered as JSON strings.
+std::string ToMs(const std::string& duration) {
+  return std::to_string(std::stoll(duration) * 1000);
+}
+std::string FromMs(const Value& ms) {
+  long long n = ms.is_string() ? std::stoll(ms.get<std::string>()) : ms.get<long long>();
+  return std::to_string(n / 1000) + "s";
+}
+
+std::pair<std::string, std::string> SplitTable(const std::string& id) {
+  size_t dot = id.find('.');
+  return {id.substr(0, dot), dot == std::string::npos ? "" : id.substr(dot + 1)};
+}
+
+Value DatasetToApi(const Value& a) {
+  Value o = Value::object();
+  if (a.contains("location")) o["location"] = a["location"];
+  if (a.contains("default_table_expiration")) {
+    o["defaultTableExpirationMs"] = ToMs(a["default_table_expiration"].get<std::string>());
+  }
+  if (a.contains("labels")) o["labels"] = a["labels"];
+  if (a.contains("description")) o["description"] = a["description"];
+  return o;
+}
+
+Value DatasetFromApi(const Value& o, const std::string& project, const std::string& id) {
+  Value a = Value::object();
+  a["name"] = project + "." + id;
+  a["location"] = StringAttr(o, "location");
+  if (o.contains("defaultTableExpirationMs")) {
+    a["default_table_expiration"] = FromMs(o["defaultTableExpirationMs"]);
+  }
+  a["labels"] = o.value("labels", Value::object());
+  if (o.contains("description")) a["description"] = o["description"];
+  return a;
+}
+
+Value TableToApi(const Value& a) {
+  Value o = Value::object();
+  if (a.contains("schema")) {
+    Value fields = Value::array();
+    for (const auto& f : a["schema"]) {
+      Value field = {{"name", f["name"]}, {"type", f["type"]}};
+      for (const char* k : {"mode", "description"}) {
+        if (f.contains(k)) field[k] = f[k];
+      }
+      fields.push_back(std::move(field));
+    }
+    o["schema"] = {{"fields", std::move(fields)}};
+  }
+  if (a.contains("time_partitioning")) {
+    const Value& p = a["time_partitioning"];
+    Value tp = {{"type", p["type"]}};
+    if (p.contains("field")) tp["field"] = p["field"];
+    if (p.contains("expiration")) tp["expirationMs"] = ToMs(p["expiration"].get<std::string>());
+    o["timePartitioning"] = std::move(tp);
+  }
+  if (a.contains("clustering")) o["clustering"] = {{"fields", a["clustering"]}};
+  if (a.contains("labels")) o["labels"] = a["labels"];
+  if (a.contains("description")) o["description"] = a["description"];
+  return o;
+}
+
+Value TableFromApi(const Value& o, const std::string& project, const std::string& id) {
+  Value a = Value::object();
+  a["name"] = project + "." + id;
+  Value schema = Value::array();
+  if (o.contains("schema") && o["schema"].contains("fields")) {
+    for (const auto& f : o["schema"]["fields"]) {
+      Value field = {{"name", StringAttr(f, "name")}, {"type", StringAttr(f, "type")},
+                     {"mode", StringAttr(f, "mode", "NULLABLE")}};
+      if (f.contains("description")) field["description"] = f["description"];
+      schema.push_back(std::move(field));
+    }
+  }
+  a["schema"] = std::move(schema);
+  if (o.contains("timePartitioning")) {
+    const Value& tp = o["timePartitioning"];
+    Value p = {{"type", StringAttr(tp, "type", "DAY")}};
+    if (tp.contains("field")) p["field"] = tp["field"];
+    if (tp.contains("expirationMs")) p["expiration"] = FromMs(tp["expirationMs"]);
+    a["time_partitioning"] = std::move(p);
+  }
+  if (o.contains("clustering")) a["clustering"] = o["clustering"].value("fields", Value::array());
+  a["labels"] = o.value("labels", Value::object());
+  if (o.contains("description")) a["description"] = o["description"];
+  return a;
+}
+
+// A column's mode the blueprint leaves out is NULLABLE, as BigQuery says:
+// the live schema drops it where the blueprint does.
+void OmitDefaultModes(const Value& desired, Value* live) {
+  if (!desired.is_object() || !desired.contains("schema") || !live->contains("schema")) return;
+  const Value& want = desired["schema"];
+  Value& have = (*live)["schema"];
+  for (size_t i = 0; i < have.size() && i < want.size(); ++i) {
+    if (!want[i].contains("mode") && have[i].value("mode", "") == "NULLABLE") {
+      have[i].erase("mode");
+    }
+  }
+}
+
+std::string Mode(const Value& field) { return field.value("mode", "NULLABLE"); }
+
+// What BigQuery patches in place: every column kept in order with its name
+// and type, a REQUIRED one at most relaxed to NULLABLE, new ones appended
+// and not REQUIRED.
+bool SchemaPatchable(const Value& before, const Value& after) {
+  if (!before.is_array() || !after.is_array() || after.size() < before.size()) return false;
+  for (size_t i = 0; i < before.size(); ++i) {
+    const Value& b = before[i];
+    const Value& a = after[i];
+    if (a.value("name", "") != b.value("name", "") || a.value("type", "") != b.value("type", "")) {
+      return false;
+    }
+    if (Mode(a) != Mode(b) && !(Mode(b) == "REQUIRED" && Mode(a) == "NULLABLE")) return false;
+  }
+  for (size_t i = before.size(); i < after.size(); ++i) {
+    if (Mode(after[i]) == "REQUIRED") return false;
+  }
+  return true;
+}
+
+const std::vector<std::string> kColumnTypes = {
+    "STRING", "BYTES",   "INTEGER",   "INT64", "FLOAT",    "FLOAT64",   "NUMERIC", "BIGNUMERIC",
+    "BOOLEAN", "BOOL",   "TIMESTAMP", "DATE",  "TIME",     "DATETIME",  "GEOGRAPHY", "JSON",
+    "INTERVAL", "RANGE", "RECORD",    "STRUCT"};
+
+}  // namespace
+
+std::vector<ResourceTypeSchema> BigQuery::Schemas() {
+  ResourceTypeSchema dataset;
+  dataset.type = kDataset;
+  dataset.description = "A BigQuery dataset.";
+  dataset.attributes = {
+      {.name = "name", .description = "PROJECT.DATASET, as SQL names it. Made at load.",
+       .computed = true},
+      {.name = "location", .force_new = true,
+       .description = "Where its data is kept (EU, US, europe-west3); it cannot move. Unset: "
+                      "US."},
+      {.name = "default_table_expiration", .duration = true,
+       .description = "Tables made in it are deleted this long after they were made."},
+      {.name = "labels", .type = AttrType::kStringMap, .description = "Labels on the dataset."},
+      {.name = "description", .description = "Free text."},
+      {.name = "force_destroy", .type = AttrType::kBool,
+       .description = "Deleting the dataset deletes its tables too; without it, deleting a "
+                      "dataset that holds tables is refused. Kept in state, never sent."},
+      StateAttribute(),
+  };
+  ResourceTypeSchema table;
+  table.type = kTable;
+  table.description = "A BigQuery table.";
+  table.attributes = {
+      {.name = "name", .description = "PROJECT.DATASET.TABLE, as SQL names it. Made at load.",
+       .computed = true},
+      {.name = "schema", .type = AttrType::kObjectList,
+       .description = "The columns, in order.",
+       .attributes = {
+           {.name = "name", .required = true, .description = "The column's name."},
+           {.name = "type", .required = true, .one_of = kColumnTypes,
+            .aliases = {{"INT64", "INTEGER"}, {"FLOAT64", "FLOAT"}, {"BOOL", "BOOLEAN"},
+                        {"STRUCT", "RECORD"}},
+            .description = "Its type; standard SQL names are compared as BigQuery answers "
+                           "(FLOAT64 as FLOAT)."},
+           {.name = "mode", .one_of = {"NULLABLE", "REQUIRED", "REPEATED"},
+            .description = "NULLABLE (the default), REQUIRED or REPEATED."},
+           {.name = "description", .description = "Free text."}}},
+      {.name = "time_partitioning", .type = AttrType::kObject, .force_new = true,
+       .description = "Partitions by time; it cannot change once the table exists.",
+       .attributes = {
+           {.name = "type", .required = true, .one_of = {"HOUR", "DAY", "MONTH", "YEAR"},
+            .description = "How long one partition spans."},
+           {.name = "field",
+            .description = "The TIMESTAMP or DATE column partitioned on; unset: the load time."},
+           {.name = "expiration", .duration = true,
+            .description = "Partitions are deleted this long after their time."}}},
+      {.name = "clustering", .type = AttrType::kStringList,
+       .description = "Columns the data is clustered by, at most four."},
+      {.name = "labels", .type = AttrType::kStringMap, .description = "Labels on the table."},
+      {.name = "description", .description = "Free text."},
+      StateAttribute(),
+  };
+  return {dataset, table};
+}
+
+bool BigQuery::Serves(const std::string& type) { return type == kDataset || type == kTable; }
+
+BigQuery::BigQuery(std::shared_ptr<HttpClient> api, std::string project, std::string endpoint)
+    : api_(std::move(api)), project_(std::move(project)), endpoint_(std::move(endpoint)) {}
+
+std::string BigQuery::Url(const std::string& path) const {
+  return endpoint_ + "/bigquery/v2/projects/" + UrlEncode(project_) + path;
+}
+
+bool BigQuery::List(const std::string& url, const char* key, std::vector<Value>* out,
+                    std::string* error) {
+  std::string page;
+  do {
+    HttpRequest r =
+        JsonRequest("GET", url + "?maxResults=1000" + (page.empty() ? "" : "&pageToken=" + UrlEncode(page)));
+    Value body;
+    if (!SendJson(*api_, r, &body, error)) return false;
+    if (!body.is_object()) body = Value::object();
+    for (const auto& o : body.value(key, Value::array())) out->push_back(o);
+    std::string next = StringAttr(body, "nextPageToken");
+    if (!next.empty() && next == page) {
+      *error = "listing " + url + " returned the same page token twice";
+      return false;
+    }
+    page = std::move(next);
+  } while (!page.empty());
+  return true;
+}
+
+void BigQuery::Read(const std::vector<std::pair<const ReadItem*, ReadResult*>>& items) {
+  if (items.empty()) return;
+  std::vector<Value> listed;
+  std::string error;
+  std::set<std::string> datasets;
+  if (List(Url("/datasets"), "datasets", &listed, &error)) {
+    for (const auto& d : listed) datasets.insert(StringAttr(d.value("datasetReference", Value()), "datasetId"));
+  }
+  std::map<std::string, std::set<std::string>> tables;  // by dataset, listed once
+  std::map<std::string, std::string> table_errors;
+  for (const auto& [item, result] : items) {
+    if (!error.empty()) {
+      result->diagnostics.Error(error);
+      continue;
+    }
+    const std::string& id = item->address.name;
+    bool is_table = item->type == kTable;
+    auto [dataset, table] = is_table ? SplitTable(id) : std::pair{id, std::string()};
+    if (!datasets.count(dataset)) continue;
+    std::string path = "/datasets/" + UrlEncode(dataset);
+    if (is_table) {
+      if (!tables.count(dataset) && !table_errors.count(dataset)) {
+        std::vector<Value> in;
+        std::string e;
+        if (List(Url(path + "/tables"), "tables", &in, &e)) {
+          for (const auto& t : in) {
+            tables[dataset].insert(StringAttr(t.value("tableReference", Value()), "tableId"));
+          }
+        } else {
+          table_errors[dataset] = e;
+        }
+      }
+      if (auto f = table_errors.find(dataset); f != table_errors.end()) {
+        result->diagnostics.Error(f->second);
+        continue;
+      }
+      if (!tables[dataset].count(table)) continue;
+      path += "/tables/" + UrlEncode(table);
+    }
+    HttpRequest get = JsonRequest("GET", Url(path));
+    HttpResponse resp = api_->Send(get);
+    if (resp.error.empty() && resp.status == 404) continue;  // listed, not yet readable
+    Value o;
+    std::string e;
+    if (!ParseJsonResponse(get, resp, &o, &e)) {
+      result->diagnostics.Error(e);
+      continue;
+    }
+    result->exists = true;
+    result->attributes = is_table ? TableFromApi(o, project_, id) : DatasetFromApi(o, project_, id);
+    if (is_table) OmitDefaultModes(item->desired, &result->attributes);
+    // Not the service's: what the state recorded (deleting reads it there).
+    if (item->prior.is_object() && item->prior.contains("force_destroy")) {
+      result->attributes["force_destroy"] = item->prior["force_destroy"];
+    }
+  }
+}
+
+bool BigQuery::Create(const ApplyRequest& req, Value* made, std::string* error) {
+  const std::string& id = req.address.name;
+  bool is_table = req.type == kTable;
+  auto [dataset, table] = is_table ? SplitTable(id) : std::pair{id, std::string()};
+  Value body = is_table ? TableToApi(req.after) : DatasetToApi(req.after);
+  std::string collection = is_table ? "/datasets/" + UrlEncode(dataset) + "/tables" : "/datasets";
+  if (is_table) {
+    body["tableReference"] = {{"projectId", project_}, {"datasetId", dataset}, {"tableId", table}};
+  } else {
+    body["datasetReference"] = {{"projectId", project_}, {"datasetId", dataset}};
+  }
+  HttpRequest post = JsonRequest("POST", Url(collection), body);
+  post.idempotent = true;  // the name is ours: a second insert is a 409, not a twin
+  HttpResponse resp = api_->Send(post);
+  Value unused;
+  if (resp.error.empty() && resp.status == 409 && resp.attempts > 1) {
+    // An earlier attempt of ours made it before the answer was lost.
+  } else if (!ParseJsonResponse(post, resp, &unused, error)) {
+    if (resp.error.empty() && resp.status == 409) {
+      *error += "\n  it exists already: `mfgctl import " + req.address.ToString() + " " + id +
+                "` adopts it";
+    }
+    return false;
+  }
+  // BigQuery is eventually consistent: dependents start once it reads back.
+  std::string path = is_table ? collection + "/" + UrlEncode(table) : collection + "/" + UrlEncode(dataset);
+  auto wait = std::chrono::milliseconds(100);
+  for (int attempt = 0;; ++attempt) {
+    HttpRequest get = JsonRequest("GET", Url(path));
+    HttpResponse got = api_->Send(get);
+    if (got.error.empty() && got.status == 404 && attempt < 10) {
+      std::this_thread::sleep_for(wait);
+      wait = std::min(wait * 2, std::chrono::milliseconds(2000));
+      continue;
+    }
+    return ParseJsonResponse(get, got, made, error);
+  }
+}
+
+bool BigQuery::Update(const ApplyRequest& req, Value* patched, std::string* error) {
+  bool is_table = req.type == kTable;
+  // Only what changed; BigQuery's patch replaces the fields it is given,
+  // and a label set to null is removed.
+  Value changed = Value::object();
+  for (const auto& [key, v] : req.after.items()) {
+    if (key == "name" || key == "force_destroy" || key == kStateAttribute) continue;
+    if (req.before.is_object() && req.before.contains(key) && req.before[key] == v) continue;
+    changed[key] = v;
+  }
+  std::string path = "/datasets/";
+  if (is_table) {
+    auto [dataset, table] = SplitTable(req.address.name);
+    path += UrlEncode(dataset) + "/tables/" + UrlEncode(table);
+  } else {
+    path += UrlEncode(req.address.name);
+  }
+  Value body = is_table ? TableToApi(changed) : DatasetToApi(changed);
+  if (changed.contains("labels") && req.before.is_object() && req.before.contains("labels")) {
+    for (const auto& [k, v] : req.before["labels"].items()) {
+      if (!changed["labels"].contains(k)) body["labels"][k] = nullptr;
+    }
+  }
+  HttpRequest r = body.empty() ? JsonRequest("GET", Url(path)) : JsonRequest("PATCH", Url(path), body);
+  r.idempotent = true;  // the same fields set to the same values
+  return SendJson(*api_, r, patched, error);
+}
+
+bool BigQuery::Delete(const ApplyRequest& req, std::string* error) {
+  bool is_table = req.type == kTable;
+  std::string url;
+  if (is_table) {
+    auto [dataset, table] = SplitTable(req.address.name);
+    url = Url("/datasets/" + UrlEncode(dataset) + "/tables/" + UrlEncode(table));
+  } else {
+    bool force = req.before.is_object() && req.before.value("force_destroy", false);
+    url = Url("/datasets/" + UrlEncode(req.address.name)) +
+          "?deleteContents=" + (force ? "true" : "false");
+  }
+  HttpRequest del = JsonRequest("DELETE", url);
+  HttpResponse resp = api_->Send(del);
+  if (resp.error.empty() && resp.status == 404) return true;  // gone already
+  Value unused;
+  if (ParseJsonResponse(del, resp, &unused, error)) return true;
+  if (!is_table && resp.error.empty() && resp.status == 400 &&
+      resp.body.find("still in use") != std::string::npos) {
+    *error = "dataset " + req.address.name + " holds tables: it is not deleted; give it "
+             "force_destroy: true (and apply) before it leaves the blueprint, or delete the "
+             "tables\n  " + *error;
+  }
+  return false;
+}
+
+bool BigQuery::Apply(const ApplyRequest& req, Value* state, std::string* error) {
+  if (req.action == Action::kDelete || req.action == Action::kReplace) {
+    if (!Delete(req, error)) return false;
+    if (req.action == Action::kDelete) return true;
+  }
+  Value o;
+  bool ok = req.action == Action::kUpdate ? Update(req, &o, error) : Create(req, &o, error);
+  if (!ok) return false;
+  bool is_table = req.type == kTable;
+  *state = is_table ? TableFromApi(o, project_, req.address.name)
+                    : DatasetFromApi(o, project_, req.address.name);
+  if (is_table) OmitDefaultModes(req.after, state);
+  if (req.after.contains("force_destroy")) (*state)["force_destroy"] = req.after["force_destroy"];
+  return true;
+}
+
+ModifyPlanResponse BigQuery::ModifyPlan(const ModifyPlanRequest& req) {
+  ModifyPlanResponse resp;
+  if (req.type != kTable || req.action != Action::kUpdate || !req.before || !req.after) {
+    return resp;
+  }
+  const Value& before = *req.before;
+  const Value& after = *req.after;
+  if (!after.contains("schema") || !before.contains("schema") ||
+      before["schema"] == after["schema"]) {
+    return resp;
+  }
+  if (!SchemaPatchable(before["schema"], after["schema"])) {
+    resp.requires_replace.push_back("schema");
+    resp.notes.push_back("BigQuery only appends columns or relaxes REQUIRED in place: the "
+                         "table is made anew, its rows lost");
+  }
+  return resp;
+}
+
+}  // namespace mfgctl
