@@ -9,7 +9,8 @@
 #
 #   s3rver.sh up [PORT]    install it once (npm, into $CACHE) and start it on
 #                          127.0.0.1 (default port 4569) with an empty data
-#                          folder; waits until it answers
+#                          folder; waits until it answers. Exit 3 when it
+#                          cannot be installed (no npm registry: tests skip)
 #   s3rver.sh down [PORT]  stop it; exit 0 even if it is not running
 #
 # Its one account: access key S3RVER, secret S3RVER.
@@ -37,11 +38,16 @@ install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
       --no-install-recommends nodejs npm >&2 ||
       { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-          -o DPkg::Lock::Timeout=600 --no-install-recommends nodejs npm >&2; }
+          -o DPkg::Lock::Timeout=600 --no-install-recommends nodejs npm >&2; } || true
   fi
+  command -v npm >/dev/null || { log "npm could not be installed"; exit 3; }
   log "installing s3rver 3.7.1 from npm into $CACHE"
   mkdir -p "$CACHE"
-  npm install --prefix "$CACHE" --no-audit --no-fund --loglevel=error s3rver@3.7.1 >&2
+  if ! npm install --prefix "$CACHE" --no-audit --no-fund --loglevel=error s3rver@3.7.1 >&2; then
+    log "npm install failed (is the npm registry reachable?)"
+    rm -rf "$CACHE"
+    exit 3
+  fi
 }
 
 up() {

@@ -4,6 +4,10 @@
 // against AWS's documented shapes in tests/providers/s3_provider_test.cc,
 // and here a bucket asking for one fails naming the server. The live side is
 // checked with curl (--aws-sigv4), independently of mfgctl.
+#include <cstdlib>
+
+#include "engine/model/digest.h"
+#include "engine/model/text_file.h"
 #include "tests/e2e/e2e_support.h"
 
 namespace mfgctl::e2e {
@@ -19,6 +23,13 @@ Result S3(const std::string& method, const std::string& path, const std::string&
                                    std::string(kS3) + path};
   if (!body.empty()) argv.insert(argv.end(), {"--data-binary", body});
   return RunProgram(argv);
+}
+
+void SkipWithoutS3rver() {
+  if (RunProgram({"curl", "-s", "-o", "/dev/null", "--max-time", "2", kS3}).exit_code != 0) {
+    GTEST_SKIP() << "s3rver is not running on " << kS3
+                 << " (tests/cloud/s3rver.sh up could not install it from npm)";
+  }
 }
 
 bool Exists(const std::string& bucket) {
@@ -45,6 +56,7 @@ std::string Buckets(const std::string& buckets, const std::string& key = "S3RVER
 }
 
 TEST(BucketsTest, BuildsABucketAGatewayNamesThenPlansNothing) {
+  SkipWithoutS3rver();
   Scrub("e2e-build-archive");
   Plant plant("buckets-build");
   plant.Write(Buckets("    e2e-build-archive: { force_destroy: true }\n") +
@@ -65,6 +77,7 @@ TEST(BucketsTest, BuildsABucketAGatewayNamesThenPlansNothing) {
 }
 
 TEST(BucketsTest, ABucketWithObjectsStaysUntilForceDestroyThenGoesWithThem) {
+  SkipWithoutS3rver();
   const std::vector<std::string> keys = {"raw/2026/line1.bin", "raw/b%20c.bin"};
   Scrub("e2e-keep");
   Plant plant("buckets-keep");
@@ -95,6 +108,7 @@ TEST(BucketsTest, ABucketWithObjectsStaysUntilForceDestroyThenGoesWithThem) {
 }
 
 TEST(BucketsTest, AnExistingBucketIsFoundAndImportedNotMadeTwice) {
+  SkipWithoutS3rver();
   Scrub("e2e-import");
   S3("PUT", "/e2e-import");
   ASSERT_TRUE(Exists("e2e-import"));
@@ -111,6 +125,7 @@ TEST(BucketsTest, AnExistingBucketIsFoundAndImportedNotMadeTwice) {
 }
 
 TEST(BucketsTest, AnUnknownAccessKeyFailsOnlyTheBuckets) {
+  SkipWithoutS3rver();
   Plant plant("buckets-denied");
   plant.Write(Buckets("    e2e-denied: {}\n", "NOSUCHKEY") +
               Gateway(1, "    files:\n      /tmp/e2e-bucket-denied: { content: \"gw\\n\" }\n"));
@@ -123,8 +138,44 @@ TEST(BucketsTest, AnUnknownAccessKeyFailsOnlyTheBuckets) {
   OnHost(1, "rm -f /tmp/e2e-bucket-denied");
 }
 
+// The keys as secrets (s3rver's one account is S3RVER:S3RVER): neither
+// their bytes nor their SHA-256 in any output or any file mfgctl writes.
+TEST(BucketsTest, TheKeysReachNoOutputAndNoFile) {
+  SkipWithoutS3rver();
+  Scrub("e2e-secret");
+  ::setenv("MFGCTL_SECRET_S3_ACCESS_KEY", "S3RVER", 1);
+  ::setenv("MFGCTL_SECRET_S3_SECRET_KEY", "S3RVER", 1);
+  Plant plant("buckets-secrets");
+  plant.Write("  s3: { endpoint: \"" + std::string(kS3) + "\", access_key: \"${secret.S3_ACCESS_KEY}\","
+              " secret_key: \"${secret.S3_SECRET_KEY}\" }\n"
+              "cloud:\n  buckets:\n    e2e-secret: { force_destroy: true }\n");
+  std::vector<Result> runs = {plant.Mfgctl({"plan", "--out", "saved.plan"}),
+                              plant.Mfgctl({"apply", "--auto-approve"}),
+                              plant.Mfgctl({"plan", "--json"}),
+                              plant.Mfgctl({"show"}),
+                              plant.Mfgctl({"destroy", "--auto-approve"})};
+  ::unsetenv("MFGCTL_SECRET_S3_ACCESS_KEY");
+  ::unsetenv("MFGCTL_SECRET_S3_SECRET_KEY");
+  EXPECT_EQ(runs[1].exit_code, 0) << runs[1].out << runs[1].err;
+  EXPECT_EQ(runs[4].exit_code, 0) << runs[4].out << runs[4].err;
+  for (const auto& r : runs) {
+    for (const std::string& text : {r.out, r.err}) {
+      EXPECT_EQ(text.find("S3RVER"), std::string::npos) << text;
+      EXPECT_EQ(text.find(Sha256Hex("S3RVER")), std::string::npos) << text;
+    }
+  }
+  for (const auto& e : std::filesystem::recursive_directory_iterator(plant.dir())) {
+    if (!e.is_regular_file() || e.path().filename() == "plant.yaml") continue;
+    std::string text = ReadWholeFile(e.path().string()).value_or("");
+    EXPECT_EQ(text.find("S3RVER"), std::string::npos) << e.path();
+    EXPECT_EQ(text.find(Sha256Hex("S3RVER")), std::string::npos) << e.path();
+  }
+  EXPECT_FALSE(Exists("e2e-secret"));
+}
+
 // s3rver has no versioning: it takes `PUT ?versioning` for a second create.
 TEST(BucketsTest, ASettingTheServerLacksFailsNamingTheServer) {
+  SkipWithoutS3rver();
   Scrub("e2e-versioned");
   Plant plant("buckets-versioned");
   plant.Write(Buckets("    e2e-versioned: { versioning: true, force_destroy: true }\n"));
