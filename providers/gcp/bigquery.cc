@@ -1,6 +1,7 @@
 #include "providers/gcp/bigquery.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <thread>
@@ -19,9 +20,23 @@ constexpr char kTable[] = "gcp.bigquery.table";
 std::string ToMs(const std::string& duration) {
   return std::to_string(std::stoll(duration) * 1000);
 }
-std::string FromMs(const Value& ms) {
-  long long n = ms.is_string() ? std::stoll(ms.get<std::string>()) : ms.get<long long>();
+// An answer's milliseconds as a duration; what is not a number (an odd
+// server) reads as itself, so it shows as a difference.
+Value FromMs(const Value& ms) {
+  if (ms.is_number_integer()) return std::to_string(ms.get<long long>() / 1000) + "s";
+  if (!ms.is_string()) return ms;
+  const std::string& text = ms.get_ref<const std::string&>();
+  char* end = nullptr;
+  long long n = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0') return ms;
   return std::to_string(n / 1000) + "s";
+}
+
+// A JSON object from an answer, whatever it holds (an odd server's answer
+// must not throw).
+const Value& ObjectOr(const Value& v) {
+  static const Value kEmpty = Value::object();
+  return v.is_object() ? v : kEmpty;
 }
 
 std::pair<std::string, std::string> SplitTable(const std::string& id) {
@@ -40,7 +55,8 @@ Value DatasetToApi(const Value& a) {
   return o;
 }
 
-Value DatasetFromApi(const Value& o, const std::string& project, const std::string& id) {
+Value DatasetFromApi(const Value& answer, const std::string& project, const std::string& id) {
+  const Value& o = ObjectOr(answer);
   Value a = Value::object();
   a["name"] = project + "." + id;
   a["location"] = StringAttr(o, "location");
@@ -78,12 +94,14 @@ Value TableToApi(const Value& a) {
   return o;
 }
 
-Value TableFromApi(const Value& o, const std::string& project, const std::string& id) {
+Value TableFromApi(const Value& answer, const std::string& project, const std::string& id) {
+  const Value& o = ObjectOr(answer);
   Value a = Value::object();
   a["name"] = project + "." + id;
   Value schema = Value::array();
-  if (o.contains("schema") && o["schema"].contains("fields")) {
-    for (const auto& f : o["schema"]["fields"]) {
+  const Value& fields = ObjectOr(o.value("schema", Value())).value("fields", Value::array());
+  if (fields.is_array()) {
+    for (const auto& f : fields) {
       Value field = {{"name", StringAttr(f, "name")}, {"type", StringAttr(f, "type")},
                      {"mode", StringAttr(f, "mode", "NULLABLE")}};
       if (f.contains("description")) field["description"] = f["description"];
@@ -92,13 +110,15 @@ Value TableFromApi(const Value& o, const std::string& project, const std::string
   }
   a["schema"] = std::move(schema);
   if (o.contains("timePartitioning")) {
-    const Value& tp = o["timePartitioning"];
+    const Value& tp = ObjectOr(o["timePartitioning"]);
     Value p = {{"type", StringAttr(tp, "type", "DAY")}};
     if (tp.contains("field")) p["field"] = tp["field"];
     if (tp.contains("expirationMs")) p["expiration"] = FromMs(tp["expirationMs"]);
     a["time_partitioning"] = std::move(p);
   }
-  if (o.contains("clustering")) a["clustering"] = o["clustering"].value("fields", Value::array());
+  if (o.contains("clustering")) {
+    a["clustering"] = ObjectOr(o["clustering"]).value("fields", Value::array());
+  }
   a["labels"] = o.value("labels", Value::object());
   if (o.contains("description")) a["description"] = o["description"];
   return a;
@@ -235,7 +255,9 @@ void BigQuery::Read(const std::vector<std::pair<const ReadItem*, ReadResult*>>& 
   std::string error;
   std::set<std::string> datasets;
   if (List(Url("/datasets"), "datasets", &listed, &error)) {
-    for (const auto& d : listed) datasets.insert(StringAttr(d.value("datasetReference", Value()), "datasetId"));
+    for (const auto& d : listed) {
+      datasets.insert(StringAttr(ObjectOr(d).value("datasetReference", Value()), "datasetId"));
+    }
   }
   std::map<std::string, std::set<std::string>> tables;  // by dataset, listed once
   std::map<std::string, std::string> table_errors;
@@ -255,7 +277,7 @@ void BigQuery::Read(const std::vector<std::pair<const ReadItem*, ReadResult*>>& 
         std::string e;
         if (List(Url(path + "/tables"), "tables", &in, &e)) {
           for (const auto& t : in) {
-            tables[dataset].insert(StringAttr(t.value("tableReference", Value()), "tableId"));
+            tables[dataset].insert(StringAttr(ObjectOr(t).value("tableReference", Value()), "tableId"));
           }
         } else {
           table_errors[dataset] = e;

@@ -169,7 +169,8 @@ ConfigureResponse S3Provider::Configure(const ConfigureRequest& req) {
 std::string S3Provider::Url(const std::string& bucket, const std::string& rest) const {
   if (path_style_) return endpoint_ + "/" + bucket + rest;
   size_t host = endpoint_.find("://") + 3;
-  return endpoint_.substr(0, host) + bucket + "." + endpoint_.substr(host) + (rest.empty() ? "/" : rest);
+  return endpoint_.substr(0, host) + bucket + "." + endpoint_.substr(host) +
+         (rest.empty() || rest[0] == '?' ? "/" + rest : rest);
 }
 
 S3Provider::Answer S3Provider::Send(std::string method, std::string url, std::string body) {
@@ -369,10 +370,15 @@ bool S3Provider::Delete(const std::string& bucket, bool force, std::string* erro
         return false;
       }
     }
+    if (!page.truncated || (page.next_key.empty() && page.next_token.empty())) break;
+    if (page.next_key == key_marker && page.next_version == version_marker &&
+        page.next_token == token) {
+      *error = "listing the objects of bucket " + bucket + " returned the same page twice";
+      return false;
+    }
     key_marker = page.next_key;
     version_marker = page.next_version;
     token = page.next_token;
-    if (!page.truncated || (key_marker.empty() && token.empty())) break;
   }
   Answer del = Send("DELETE", Url(bucket));
   if (del.ok() || del.code == "NoSuchBucket") return true;

@@ -151,6 +151,30 @@ TEST_F(BigQueryProviderTest, AReadListsDatasetsOnceAndTablesOncePerDataset) {
   EXPECT_EQ(http_->Requests().size(), 5u);
 }
 
+// An odd server's answers (wrong JSON types everywhere) read as
+// differences, never as an exception.
+TEST_F(BigQueryProviderTest, OddAnswersAreReadWithoutThrowing) {
+  http_->Script("GET", Url("/datasets?maxResults=1000"),
+                {FakeHttpClient::Json(200, Value::parse(R"({"datasets": ["x", 3,
+                    {"datasetReference": "y"}, {"datasetReference": {"datasetId": "twin"}}]})"))});
+  http_->Script("GET", Url("/datasets/twin"),
+                {FakeHttpClient::Json(200, Value::parse(R"({"defaultTableExpirationMs": "soon",
+                                                            "labels": 7})"))});
+  http_->Script("GET", Url("/datasets/twin/tables?maxResults=1000"),
+                {FakeHttpClient::Json(200, Value::parse(R"({"tables": [1, {"tableReference": {"tableId": "t"}}]})"))});
+  http_->Script("GET", Url("/datasets/twin/tables/t"),
+                {FakeHttpClient::Json(200, Value::parse(R"({"schema": "none", "clustering": "z",
+                                                            "timePartitioning": [1]})"))});
+  ReadResponse resp = gcp_.Read(
+      {&target_,
+       {ReadItem{{"cloud", "bigquery.dataset", "twin"}, "gcp.bigquery.dataset", Value::object(), Value()},
+        ReadItem{{"cloud", "bigquery.table", "twin.t"}, "gcp.bigquery.table", Value::object(), Value()}}});
+  ASSERT_TRUE(resp.results[0].exists);
+  EXPECT_EQ(resp.results[0].attributes["default_table_expiration"], "soon");
+  ASSERT_TRUE(resp.results[1].exists);
+  EXPECT_EQ(resp.results[1].attributes["schema"], Value::array());
+}
+
 TEST_F(BigQueryProviderTest, OnlyAppendingOrRelaxingColumnsIsAnUpdateInPlace) {
   auto plan = [&](const char* before, const char* after) {
     Value b = {{"schema", Value::parse(before)}}, a = {{"schema", Value::parse(after)}};

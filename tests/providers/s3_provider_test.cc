@@ -274,8 +274,9 @@ TEST_F(S3ProviderTest, SettingsRefuseCleartextAndMissingCredentials) {
   ASSERT_FALSE(Configure({{"region", "eu-west-1"}, {"access_key", "a"}, {"secret_key", "b"}})
                    .HasErrors());
   http_->SetHandler([](const HttpRequest&) { return FakeHttpClient::Reply(200); });
-  Apply(Action::kCreate, "b1", Value(), {{"name", "b1"}});
+  Apply(Action::kCreate, "b1", Value(), {{"name", "b1"}, {"tags", {{"plant", "s1"}}}});
   EXPECT_EQ(http_->Requests()[0].url, "https://b1.s3.eu-west-1.amazonaws.com/");
+  EXPECT_EQ(http_->Requests().back().url, "https://b1.s3.eu-west-1.amazonaws.com/?tagging");
 }
 
 }  // namespace
