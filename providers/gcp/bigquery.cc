@@ -173,6 +173,8 @@ std::vector<ResourceTypeSchema> BigQuery::Schemas() {
       {.name = "name", .description = "PROJECT.DATASET, as SQL names it. Made at load.",
        .computed = true},
       {.name = "location", .force_new = true,
+       // BigQuery takes multi-regions in any case and answers upper case.
+       .aliases = {{"eu", "EU"}, {"Eu", "EU"}, {"us", "US"}, {"Us", "US"}},
        .description = "Where its data is kept (EU, US, europe-west3); it cannot move. Unset: "
                       "US."},
       {.name = "default_table_expiration", .duration = true,
@@ -233,8 +235,9 @@ bool BigQuery::List(const std::string& url, const char* key, std::vector<Value>*
                     std::string* error) {
   std::string page;
   do {
-    HttpRequest r =
-        JsonRequest("GET", url + "?maxResults=1000" + (page.empty() ? "" : "&pageToken=" + UrlEncode(page)));
+    std::string sep = url.find('?') == std::string::npos ? "?" : "&";
+    HttpRequest r = JsonRequest(
+        "GET", url + sep + "maxResults=1000" + (page.empty() ? "" : "&pageToken=" + UrlEncode(page)));
     Value body;
     if (!SendJson(*api_, r, &body, error)) return false;
     if (!body.is_object()) body = Value::object();
@@ -254,7 +257,8 @@ void BigQuery::Read(const std::vector<std::pair<const ReadItem*, ReadResult*>>& 
   std::vector<Value> listed;
   std::string error;
   std::set<std::string> datasets;
-  if (List(Url("/datasets"), "datasets", &listed, &error)) {
+  // all=true: hidden datasets (IDs starting with _) too.
+  if (List(Url("/datasets?all=true"), "datasets", &listed, &error)) {
     for (const auto& d : listed) {
       datasets.insert(StringAttr(ObjectOr(d).value("datasetReference", Value()), "datasetId"));
     }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "engine/model/sensitive.h"
 #include "engine/model/text_file.h"
 #include "providers/gcp/bigquery.h"
 #include "providers/gcp/service_account.h"
@@ -53,7 +54,16 @@ class BearerClient : public HttpClient {
     if (!token_(&token, &failed.error)) return failed;
     HttpRequest authorized = request;
     authorized.headers.Set("Authorization", "Bearer " + token);
-    return inner_->Send(authorized);
+    HttpResponse resp = inner_->Send(authorized);
+    // Callers quote answers with the request they made, which never held
+    // the token: an answer that repeats it is scrubbed here.
+    for (std::string* text : {&resp.body, &resp.error}) {
+      for (size_t at = text->find(token); !token.empty() && at != std::string::npos;
+           at = text->find(token, at)) {
+        text->replace(at, token.size(), kRedacted);
+      }
+    }
+    return resp;
   }
 
  private:

@@ -16,7 +16,9 @@ using std::chrono::seconds;
 bool Sign(const std::string& pem, std::string_view data, std::string* signature,
           std::string* error) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  EVP_PKEY* pkey = bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr) : nullptr;
+  // An encrypted key is refused, never asked for on the terminal.
+  pem_password_cb* no_passphrase = [](char*, int, int, void*) { return 0; };
+  EVP_PKEY* pkey = bio ? PEM_read_bio_PrivateKey(bio, nullptr, no_passphrase, nullptr) : nullptr;
   BIO_free(bio);
   if (!pkey || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA) {
     EVP_PKEY_free(pkey);

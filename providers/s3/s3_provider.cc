@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <thread>
@@ -302,8 +303,16 @@ bool S3Provider::Create(const ApplyRequest& req, std::string* error) {
   }
   Answer put = Send("PUT", Url(bucket), body);
   if (!put.ok()) {
-    bool ours = put.response.attempts > 1 &&
-                (put.code == "BucketAlreadyOwnedByYou" || put.code == "BucketAlreadyExists");
+    // Ours only when S3 says so, or (servers that answer BucketAlreadyExists
+    // to their owner too) when our own account lists it: never another
+    // account's bucket that took the name between our attempts.
+    bool ours = put.response.attempts > 1 && put.code == "BucketAlreadyOwnedByYou";
+    if (put.response.attempts > 1 && put.code == "BucketAlreadyExists") {
+      Answer list = Send("GET", endpoint_ + "/");
+      std::vector<std::string> names;
+      ours = list.ok() && ParseBucketNames(list.response.body, &names) &&
+             std::find(names.begin(), names.end(), bucket) != names.end();
+    }
     if (!ours) {
       *error = put.error;
       if (put.response.status == 409) {

@@ -110,11 +110,11 @@ TEST_F(BigQueryProviderTest, DeletingADatasetSendsDeleteContentsAsTheStateSays) 
 }
 
 TEST_F(BigQueryProviderTest, AReadListsDatasetsOnceAndTablesOncePerDataset) {
-  http_->Script("GET", Url("/datasets?maxResults=1000"),
+  http_->Script("GET", Url("/datasets?all=true&maxResults=1000"),
                 {FakeHttpClient::Json(200, Value::parse(R"({"datasets": [
                     {"id": "acme-twin:twin", "datasetReference": {"projectId": "acme-twin", "datasetId": "twin"}}],
                     "nextPageToken": "p2"})"))});
-  http_->Script("GET", Url("/datasets?maxResults=1000&pageToken=p2"),
+  http_->Script("GET", Url("/datasets?all=true&maxResults=1000&pageToken=p2"),
                 {FakeHttpClient::Json(200, Value::parse(R"({"datasets": []})"))});
   http_->Script("GET", Url("/datasets/twin/tables?maxResults=1000"),
                 {FakeHttpClient::Json(200, Value::parse(R"({"tables": [
@@ -154,7 +154,7 @@ TEST_F(BigQueryProviderTest, AReadListsDatasetsOnceAndTablesOncePerDataset) {
 // An odd server's answers (wrong JSON types everywhere) read as
 // differences, never as an exception.
 TEST_F(BigQueryProviderTest, OddAnswersAreReadWithoutThrowing) {
-  http_->Script("GET", Url("/datasets?maxResults=1000"),
+  http_->Script("GET", Url("/datasets?all=true&maxResults=1000"),
                 {FakeHttpClient::Json(200, Value::parse(R"({"datasets": ["x", 3,
                     {"datasetReference": "y"}, {"datasetReference": {"datasetId": "twin"}}]})"))});
   http_->Script("GET", Url("/datasets/twin"),

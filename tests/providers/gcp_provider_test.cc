@@ -220,6 +220,17 @@ TEST_F(GcpProviderTest, SettingsDecideEndpointAndCredentials) {
   HttpRequest sent = http_->Requests().back();
   EXPECT_EQ(sent.url, "https://pubsub.googleapis.com/v1/projects/acme/topics?pageSize=1000");
   EXPECT_EQ(sent.headers.Get("Authorization"), "Bearer ya29.secret");
+  // An answer that repeats the token is scrubbed before anyone quotes it.
+  http_->SetHandler([](const HttpRequest&) {
+    return FakeHttpClient::Json(401, {{"error", "bad token ya29.secret"}});
+  });
+  ReadResponse denied = gcp_.Read({&target_, {Item("pubsub.topic", "line1", Value::object())}});
+  ASSERT_TRUE(denied.results[0].diagnostics.HasErrors());
+  EXPECT_EQ(denied.results[0].diagnostics.items()[0].summary.find("ya29.secret"), std::string::npos)
+      << denied.results[0].diagnostics.items()[0].summary;
+  EXPECT_NE(denied.results[0].diagnostics.items()[0].summary.find("(sensitive value)"),
+            std::string::npos);
+  http_->SetHandler([](const HttpRequest&) { return FakeHttpClient::Json(200, Value::object()); });
 
   // The emulator, as Google's clients find it: plain HTTP, no token sent.
   setenv("PUBSUB_EMULATOR_HOST", "127.0.0.1:8086", 1);

@@ -246,6 +246,17 @@ TEST_F(S3ProviderTest, ACreateWhoseAnswerWasLostIsAdoptedAndAClashOnTheFirstTryI
   http_->SetHandler([](const HttpRequest&) { return FakeHttpClient::Reply(200); });
   EXPECT_FALSE(Apply(Action::kCreate, "b1", Value(), {{"name", "b1"}}).diagnostics.HasErrors());
 
+  // BucketAlreadyExists after a retry is adopted only when our account
+  // lists the bucket (s3rver answers its owner so); else it is another's.
+  HttpResponse taken = Xml(409, "<Error><Code>BucketAlreadyExists</Code></Error>");
+  taken.attempts = 2;
+  http_->Script("PUT", Url("/b3"), {taken});
+  http_->Script("GET", Url("/"), {Xml(200, "<ListAllMyBucketsResult><Buckets><Bucket><Name>b1"
+                                           "</Name></Bucket></Buckets></ListAllMyBucketsResult>")});
+  EXPECT_TRUE(Apply(Action::kCreate, "b3", Value(), {{"name", "b3"}}).diagnostics.HasErrors());
+  http_->Script("PUT", Url("/b1"), {taken});
+  EXPECT_FALSE(Apply(Action::kCreate, "b1", Value(), {{"name", "b1"}}).diagnostics.HasErrors());
+
   http_->Script("PUT", Url("/b2"),
                 {Xml(409, "<Error><Code>BucketAlreadyExists</Code><Message>The requested bucket "
                           "name is not available.</Message></Error>")});
