@@ -1,11 +1,10 @@
 #include "providers/gcp/bigquery.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <set>
-#include <thread>
 
+#include "providers/gcp/google_rest.h"
 #include "providers/transport/http_json.h"
 #include "providers/transport/url_encode.h"
 
@@ -233,23 +232,8 @@ std::string BigQuery::Url(const std::string& path) const {
 
 bool BigQuery::List(const std::string& url, const char* key, std::vector<Value>* out,
                     std::string* error) {
-  std::string page;
-  do {
-    std::string sep = url.find('?') == std::string::npos ? "?" : "&";
-    HttpRequest r = JsonRequest(
-        "GET", url + sep + "maxResults=1000" + (page.empty() ? "" : "&pageToken=" + UrlEncode(page)));
-    Value body;
-    if (!SendJson(*api_, r, &body, error)) return false;
-    if (!body.is_object()) body = Value::object();
-    for (const auto& o : body.value(key, Value::array())) out->push_back(o);
-    std::string next = StringAttr(body, "nextPageToken");
-    if (!next.empty() && next == page) {
-      *error = "listing " + url + " returned the same page token twice";
-      return false;
-    }
-    page = std::move(next);
-  } while (!page.empty());
-  return true;
+  std::string sep = url.find('?') == std::string::npos ? "?" : "&";
+  return ListPages(*api_, url + sep + "maxResults=1000", key, url, out, error);
 }
 
 void BigQuery::Read(const std::vector<std::pair<const ReadItem*, ReadResult*>>& items) {
@@ -326,30 +310,8 @@ bool BigQuery::Create(const ApplyRequest& req, Value* made, std::string* error) 
   }
   HttpRequest post = JsonRequest("POST", Url(collection), body);
   post.idempotent = true;  // the name is ours: a second insert is a 409, not a twin
-  HttpResponse resp = api_->Send(post);
-  Value unused;
-  if (resp.error.empty() && resp.status == 409 && resp.attempts > 1) {
-    // An earlier attempt of ours made it before the answer was lost.
-  } else if (!ParseJsonResponse(post, resp, &unused, error)) {
-    if (resp.error.empty() && resp.status == 409) {
-      *error += "\n  it exists already: `mfgctl import " + req.address.ToString() + " " + id +
-                "` adopts it";
-    }
-    return false;
-  }
-  // BigQuery is eventually consistent: dependents start once it reads back.
-  std::string path = is_table ? collection + "/" + UrlEncode(table) : collection + "/" + UrlEncode(dataset);
-  auto wait = std::chrono::milliseconds(100);
-  for (int attempt = 0;; ++attempt) {
-    HttpRequest get = JsonRequest("GET", Url(path));
-    HttpResponse got = api_->Send(get);
-    if (got.error.empty() && got.status == 404 && attempt < 10) {
-      std::this_thread::sleep_for(wait);
-      wait = std::min(wait * 2, std::chrono::milliseconds(2000));
-      continue;
-    }
-    return ParseJsonResponse(get, got, made, error);
-  }
+  std::string path = collection + "/" + UrlEncode(is_table ? table : dataset);
+  return CreateAndReadBack(*api_, post, Url(path), req.address, made, error);
 }
 
 bool BigQuery::Update(const ApplyRequest& req, Value* patched, std::string* error) {

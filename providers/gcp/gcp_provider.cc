@@ -1,14 +1,13 @@
 #include "providers/gcp/gcp_provider.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <optional>
-#include <thread>
 
 #include "engine/model/sensitive.h"
 #include "engine/model/text_file.h"
 #include "providers/gcp/bigquery.h"
+#include "providers/gcp/google_rest.h"
 #include "providers/gcp/service_account.h"
 #include "providers/transport/http_json.h"
 #include "providers/transport/url_encode.h"
@@ -187,25 +186,15 @@ HttpRequest GcpProvider::Request(std::string method, const std::string& name, co
 
 bool GcpProvider::List(const GcpType& type, std::map<std::string, Value>* out,
                        std::string* error) {
-  std::string page;
-  do {
-    HttpRequest r = Request("GET", "projects/" + project_ + "/" + type.Collection());
-    r.url += "?pageSize=1000";
-    if (!page.empty()) r.url += "&pageToken=" + UrlEncode(page);
-    Value body;
-    if (!SendJson(*api_, r, &body, error)) return false;
-    if (!body.is_object()) body = Value::object();
-    for (const auto& o : body.value(type.Collection(), Value::array())) {
-      if (o.is_object() && o.contains("name")) (*out)[StringAttr(o, "name")] = o;
-    }
-    std::string next = StringAttr(body, "nextPageToken");
-    if (!next.empty() && next == page) {
-      *error = "listing " + std::string(type.Collection()) + " returned the same page token "
-               "twice";
-      return false;
-    }
-    page = std::move(next);
-  } while (!page.empty());
+  std::vector<Value> items;
+  std::string url = Request("GET", "projects/" + project_ + "/" + type.Collection()).url;
+  if (!ListPages(*api_, url + "?pageSize=1000", type.Collection(), type.Collection(), &items,
+                 error)) {
+    return false;
+  }
+  for (const auto& o : items) {
+    if (o.is_object() && o.contains("name")) (*out)[StringAttr(o, "name")] = o;
+  }
   return true;
 }
 
@@ -253,30 +242,9 @@ bool GcpProvider::Create(const GcpType& type, const ApplyRequest& req, Value* st
                          std::string* error) {
   std::string name = FullName(type, req.address.name);
   HttpRequest put = Request("PUT", name, type.ToApi(req.after, project_));
-  HttpResponse resp = api_->Send(put);
   Value made;
-  if (resp.error.empty() && resp.status == 409 && resp.attempts > 1) {
-    // An earlier attempt of ours made it before the answer was lost:
-    // adopt it.
-  } else if (!ParseJsonResponse(put, resp, &made, error)) {
-    if (resp.error.empty() && resp.status == 409) {
-      *error += "\n  it exists already: `mfgctl import " + req.address.ToString() + " " +
-                req.address.name + "` adopts it";
-    }
+  if (!CreateAndReadBack(*api_, put, Request("GET", name).url, req.address, &made, error)) {
     return false;
-  }
-  // Pub/Sub is eventually consistent: dependents start once it reads back.
-  auto wait = std::chrono::milliseconds(100);
-  for (int attempt = 0;; ++attempt) {
-    HttpRequest get = Request("GET", name);
-    HttpResponse got = api_->Send(get);
-    if (got.error.empty() && got.status == 404 && attempt < 10) {
-      std::this_thread::sleep_for(wait);
-      wait = std::min(wait * 2, std::chrono::milliseconds(2000));
-      continue;
-    }
-    if (!ParseJsonResponse(get, got, &made, error)) return false;
-    break;
   }
   *state = type.FromApi(made, project_);
   return true;
