@@ -67,19 +67,42 @@ Value DatasetFromApi(const Value& answer, const std::string& project, const std:
   return a;
 }
 
+// Columns as BigQuery's TableFieldSchema, a RECORD's with its own fields.
+Value ColumnsToApi(const Value& columns) {
+  Value fields = Value::array();
+  for (const auto& f : columns) {
+    Value field = {{"name", f["name"]}, {"type", f["type"]}};
+    for (const char* k : {"mode", "description"}) {
+      if (f.contains(k)) field[k] = f[k];
+    }
+    if (f.contains("fields")) field["fields"] = ColumnsToApi(f["fields"]);
+    if (f.contains("range_element_type")) {
+      field["rangeElementType"] = {{"type", f["range_element_type"]}};
+    }
+    fields.push_back(std::move(field));
+  }
+  return fields;
+}
+
+Value ColumnsFromApi(const Value& fields) {
+  Value columns = Value::array();
+  if (!fields.is_array()) return columns;
+  for (const auto& f : fields) {
+    Value column = {{"name", StringAttr(f, "name")}, {"type", StringAttr(f, "type")},
+                    {"mode", StringAttr(f, "mode", "NULLABLE")}};
+    if (f.contains("description")) column["description"] = f["description"];
+    if (f.is_object() && f.contains("fields")) column["fields"] = ColumnsFromApi(f["fields"]);
+    if (f.is_object() && f.contains("rangeElementType")) {
+      column["range_element_type"] = StringAttr(ObjectOr(f["rangeElementType"]), "type");
+    }
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
 Value TableToApi(const Value& a) {
   Value o = Value::object();
-  if (a.contains("schema")) {
-    Value fields = Value::array();
-    for (const auto& f : a["schema"]) {
-      Value field = {{"name", f["name"]}, {"type", f["type"]}};
-      for (const char* k : {"mode", "description"}) {
-        if (f.contains(k)) field[k] = f[k];
-      }
-      fields.push_back(std::move(field));
-    }
-    o["schema"] = {{"fields", std::move(fields)}};
-  }
+  if (a.contains("schema")) o["schema"] = {{"fields", ColumnsToApi(a["schema"])}};
   if (a.contains("time_partitioning")) {
     const Value& p = a["time_partitioning"];
     Value tp = {{"type", p["type"]}};
@@ -87,7 +110,10 @@ Value TableToApi(const Value& a) {
     if (p.contains("expiration")) tp["expirationMs"] = ToMs(p["expiration"].get<std::string>());
     o["timePartitioning"] = std::move(tp);
   }
-  if (a.contains("clustering")) o["clustering"] = {{"fields", a["clustering"]}};
+  // No clustering is sent as none: BigQuery refuses an empty field list.
+  if (a.contains("clustering")) {
+    o["clustering"] = a["clustering"].empty() ? Value() : Value{{"fields", a["clustering"]}};
+  }
   if (a.contains("labels")) o["labels"] = a["labels"];
   if (a.contains("description")) o["description"] = a["description"];
   return o;
@@ -97,17 +123,7 @@ Value TableFromApi(const Value& answer, const std::string& project, const std::s
   const Value& o = ObjectOr(answer);
   Value a = Value::object();
   a["name"] = project + "." + id;
-  Value schema = Value::array();
-  const Value& fields = ObjectOr(o.value("schema", Value())).value("fields", Value::array());
-  if (fields.is_array()) {
-    for (const auto& f : fields) {
-      Value field = {{"name", StringAttr(f, "name")}, {"type", StringAttr(f, "type")},
-                     {"mode", StringAttr(f, "mode", "NULLABLE")}};
-      if (f.contains("description")) field["description"] = f["description"];
-      schema.push_back(std::move(field));
-    }
-  }
-  a["schema"] = std::move(schema);
+  a["schema"] = ColumnsFromApi(ObjectOr(o.value("schema", Value())).value("fields", Value()));
   if (o.contains("timePartitioning")) {
     const Value& tp = ObjectOr(o["timePartitioning"]);
     Value p = {{"type", StringAttr(tp, "type", "DAY")}};
@@ -124,15 +140,29 @@ Value TableFromApi(const Value& answer, const std::string& project, const std::s
 }
 
 // A column's mode the blueprint leaves out is NULLABLE, as BigQuery says:
-// the live schema drops it where the blueprint does.
-void OmitDefaultModes(const Value& desired, Value* live) {
-  if (!desired.is_object() || !desired.contains("schema") || !live->contains("schema")) return;
-  const Value& want = desired["schema"];
-  Value& have = (*live)["schema"];
-  for (size_t i = 0; i < have.size() && i < want.size(); ++i) {
-    if (!want[i].contains("mode") && have[i].value("mode", "") == "NULLABLE") {
-      have[i].erase("mode");
+// the live schema drops it where the blueprint does, in RECORDs too.
+void OmitDefaultColumnModes(const Value& want, Value* have) {
+  if (!want.is_array() || !have->is_array()) return;
+  for (size_t i = 0; i < have->size() && i < want.size(); ++i) {
+    Value& column = (*have)[i];
+    if (!want[i].is_object() || !column.is_object()) continue;
+    if (!want[i].contains("mode") && column.value("mode", "") == "NULLABLE") column.erase("mode");
+    if (want[i].contains("fields") && column.contains("fields")) {
+      OmitDefaultColumnModes(want[i]["fields"], &column["fields"]);
     }
+  }
+}
+
+// A live table as the blueprint writes it where both mean the same: modes
+// left out, and `clustering: []` for a table BigQuery answers without one.
+void ReadAsWritten(const Value& desired, Value* live) {
+  if (!desired.is_object()) return;
+  if (desired.contains("schema") && live->contains("schema")) {
+    OmitDefaultColumnModes(desired["schema"], &(*live)["schema"]);
+  }
+  if (desired.contains("clustering") && desired["clustering"].empty() &&
+      !live->contains("clustering")) {
+    (*live)["clustering"] = Value::array();
   }
 }
 
@@ -140,7 +170,7 @@ std::string Mode(const Value& field) { return field.value("mode", "NULLABLE"); }
 
 // What BigQuery patches in place: every column kept in order with its name
 // and type, a REQUIRED one at most relaxed to NULLABLE, new ones appended
-// and not REQUIRED.
+// and not REQUIRED — at the top and inside every RECORD.
 bool SchemaPatchable(const Value& before, const Value& after) {
   if (!before.is_array() || !after.is_array() || after.size() < before.size()) return false;
   for (size_t i = 0; i < before.size(); ++i) {
@@ -150,6 +180,10 @@ bool SchemaPatchable(const Value& before, const Value& after) {
       return false;
     }
     if (Mode(a) != Mode(b) && !(Mode(b) == "REQUIRED" && Mode(a) == "NULLABLE")) return false;
+    if ((a.contains("fields") || b.contains("fields")) &&
+        !SchemaPatchable(b.value("fields", Value::array()), a.value("fields", Value::array()))) {
+      return false;
+    }
   }
   for (size_t i = before.size(); i < after.size(); ++i) {
     if (Mode(after[i]) == "REQUIRED") return false;
@@ -161,6 +195,56 @@ const std::vector<std::string> kColumnTypes = {
     "STRING", "BYTES",   "INTEGER",   "INT64", "FLOAT",    "FLOAT64",   "NUMERIC", "BIGNUMERIC",
     "BOOLEAN", "BOOL",   "TIMESTAMP", "DATE",  "TIME",     "DATETIME",  "GEOGRAPHY", "JSON",
     "INTERVAL", "RANGE", "RECORD",    "STRUCT"};
+
+// BigQuery nests RECORDs at most 15 deep.
+constexpr int kMaxColumnDepth = 15;
+
+std::vector<AttributeSchema> ColumnAttributes(int depth) {
+  std::vector<AttributeSchema> column = {
+      {.name = "name", .required = true, .description = "The column's name."},
+      {.name = "type", .required = true, .one_of = kColumnTypes,
+       .aliases = {{"INT64", "INTEGER"}, {"FLOAT64", "FLOAT"}, {"BOOL", "BOOLEAN"},
+                   {"STRUCT", "RECORD"}},
+       .description = "Its type; standard SQL names are compared as BigQuery answers "
+                      "(FLOAT64 as FLOAT)."},
+      {.name = "mode", .one_of = {"NULLABLE", "REQUIRED", "REPEATED"},
+       .description = "NULLABLE (the default), REQUIRED or REPEATED."},
+      {.name = "description", .description = "Free text."},
+      {.name = "range_element_type", .one_of = {"DATE", "DATETIME", "TIMESTAMP"},
+       .description = "A RANGE's bounds: DATE, DATETIME or TIMESTAMP."}};
+  if (depth < kMaxColumnDepth) {
+    column.push_back({.name = "fields", .type = AttrType::kObjectList,
+                      .description = "A RECORD's columns, in order (15 levels at most).",
+                      .attributes = ColumnAttributes(depth + 1)});
+  }
+  return column;
+}
+
+// A RECORD has columns of its own and nothing else has: BigQuery refuses
+// either at create, so the plan does.
+void CheckColumns(const Value& columns, const std::string& path, Diagnostics* diags) {
+  if (!columns.is_array()) return;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const Value& c = columns[i];
+    std::string at = path + ElementPath(i);
+    bool record = c.value("type", "") == "RECORD";
+    if (record && !c.contains("fields")) {
+      diags->Error(at + " is a RECORD without fields", {},
+                   "list its columns under fields:");
+    } else if (!record && c.contains("fields")) {
+      diags->Error(at + " has fields but is a " + c.value("type", "") + ", not a RECORD", {},
+                   "make its type RECORD, or drop its fields");
+    }
+    bool range = c.value("type", "") == "RANGE";
+    if (range != c.contains("range_element_type")) {
+      diags->Error(at + (range ? " is a RANGE without range_element_type"
+                               : " has range_element_type but is no RANGE"),
+                   {}, "a RANGE, and only a RANGE, names range_element_type: DATE, DATETIME or "
+                       "TIMESTAMP");
+    }
+    if (c.contains("fields")) CheckColumns(c["fields"], at + ".fields", diags);
+  }
+}
 
 }  // namespace
 
@@ -192,17 +276,7 @@ std::vector<ResourceTypeSchema> BigQuery::Schemas() {
       {.name = "name", .description = "PROJECT.DATASET.TABLE, as SQL names it. Made at load.",
        .computed = true},
       {.name = "schema", .type = AttrType::kObjectList,
-       .description = "The columns, in order.",
-       .attributes = {
-           {.name = "name", .required = true, .description = "The column's name."},
-           {.name = "type", .required = true, .one_of = kColumnTypes,
-            .aliases = {{"INT64", "INTEGER"}, {"FLOAT64", "FLOAT"}, {"BOOL", "BOOLEAN"},
-                        {"STRUCT", "RECORD"}},
-            .description = "Its type; standard SQL names are compared as BigQuery answers "
-                           "(FLOAT64 as FLOAT)."},
-           {.name = "mode", .one_of = {"NULLABLE", "REQUIRED", "REPEATED"},
-            .description = "NULLABLE (the default), REQUIRED or REPEATED."},
-           {.name = "description", .description = "Free text."}}},
+       .description = "The columns, in order.", .attributes = ColumnAttributes(1)},
       {.name = "time_partitioning", .type = AttrType::kObject, .force_new = true,
        .description = "Partitions by time; it cannot change once the table exists.",
        .attributes = {
@@ -289,7 +363,7 @@ void BigQuery::Read(const std::vector<std::pair<const ReadItem*, ReadResult*>>& 
     }
     result->exists = true;
     result->attributes = is_table ? TableFromApi(o, project_, id) : DatasetFromApi(o, project_, id);
-    if (is_table) OmitDefaultModes(item->desired, &result->attributes);
+    if (is_table) ReadAsWritten(item->desired, &result->attributes);
     // Not the service's: what the state recorded (deleting reads it there).
     if (item->prior.is_object() && item->prior.contains("force_destroy")) {
       result->attributes["force_destroy"] = item->prior["force_destroy"];
@@ -378,16 +452,16 @@ bool BigQuery::Apply(const ApplyRequest& req, Value* state, std::string* error) 
   bool is_table = req.type == kTable;
   *state = is_table ? TableFromApi(o, project_, req.address.name)
                     : DatasetFromApi(o, project_, req.address.name);
-  if (is_table) OmitDefaultModes(req.after, state);
+  if (is_table) ReadAsWritten(req.after, state);
   if (req.after.contains("force_destroy")) (*state)["force_destroy"] = req.after["force_destroy"];
   return true;
 }
 
 ModifyPlanResponse BigQuery::ModifyPlan(const ModifyPlanRequest& req) {
   ModifyPlanResponse resp;
-  if (req.type != kTable || req.action != Action::kUpdate || !req.before || !req.after) {
-    return resp;
-  }
+  if (req.type != kTable || !req.after) return resp;
+  if (req.after->contains("schema")) CheckColumns((*req.after)["schema"], "schema", &resp.diagnostics);
+  if (resp.diagnostics.HasErrors() || req.action != Action::kUpdate || !req.before) return resp;
   const Value& before = *req.before;
   const Value& after = *req.after;
   if (!after.contains("schema") || !before.contains("schema") ||

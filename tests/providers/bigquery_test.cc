@@ -197,6 +197,81 @@ TEST_F(BigQueryProviderTest, OnlyAppendingOrRelaxingColumnsIsAnUpdateInPlace) {
                            {"name": "line", "type": "STRING", "mode": "REQUIRED"}])"), replace);
   EXPECT_EQ(plan(R"([{"name": "ts", "type": "TIMESTAMP"}])",
                  R"([{"name": "ts", "type": "TIMESTAMP", "mode": "REQUIRED"}])"), replace);
+  // Inside a RECORD the same rules hold.
+  const char* record = R"([{"name": "m", "type": "RECORD",
+                            "fields": [{"name": "unit", "type": "STRING", "mode": "REQUIRED"}]}])";
+  EXPECT_TRUE(plan(record, R"([{"name": "m", "type": "RECORD",
+                                "fields": [{"name": "unit", "type": "STRING"},
+                                           {"name": "scale", "type": "FLOAT"}]}])").empty());
+  EXPECT_EQ(plan(record, R"([{"name": "m", "type": "RECORD",
+                              "fields": [{"name": "unit", "type": "BYTES", "mode": "REQUIRED"}]}])"),
+            replace);
+  EXPECT_EQ(plan(record, R"([{"name": "m", "type": "RECORD", "fields": []}])"), replace);
+}
+
+TEST_F(BigQueryProviderTest, RecordsCarryTheirColumnsThereAndBack) {
+  Value columns = Value::parse(R"([
+      {"name": "ts", "type": "TIMESTAMP"},
+      {"name": "reading", "type": "RECORD", "mode": "REPEATED",
+       "fields": [{"name": "sensor", "type": "STRING", "mode": "REQUIRED"},
+                  {"name": "at", "type": "RECORD", "fields": [{"name": "x", "type": "FLOAT"}]}]},
+      {"name": "shift", "type": "RANGE", "range_element_type": "TIMESTAMP"}])");
+  // BigQuery answers every column with its mode; the plan compares it as
+  // written (a left-out mode is NULLABLE), in RECORDs too.
+  Value answer = Value::parse(R"({"schema": {"fields": [
+      {"name": "ts", "type": "TIMESTAMP", "mode": "NULLABLE"},
+      {"name": "reading", "type": "RECORD", "mode": "REPEATED",
+       "fields": [{"name": "sensor", "type": "STRING", "mode": "REQUIRED"},
+                  {"name": "at", "type": "RECORD", "mode": "NULLABLE",
+                   "fields": [{"name": "x", "type": "FLOAT", "mode": "NULLABLE"}]}]},
+      {"name": "shift", "type": "RANGE", "mode": "NULLABLE",
+       "rangeElementType": {"type": "TIMESTAMP"}}]}})");
+  http_->SetHandler([&](const HttpRequest&) { return FakeHttpClient::Json(200, answer); });
+  ApplyResponse resp = Apply(Action::kCreate, "bigquery.table", "twin.t", Value(),
+                             {{"name", "acme-twin.twin.t"}, {"schema", columns}});
+  ASSERT_FALSE(resp.diagnostics.HasErrors());
+  EXPECT_EQ(Value::parse(http_->Requests()[0].body)["schema"], Value::parse(R"({"fields": [
+      {"name": "ts", "type": "TIMESTAMP"},
+      {"name": "reading", "type": "RECORD", "mode": "REPEATED",
+       "fields": [{"name": "sensor", "type": "STRING", "mode": "REQUIRED"},
+                  {"name": "at", "type": "RECORD", "fields": [{"name": "x", "type": "FLOAT"}]}]},
+      {"name": "shift", "type": "RANGE", "rangeElementType": {"type": "TIMESTAMP"}}]})"));
+  EXPECT_EQ(resp.state["schema"], columns);
+}
+
+TEST_F(BigQueryProviderTest, NoClusteringWrittenAsAnEmptyListReadsBackAsWritten) {
+  // BigQuery answers a table without clustering with no clustering at all.
+  http_->SetHandler([](const HttpRequest&) { return FakeHttpClient::Json(200, Value::object()); });
+  ApplyResponse resp = Apply(Action::kUpdate, "bigquery.table", "twin.t",
+                             {{"clustering", Value::array({"sensor"})}},
+                             {{"clustering", Value::array()}});
+  ASSERT_FALSE(resp.diagnostics.HasErrors());
+  EXPECT_EQ(Value::parse(http_->Requests()[0].body), Value::parse(R"({"clustering": null})"));
+  EXPECT_EQ(resp.state["clustering"], Value::array());
+}
+
+TEST_F(BigQueryProviderTest, ARecordWithoutColumnsOrARangeWithoutBoundsIsNotPlanned) {
+  auto errors = [&](const char* schema) {
+    Value after = {{"schema", Value::parse(schema)}};
+    ModifyPlanRequest req;
+    req.type = "gcp.bigquery.table";
+    req.action = Action::kCreate;
+    req.after = &after;
+    ModifyPlanResponse resp = gcp_.ModifyPlan(req);
+    std::vector<std::string> out;
+    for (const auto& d : resp.diagnostics.items()) out.push_back(d.summary);
+    return out;
+  };
+  EXPECT_THAT(errors(R"([{"name": "m", "type": "RECORD"}])"),
+              ::testing::ElementsAre("schema[0] is a RECORD without fields"));
+  EXPECT_THAT(errors(R"([{"name": "m", "type": "RECORD", "fields": [
+                          {"name": "n", "type": "STRING", "fields": []}]}])"),
+              ::testing::ElementsAre("schema[0].fields[0] has fields but is a STRING, not a RECORD"));
+  EXPECT_THAT(errors(R"([{"name": "r", "type": "RANGE"}])"),
+              ::testing::ElementsAre("schema[0] is a RANGE without range_element_type"));
+  EXPECT_THAT(errors(R"([{"name": "r", "type": "DATE", "range_element_type": "DATE"}])"),
+              ::testing::ElementsAre("schema[0] has range_element_type but is no RANGE"));
+  EXPECT_TRUE(errors(R"([{"name": "r", "type": "RANGE", "range_element_type": "DATE"}])").empty());
 }
 
 }  // namespace
