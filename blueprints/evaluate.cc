@@ -60,6 +60,21 @@ bool ToNumber(const Value& v, Value* out) {
   return true;
 }
 
+// A whole number within the attribute's bounds.
+bool InRange(const AttributeSchema& a, const Value& n) {
+  if (!n.is_number_integer()) return false;
+  long long x = n.get<long long>();
+  return (!a.min || x >= *a.min) && (!a.max || x <= *a.max);
+}
+
+std::string RangeText(const AttributeSchema& a) {
+  if (a.min && a.max) {
+    return "a whole number from " + std::to_string(*a.min) + " to " + std::to_string(*a.max);
+  }
+  if (a.min) return "a whole number of at least " + std::to_string(*a.min);
+  return "a whole number of at most " + std::to_string(*a.max);
+}
+
 bool ToBool(const Value& v, Value* out) {
   if (v.is_boolean()) {
     *out = v;
@@ -322,8 +337,15 @@ bool Expander::EvaluateAttribute(const SourceNode& value, const AttributeSchema&
       return true;
     case AttrType::kNumber:
       if (value.quoted && !HasExpression(value.scalar)) break;
-      if (ToNumber(v, out)) return true;
-      break;
+      if (!ToNumber(v, out)) break;
+      if (!schema.min && !schema.max) return true;
+      if (!InRange(schema, *out)) {
+        diags_->Error("attribute \"" + path + "\" must be " + RangeText(schema) + ", got " +
+                          (scope->sensitive ? std::string(kRedacted) : ShowJson(*out)),
+                      value.pos());
+        return false;
+      }
+      return true;
     case AttrType::kBool:
       if (value.quoted && !HasExpression(value.scalar)) break;
       if (ToBool(v, out)) return true;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -62,6 +63,10 @@ struct AttributeSchema {
   bool duration = false;
   /// When not empty, the only values a string attribute may take.
   std::vector<std::string> one_of{};
+  /// When set, a number attribute must be a whole number at least / at most
+  /// this (days, seconds, vCPUs), checked where the blueprint writes it.
+  std::optional<long long> min{};
+  std::optional<long long> max{};
   /// Values that mean another (BigQuery's `FLOAT64` is its `FLOAT`):
   /// compared and stored as that one.
   std::vector<std::pair<std::string, std::string>> aliases{};

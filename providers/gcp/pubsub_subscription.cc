@@ -30,7 +30,7 @@ class SubscriptionType : public GcpType {
         {.name = "topic", .required = true, .force_new = true,
          .description = "The topic it reads: an ID in the project, or a full name "
                         "projects/P/topics/T. A change replaces the subscription."},
-        {.name = "ack_deadline_seconds", .type = AttrType::kNumber,
+        {.name = "ack_deadline_seconds", .type = AttrType::kNumber, .min = 10, .max = 600,
          .description = "Seconds a reader has to acknowledge a message (10 to 600; the "
                         "service's default 10)."},
         {.name = "retain_acked_messages", .type = AttrType::kBool,
@@ -45,7 +45,7 @@ class SubscriptionType : public GcpType {
          .attributes = {{.name = "topic", .required = true,
                          .description = "The dead-letter topic: an ID in the project or a full "
                                         "name."},
-                        {.name = "max_delivery_attempts", .type = AttrType::kNumber,
+                        {.name = "max_delivery_attempts", .type = AttrType::kNumber, .min = 5, .max = 100,
                          .description = "Attempts before a message goes there (5 to 100)."}}},
         {.name = "retry", .type = AttrType::kObject,
          .description = "The backoff between redeliveries; unset: at once.",

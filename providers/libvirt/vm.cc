@@ -176,13 +176,13 @@ class VmType : public LibvirtType {
     s.type = "libvirt.vm";
     s.description = "A VM (libvirt domain): vCPUs, memory, disks, NICs, cloud-init, autostart.";
     s.attributes = {
-        {.name = "vcpus", .type = AttrType::kNumber, .required = true,
+        {.name = "vcpus", .type = AttrType::kNumber, .required = true, .min = 1,
          .description = "Virtual CPUs it boots with."},
-        {.name = "max_vcpus", .type = AttrType::kNumber,
+        {.name = "max_vcpus", .type = AttrType::kNumber, .min = 1,
          .description = "The most vCPUs it may have without being redefined (default: vcpus)."},
-        {.name = "memory_mib", .type = AttrType::kNumber, .required = true,
+        {.name = "memory_mib", .type = AttrType::kNumber, .required = true, .min = 1,
          .description = "Memory in MiB; changed live on a running VM up to max_memory_mib."},
-        {.name = "max_memory_mib", .type = AttrType::kNumber,
+        {.name = "max_memory_mib", .type = AttrType::kNumber, .min = 1,
          .description = "The most memory it may have without a restart (default: memory_mib)."},
         {.name = "disks", .type = AttrType::kObjectList,
          .description = "Volumes of the hypervisor's pools, in boot order (a name: the volume "

@@ -84,12 +84,12 @@ std::vector<ResourceTypeSchema> S3Provider::Schemas() const {
        .description = "Lifecycle rules, in order (written `lifecycle: [ ... ]` under buckets:).",
        .attributes = {
            {.name = "prefix", .description = "Objects whose keys start with it; unset: all."},
-           {.name = "expire_days", .type = AttrType::kNumber,
+           {.name = "expire_days", .type = AttrType::kNumber, .min = 1,
             .description = "Objects are deleted (a delete marker, when versioned) this many "
                            "days after they were made."},
-           {.name = "noncurrent_expire_days", .type = AttrType::kNumber,
+           {.name = "noncurrent_expire_days", .type = AttrType::kNumber, .min = 1,
             .description = "Versions no longer current are deleted after this many days."},
-           {.name = "abort_incomplete_upload_days", .type = AttrType::kNumber,
+           {.name = "abort_incomplete_upload_days", .type = AttrType::kNumber, .min = 1,
             .description = "Multipart uploads not finished after this many days are "
                            "aborted."}}},
       {.name = "force_destroy", .type = AttrType::kBool,
@@ -240,12 +240,9 @@ bool S3Provider::ReadBucket(const std::string& bucket, const Value& prior, Value
 ReadResponse S3Provider::Read(const ReadRequest& req) {
   ReadResponse resp;
   resp.results.resize(req.items.size());
-  Answer list = Send("GET", endpoint_ + "/");
   std::vector<std::string> names;
-  std::string error = list.error;
-  if (list.ok() && !ParseBucketNames(list.response.body, &names)) {
-    error = "listing the buckets of " + endpoint_ + ": the answer is not ListAllMyBucketsResult";
-  }
+  std::string error;
+  ListBuckets(&names, &error);
   std::set<std::string> have(names.begin(), names.end());
   for (size_t i = 0; i < req.items.size(); ++i) {
     const ReadItem& item = req.items[i];
@@ -308,9 +305,9 @@ bool S3Provider::Create(const ApplyRequest& req, std::string* error) {
     // account's bucket that took the name between our attempts.
     bool ours = put.response.attempts > 1 && put.code == "BucketAlreadyOwnedByYou";
     if (put.response.attempts > 1 && put.code == "BucketAlreadyExists") {
-      Answer list = Send("GET", endpoint_ + "/");
       std::vector<std::string> names;
-      ours = list.ok() && ParseBucketNames(list.response.body, &names) &&
+      std::string unused;
+      ours = ListBuckets(&names, &unused) &&
              std::find(names.begin(), names.end(), bucket) != names.end();
     }
     if (!ours) {
@@ -338,11 +335,34 @@ bool S3Provider::Create(const ApplyRequest& req, std::string* error) {
   return WriteSettings(bucket, Value::object(), req.after, error);
 }
 
+bool S3Provider::ListBuckets(std::vector<std::string>* names, std::string* error) {
+  std::string token;
+  std::set<std::string> seen;
+  for (;;) {
+    Answer list = Send("GET", endpoint_ + "/" +
+                                  (token.empty() ? "" : "?continuation-token=" + UrlEncode(token)));
+    if (!list.ok()) {
+      *error = list.error;
+      return false;
+    }
+    if (!ParseBucketNames(list.response.body, names, &token)) {
+      *error = "listing the buckets of " + endpoint_ + ": the answer is not ListAllMyBucketsResult";
+      return false;
+    }
+    if (token.empty()) return true;
+    if (!seen.insert(token).second) {
+      *error = "listing the buckets of " + endpoint_ + " returned the same page twice";
+      return false;
+    }
+  }
+}
+
 bool S3Provider::Delete(const std::string& bucket, bool force, std::string* error) {
   // Every version of every object, page by page; a server without versions
   // (405 or 501 to ?versions) lists its objects with ListObjectsV2.
   bool versions = true;
   std::string key_marker, version_marker, token;
+  std::set<std::string> seen;  // the pages asked for: a server that loops is an error
   for (;;) {
     std::string query = versions ? "?versions&max-keys=1000" : "?list-type=2&max-keys=1000";
     if (!key_marker.empty()) query += "&key-marker=" + UrlEncode(key_marker);
@@ -380,8 +400,7 @@ bool S3Provider::Delete(const std::string& bucket, bool force, std::string* erro
       }
     }
     if (!page.truncated || (page.next_key.empty() && page.next_token.empty())) break;
-    if (page.next_key == key_marker && page.next_version == version_marker &&
-        page.next_token == token) {
+    if (!seen.insert(page.next_key + '\n' + page.next_version + '\n' + page.next_token).second) {
       *error = "listing the objects of bucket " + bucket + " returned the same page twice";
       return false;
     }

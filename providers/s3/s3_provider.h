@@ -48,6 +48,8 @@ class S3Provider : public Provider {
                      std::string* error);
   bool Create(const ApplyRequest& req, std::string* error);
   bool Delete(const std::string& bucket, bool force, std::string* error);
+  /// Every bucket the account owns, page by page (ListBuckets).
+  bool ListBuckets(std::vector<std::string>* names, std::string* error);
 
   std::shared_ptr<HttpClient> http_;
   std::function<std::chrono::system_clock::time_point()> now_;

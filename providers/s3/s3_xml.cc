@@ -1,5 +1,7 @@
 #include "providers/s3/s3_xml.h"
 
+#include <cstdio>
+
 #include <pugixml.hpp>
 
 #include <sstream>
@@ -77,7 +79,11 @@ std::string LifecycleXml(const Value& rules) {
   int n = 0;
   for (const auto& r : rules) {
     pugi::xml_node rule = root.append_child("Rule");
-    Add(rule, "ID", "rule-" + std::to_string(++n));
+    // Zero-padded, so servers that answer rules sorted by ID (Ceph) keep
+    // the blueprint's order.
+    char id[16];
+    std::snprintf(id, sizeof id, "rule-%03d", ++n);
+    Add(rule, "ID", id);
     Add(rule.append_child("Filter"), "Prefix", StringAttr(r, "prefix"));
     Add(rule, "Status", "Enabled");
     if (r.contains("expire_days")) {
@@ -122,13 +128,15 @@ bool ParseLifecycle(std::string_view xml, Value* rules) {
   return true;
 }
 
-bool ParseBucketNames(std::string_view xml, std::vector<std::string>* names) {
+bool ParseBucketNames(std::string_view xml, std::vector<std::string>* names,
+                      std::string* next_token) {
   pugi::xml_document doc;
   pugi::xml_node root;
   if (!Load(xml, "ListAllMyBucketsResult", &doc, &root)) return false;
   for (pugi::xml_node b : root.child("Buckets").children("Bucket")) {
     names->push_back(b.child_value("Name"));
   }
+  *next_token = root.child_value("ContinuationToken");
   return true;
 }
 

@@ -32,8 +32,10 @@ std::string LifecycleXml(const Value& rules);
 /// blueprint's shape (enabled rules only; IDs dropped).
 bool ParseLifecycle(std::string_view xml, Value* rules);
 
-/// The bucket names of a ListBuckets answer.
-bool ParseBucketNames(std::string_view xml, std::vector<std::string>* names);
+/// The bucket names of a ListBuckets answer, appended; `next_token` is its
+/// ContinuationToken, empty on the last page.
+bool ParseBucketNames(std::string_view xml, std::vector<std::string>* names,
+                      std::string* next_token);
 
 /// One object or object version of a listing.
 struct S3ObjectVersion {

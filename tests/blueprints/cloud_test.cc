@@ -67,6 +67,10 @@ TEST_F(CloudTest, ErrorsNameWhereAndWhatWasExpected) {
                           "      sub: { topic: tel, expiration: forever }\n")));
   EXPECT_EQ(Error(), "DIR/plant.yaml:9:38: error: attribute \"expiration\" must be a duration "
                      "like 7d, 12h, 1h30m or 600s, or never, got \"forever\"");
+  EXPECT_FALSE(Load(Plant("cloud:\n  pubsub:\n    subscriptions:\n"
+                          "      sub: { topic: tel, ack_deadline_seconds: 700 }\n")));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:48: error: attribute \"ack_deadline_seconds\" must be a "
+                     "whole number from 10 to 600, got 700");
   EXPECT_FALSE(Load(Plant("cloud:\n  pubsub:\n    topics:\n      tel: { name: x }\n")));
   EXPECT_EQ(Error(), "DIR/plant.yaml:9:14: error: \"name\" of pubsub tel is made from the "
                      "project and its ID (projects/acme-twin/topics/tel); it cannot be set");
@@ -173,6 +177,14 @@ TEST_F(CloudTest, BucketErrorsNameWhereAndWhatWasExpected) {
   EXPECT_FALSE(Load(std::string(kHead) +
                     "cloud:\n  buckets:\n    raw-data: { lifecycle: [ { expire: 3 } ] }\n"));
   EXPECT_EQ(Error(), "DIR/plant.yaml:7:32: error: unknown key \"expire\" in \"lifecycle_rules[0]\"");
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "cloud:\n  buckets:\n    raw-data: { lifecycle: [ { expire_days: 0 } ] }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:7:45: error: attribute \"lifecycle_rules[0].expire_days\" "
+                     "must be a whole number of at least 1, got 0");
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "cloud:\n  buckets:\n    raw-data: { lifecycle: [ { expire_days: 1.5 } ] }\n"));
+  EXPECT_NE(Error().find("\"lifecycle_rules[0].expire_days\" must be a number"), std::string::npos)
+      << Error();
   EXPECT_FALSE(Load(std::string(kHead) + "cloud:\n  bucket:\n    raw-data: {}\n"));
   EXPECT_EQ(Error(), "DIR/plant.yaml:6:3: error: unknown key \"bucket\" in \"cloud\"; did you "
                      "mean \"buckets\"?");

@@ -136,6 +136,30 @@ TEST_F(S3ProviderTest, SettingsNeverSetReadAsUnset) {
                    {"lifecycle_rules", Value::array()}}));
 }
 
+TEST_F(S3ProviderTest, TheBucketListIsFollowedPageByPageAndALoopIsAnError) {
+  // ListBuckets pages with ContinuationToken when an account has many.
+  http_->Script("GET", Url("/"), {Xml(200, "<ListAllMyBucketsResult><Buckets><Bucket><Name>a1"
+                                           "</Name></Bucket></Buckets><ContinuationToken>p2"
+                                           "</ContinuationToken></ListAllMyBucketsResult>")});
+  http_->Script("GET", Url("/?continuation-token=p2"),
+                {Xml(200, "<ListAllMyBucketsResult><Buckets><Bucket><Name>b1</Name></Bucket>"
+                          "</Buckets></ListAllMyBucketsResult>")});
+  http_->SetHandler([](const HttpRequest&) {
+    return Xml(404, "<Error><Code>NoSuchLifecycleConfiguration</Code></Error>");
+  });
+  ReadResponse resp =
+      s3_.Read({&target_, {{{"cloud", "bucket", "b1"}, "s3.bucket", Value::object(), Value()}}});
+  EXPECT_TRUE(resp.results[0].exists);
+
+  http_->Script("GET", Url("/?continuation-token=p2"),
+                {Xml(200, "<ListAllMyBucketsResult><Buckets/><ContinuationToken>p2"
+                          "</ContinuationToken></ListAllMyBucketsResult>")});
+  resp = s3_.Read({&target_, {{{"cloud", "bucket", "b1"}, "s3.bucket", Value::object(), Value()}}});
+  ASSERT_TRUE(resp.results[0].diagnostics.HasErrors());
+  EXPECT_EQ(resp.results[0].diagnostics.items()[0].summary,
+            std::string("listing the buckets of ") + kEndpoint + " returned the same page twice");
+}
+
 TEST_F(S3ProviderTest, ACreateSendsTheBodiesAwsDocuments) {
   ASSERT_FALSE(Configure({{"endpoint", kEndpoint}, {"region", "eu-central-1"},
                           {"access_key", "AKIDPLANT"}, {"secret_key", "s3cr3t-never-sent"}})
@@ -172,8 +196,8 @@ TEST_F(S3ProviderTest, ACreateSendsTheBodiesAwsDocuments) {
   EXPECT_EQ(lifecycle->body,
             std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><LifecycleConfiguration ") +
                 kNs +
-                "><Rule><ID>rule-1</ID><Filter><Prefix>raw/</Prefix></Filter><Status>Enabled"
-                "</Status><Expiration><Days>365</Days></Expiration></Rule><Rule><ID>rule-2</ID>"
+                "><Rule><ID>rule-001</ID><Filter><Prefix>raw/</Prefix></Filter><Status>Enabled"
+                "</Status><Expiration><Days>365</Days></Expiration></Rule><Rule><ID>rule-002</ID>"
                 "<Filter><Prefix></Prefix></Filter><Status>Enabled</Status><NoncurrentVersionExpiration>"
                 "<NoncurrentDays>30</NoncurrentDays></NoncurrentVersionExpiration>"
                 "<AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation>"
