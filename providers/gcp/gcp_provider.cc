@@ -78,7 +78,8 @@ BearerClient::TokenSource Credentials(const Value& settings,
                                       std::string* error) {
   std::string token = StringAttr(settings, "access_token");
   std::string file = StringAttr(settings, "credentials_file");
-  if (token.empty() && file.empty()) {
+  bool from_environment = token.empty() && file.empty();
+  if (from_environment) {
     token = Env("GOOGLE_OAUTH_ACCESS_TOKEN");
     if (token.empty()) file = Env("GOOGLE_APPLICATION_CREDENTIALS");
   }
@@ -92,13 +93,25 @@ BearerClient::TokenSource Credentials(const Value& settings,
   std::string why;
   std::optional<std::string> text = ReadBoundedFile(file, {.max_bytes = 1 << 20}, &why);
   ServiceAccountKey key;
+  std::string bad;
   if (!text) {
-    *error = "gcp: cannot read the service-account key " + file + ": " + why;
-    return nullptr;
+    bad = "gcp: cannot read the service-account key " + file + ": " + why;
+  } else if (!ParseServiceAccountKey(*text, file, &key, &bad)) {
+    bad = "gcp: " + bad;
   }
-  if (!ParseServiceAccountKey(*text, file, &key, error)) {
-    *error = "gcp: " + *error;
-    return nullptr;
+  if (!bad.empty()) {
+    // A key the blueprint names fails the provider; one the environment
+    // names (a user's default) fails only what signs in with it, so the
+    // emulator, which needs none, still answers.
+    if (!from_environment) {
+      *error = bad;
+      return nullptr;
+    }
+    bad += " (GOOGLE_APPLICATION_CREDENTIALS)";
+    return [bad](std::string*, std::string* e) {
+      *e = bad;
+      return false;
+    };
   }
   auto tokens = std::make_shared<ServiceAccountTokens>(std::move(key), http);
   return [tokens](std::string* out, std::string* e) { return tokens->Token(out, e); };

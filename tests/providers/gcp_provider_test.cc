@@ -4,6 +4,7 @@
 // settings that decide endpoint and credentials.
 #include "providers/gcp/gcp_provider.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -212,6 +213,24 @@ TEST_F(GcpProviderTest, SettingsDecideEndpointAndCredentials) {
   ASSERT_TRUE(d.HasErrors());
   EXPECT_EQ(d.items()[0].summary, "gcp: cannot read the service-account key "
                                   "/nonexistent/k.json: No such file or directory");
+
+  // A key the environment names (a gcloud user's file, not a service
+  // account's) fails what signs in with it, not the emulator beside it.
+  setenv("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/adc.json", 1);
+  setenv("PUBSUB_EMULATOR_HOST", "127.0.0.1:8086", 1);
+  http_->SetHandler([](const HttpRequest&) { return FakeHttpClient::Json(200, Value::object()); });
+  d = Configure({{"project", "acme"}});
+  unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
+  unsetenv("PUBSUB_EMULATOR_HOST");
+  ASSERT_FALSE(d.HasErrors());
+  ReadResponse mixed = gcp_.Read({&target_, {Item("pubsub.topic", "line1", Value::object()),
+                                             Item("bigquery.dataset", "twin", Value::object())}});
+  EXPECT_FALSE(mixed.results[0].diagnostics.HasErrors());
+  ASSERT_TRUE(mixed.results[1].diagnostics.HasErrors());
+  EXPECT_THAT(mixed.results[1].diagnostics.items()[0].summary,
+              ::testing::StartsWith("gcp: cannot read the service-account key "
+                                    "/nonexistent/adc.json: No such file or directory "
+                                    "(GOOGLE_APPLICATION_CREDENTIALS)"));
 
   // A token goes to Google, over HTTPS only.
   ASSERT_FALSE(Configure({{"project", "acme"}, {"access_token", "ya29.secret"}}).HasErrors());
