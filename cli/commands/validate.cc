@@ -23,9 +23,20 @@ int RunValidate(const ValidateOptions& o) {
   auto count = [](size_t n, const char* what) {
     return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
   };
+  // The cloud's services are one target of their own, not a host.
+  size_t hosts = 0;
+  bool cloud = false;
+  for (const auto& [name, target] : ws.config.targets) {
+    if (target.provider == "cloud") {
+      cloud = true;
+    } else {
+      ++hosts;
+    }
+  }
+  std::string where = count(hosts, "host");
+  if (cloud) where = hosts == 0 ? "the cloud" : where + " and the cloud";
   ui->Info("The blueprint is valid: plant " + ws.config.plant + ", " +
-           count(ws.config.resources.size(), "resource") + " on " +
-           count(ws.config.targets.size(), "host") + ".");
+           count(ws.config.resources.size(), "resource") + " on " + where + ".");
   return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "providers/gcp/service_account.h"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -125,9 +127,12 @@ bool ServiceAccountTokens::Token(std::string* token, std::string* error) {
              " answered without an access_token";
     return false;
   }
+  // An hour unless the endpoint says otherwise, and never more than the
+  // assertion asked for nor less than nothing (an odd answer).
   long long lifetime = answer.contains("expires_in") && answer["expires_in"].is_number()
                            ? answer["expires_in"].get<long long>()
                            : 3600;
+  lifetime = std::clamp(lifetime, 0LL, 3600LL);
   token_ = std::move(access);
   expires_ = now + seconds(lifetime);
   *token = token_;

@@ -87,6 +87,16 @@ TEST_F(CliTest, ValidateDefaultsToPlantYaml) {
   EXPECT_EQ(r.out, "The blueprint is valid: plant cli, 2 resources on 1 host.\n");
 }
 
+TEST_F(CliTest, ValidateCountsTheCloudApartFromHosts) {
+  Write("plant.yaml",
+        "mfgctl: 1\nplant: cli\nproviders:\n  gcp: { project: acme }\n"
+        "gateways:\n  gw1:\n    address: 192.0.2.10\n    packages: [mosquitto]\n"
+        "cloud:\n  pubsub:\n    topics:\n      telemetry: {}\n      dead: {}\n");
+  ProcessResult r = Mfgctl({"validate"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "The blueprint is valid: plant cli, 3 resources on 1 host and the cloud.\n");
+}
+
 TEST_F(CliTest, NoBlueprintSaysHowToPassOne) {
   ProcessResult r = Mfgctl({"plan"});
   EXPECT_EQ(r.exit_code, 1);
