@@ -265,6 +265,9 @@ Attempt CurlHttpClient::Impl::Perform(const HttpRequest& request) {
 
   auto timeout = request.timeout.count() > 0 ? request.timeout : options.timeout;
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  // The path goes out as written: a signed request (SigV4 signs the path)
+  // whose object key holds `./` or `../` must not be rewritten by curl.
+  curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // threads: no SIGALRM for DNS timeouts
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);

@@ -297,6 +297,14 @@ TEST_F(HttpClientTest, ConnectionsAreReused) {
   EXPECT_EQ(connections[1], connections[2]);
 }
 
+TEST_F(HttpClientTest, APathGoesOutAsWritten) {
+  // S3 object keys may hold ../ and ./; the signature covers the path sent.
+  CurlHttpClient client(Options());
+  HttpResponse r = client.Send(Get(plain_->Url("/echo/raw/../x/./y")));
+  ASSERT_TRUE(r.Ok()) << r.error;
+  EXPECT_EQ(Value::parse(r.body)["path"], "/echo/raw/../x/./y");
+}
+
 TEST_F(HttpClientTest, RequestsInFlightPerEndpointAreBounded) {
   HttpClientOptions o = Options();
   o.max_in_flight_per_endpoint = 2;
