@@ -26,25 +26,28 @@ PIDF=$RUN/s3rver-$PORT.pid
 LOG=$RUN/s3rver-$PORT.log
 DATA=$RUN/s3rver-$PORT.data
 
-log() { echo "s3rver: $*" >&2; }
+NAME=s3rver
+PATTERN=s3rver
+# shellcheck source=tests/cloud/daemon.sh
+. "$(dirname "$0")/daemon.sh"
 
 answering() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; }
-alive() { [ -f "$PIDF" ] && ps -o args= -p "$(cat "$PIDF")" 2>/dev/null | grep -q s3rver; }
+before_start() { rm -rf "$DATA" && mkdir -p "$DATA"; }
 
 install() {
   [ -x "$BIN" ] && return 0
   if ! command -v npm >/dev/null; then
-    log "installing npm (Debian's nodejs and npm)"
+    daemon_log "installing npm (Debian's nodejs and npm)"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=600 \
       --no-install-recommends nodejs npm >&2 ||
       { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
           -o DPkg::Lock::Timeout=600 --no-install-recommends nodejs npm >&2; } || true
   fi
-  command -v npm >/dev/null || { log "npm could not be installed"; exit 3; }
-  log "installing s3rver 3.7.1 from npm into $CACHE"
+  command -v npm >/dev/null || { daemon_log "npm could not be installed"; exit 3; }
+  daemon_log "installing s3rver 3.7.1 from npm into $CACHE"
   mkdir -p "$CACHE"
   if ! npm install --prefix "$CACHE" --no-audit --no-fund --loglevel=error s3rver@3.7.1 >&2; then
-    log "npm install failed (is the npm registry reachable?)"
+    daemon_log "npm install failed (is the npm registry reachable?)"
     rm -rf "$CACHE"
     exit 3
   fi
@@ -52,39 +55,11 @@ install() {
 
 up() {
   install
-  if alive && answering; then
-    echo "s3rver: already up on 127.0.0.1:$PORT"
-    return 0
-  fi
-  down
-  answering && { log "port $PORT is taken by something else"; exit 1; }
-  mkdir -p "$RUN"
-  rm -rf "$DATA" && mkdir -p "$DATA"
-  setsid nohup "$BIN" -d "$DATA" -a 127.0.0.1 -p "$PORT" --silent </dev/null >"$LOG" 2>&1 &
-  echo $! >"$PIDF"
-  local deadline=$((SECONDS + 30))
-  until answering; do
-    if ! alive || [ $SECONDS -ge $deadline ]; then
-      log "did not come up on port $PORT; log $LOG:"; tail -n 20 "$LOG" >&2
-      down
-      exit 1
-    fi
-    sleep 0.2
-  done
-  echo "s3rver: up on 127.0.0.1:$PORT"
+  daemon_up 30 "127.0.0.1:$PORT" "$BIN" -d "$DATA" -a 127.0.0.1 -p "$PORT" --silent
 }
 
 down() {
-  alive || { rm -f "$PIDF"; return 0; }
-  local pid
-  pid=$(cat "$PIDF")
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    pgrep -g "$pid" >/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL -- "-$pid" 2>/dev/null || true
-  rm -f "$PIDF"
+  daemon_down
   rm -rf "$DATA"
 }
 

@@ -128,8 +128,26 @@ TEST_F(BigQueryTest, AnExistingDatasetIsImportedAndAProtectedTableIsNotDeleted) 
   ASSERT_EQ(import.exit_code, 0) << import.out << import.err;
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
 
+  // A table made beside mfgctl is imported too, and then planned as declared.
+  RunProgram({"curl", "-s", "-X", "POST", "-d",
+              R"({"tableReference": {"datasetId": "twin", "tableId": "telemetry"},
+                  "schema": {"fields": [{"name": "ts", "type": "TIMESTAMP", "mode": "REQUIRED"},
+                                        {"name": "sensor", "type": "STRING"},
+                                        {"name": "value", "type": "FLOAT"}]},
+                  "timePartitioning": {"type": "DAY", "field": "ts"}})",
+              fake_->Url("/bigquery/v2/projects/acme-twin/datasets/twin/tables")});
+  Live("datasets/twin/tables/telemetry");
   plant.Write(Blueprint(kTwin));
+  import = plant.Mfgctl({"import", "cloud:bigquery.table[twin.telemetry]", "twin.telemetry"});
+  ASSERT_EQ(import.exit_code, 0) << import.out << import.err;
+  Result plan = plant.Mfgctl({"plan"});
+  for (const char* change : {" will be", " must be"}) {
+    EXPECT_EQ(plan.out.find(std::string("cloud:bigquery.table[twin.telemetry]") + change),
+              std::string::npos)
+        << plan.out;
+  }
   ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
   plant.Write(Blueprint("    datasets:\n      twin: { location: EU, default_table_expiration: 90d, "
                         "labels: { plant: s1 } }\n"));
   // Dropped from the blueprint, the protected table stays, with a warning.

@@ -145,18 +145,36 @@ TEST(CloudTest, UpdatesDriftReplacementAndDeletion) {
             std::string::npos);
 }
 
-TEST(CloudTest, AnExistingTopicIsImportedNotDuplicated) {
+TEST(CloudTest, AnExistingTopicAndSubscriptionAreImportedNotDuplicated) {
   SkipWithoutEmulator();
-  Scrub("e2e-import", {"line1"}, {});
+  Scrub("e2e-import", {"line1"}, {"ingest"});
   Curl("PUT", "projects/e2e-import/topics/line1", R"({"labels": {"plant": "s1"}})");
+  Curl("PUT", "projects/e2e-import/subscriptions/ingest",
+       R"({"topic": "projects/e2e-import/topics/line1", "ackDeadlineSeconds": 30})");
   Plant plant("cloud-import");
-  plant.Write(Cloud("e2e-import", "    topics:\n      line1: { labels: { plant: s1 } }\n"));
-  // The list finds it by its ID and it matches: nothing to create twice.
+  plant.Write(Cloud("e2e-import", "    topics:\n      line1: { labels: { plant: s1 } }\n"
+                                  "    subscriptions:\n"
+                                  "      ingest: { topic: line1, ack_deadline_seconds: 30 }\n"));
+  // The lists find them by their IDs and they match: nothing to create twice.
   Result plan = plant.Mfgctl({"plan", "--detailed-exitcode"});
   EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
-  Result import = plant.Mfgctl({"import", "cloud:pubsub.topic[line1]", "line1"});
-  ASSERT_EQ(import.exit_code, 0) << import.out << import.err;
+  for (const auto& [address, id] : std::vector<std::pair<std::string, std::string>>{
+           {"cloud:pubsub.topic[line1]", "line1"},
+           {"cloud:pubsub.subscription[ingest]", "ingest"}}) {
+    Result import = plant.Mfgctl({"import", address, id});
+    ASSERT_EQ(import.exit_code, 0) << import.out << import.err;
+  }
+  Result show = plant.Mfgctl({"state", "list"});
+  EXPECT_NE(show.out.find("cloud:pubsub.subscription[ingest]"), std::string::npos) << show.out;
   EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // Imported, it is managed: a change the blueprint makes is patched.
+  plant.Write(Cloud("e2e-import", "    topics:\n      line1: { labels: { plant: s1 } }\n"
+                                  "    subscriptions:\n"
+                                  "      ingest: { topic: line1, ack_deadline_seconds: 45 }\n"));
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_NE(Curl("GET", "projects/e2e-import/subscriptions/ingest").out.find("\"ackDeadlineSeconds\": 45"),
+            std::string::npos);
 }
 
 size_t Count(const std::string& text, const std::string& what) {
