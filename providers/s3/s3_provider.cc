@@ -168,7 +168,11 @@ ConfigureResponse S3Provider::Configure(const ConfigureRequest& req) {
 }
 
 std::string S3Provider::Url(const std::string& bucket, const std::string& rest) const {
-  if (path_style_) return endpoint_ + "/" + bucket + rest;
+  // A dotted name as a host would not match the endpoint's wildcard
+  // certificate (*.s3.amazonaws.com covers one label): such a bucket is
+  // addressed by path over HTTPS, as AWS's SDKs do.
+  bool dotted_tls = bucket.find('.') != std::string::npos && endpoint_.starts_with("https://");
+  if (path_style_ || dotted_tls) return endpoint_ + "/" + bucket + rest;
   size_t host = endpoint_.find("://") + 3;
   return endpoint_.substr(0, host) + bucket + "." + endpoint_.substr(host) +
          (rest.empty() || rest[0] == '?' ? "/" + rest : rest);

@@ -312,6 +312,11 @@ TEST_F(S3ProviderTest, SettingsRefuseCleartextAndMissingCredentials) {
   Apply(Action::kCreate, "b1", Value(), {{"name", "b1"}, {"tags", {{"plant", "s1"}}}});
   EXPECT_EQ(http_->Requests()[0].url, "https://b1.s3.eu-west-1.amazonaws.com/");
   EXPECT_EQ(http_->Requests().back().url, "https://b1.s3.eu-west-1.amazonaws.com/?tagging");
+  // A dotted name goes by path: as a host it would not match the
+  // *.s3.eu-west-1.amazonaws.com certificate.
+  size_t before = http_->Requests().size();
+  Apply(Action::kCreate, "plant.archive", Value(), {{"name", "plant.archive"}});
+  EXPECT_EQ(http_->Requests()[before].url, "https://s3.eu-west-1.amazonaws.com/plant.archive");
 }
 
 }  // namespace
