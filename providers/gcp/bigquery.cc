@@ -277,12 +277,14 @@ std::vector<ResourceTypeSchema> BigQuery::Schemas() {
        .computed = true},
       {.name = "schema", .type = AttrType::kObjectList,
        .description = "The columns, in order.", .attributes = ColumnAttributes(1)},
-      {.name = "time_partitioning", .type = AttrType::kObject, .force_new = true,
-       .description = "Partitions by time; it cannot change once the table exists.",
+      {.name = "time_partitioning", .type = AttrType::kObject,
+       .description = "Partitions by time: its type and field cannot change once the table "
+                      "exists, its expiration can.",
        .attributes = {
-           {.name = "type", .required = true, .one_of = {"HOUR", "DAY", "MONTH", "YEAR"},
+           {.name = "type", .required = true, .force_new = true,
+            .one_of = {"HOUR", "DAY", "MONTH", "YEAR"},
             .description = "How long one partition spans."},
-           {.name = "field",
+           {.name = "field", .force_new = true,
             .description = "The TIMESTAMP or DATE column partitioned on; unset: the load time."},
            {.name = "expiration", .duration = true,
             .description = "Partitions are deleted this long after their time."}}},

@@ -20,7 +20,8 @@ fields are JSON strings (defaultTableExpirationMs, expirationMs, creationTime); 
 types come back in their legacy names (FLOAT64 as FLOAT, INT64 as INTEGER, BOOL as BOOLEAN,
 STRUCT as RECORD) with mode NULLABLE when none was given; a patch replaces the fields it
 gives and removes a label set to null; a schema patch may only append
-NULLABLE columns or relax REQUIRED to NULLABLE; partitioning cannot change; list items
+NULLABLE columns or relax REQUIRED to NULLABLE; partitioning's type and field cannot
+change, its expiration can; list items
 carry no schema. Eventual consistency: an object just made answers its first GET with 404.
 
 GET /__fake/requests: JSON, the requests so far ("METHOD /path" -> count), this one not
@@ -190,9 +191,14 @@ def handle(method, path, query, body):
                         return error(400, "Provided Schema does not match Table %s:%s.%s" % tkey,
                                      "invalid", "INVALID_ARGUMENT")
                     body = dict(body, schema={"fields": new})
-                if "timePartitioning" in body and body["timePartitioning"] != t.get("timePartitioning"):
-                    return error(400, "Cannot change partitioning/clustering spec",
-                                 "invalid", "INVALID_ARGUMENT")
+                if "timePartitioning" in body:
+                    # Only the partitions' expiration may change (tables.patch of
+                    # timePartitioning.expirationMs), not the type or the field.
+                    have = t.get("timePartitioning") or {}
+                    want = body["timePartitioning"] or {}
+                    if any(want.get(k) != have.get(k) for k in ("type", "field")):
+                        return error(400, "Cannot change partitioning/clustering spec",
+                                     "invalid", "INVALID_ARGUMENT")
                 patch(t, body)
                 return 200, t
             if method == "DELETE":

@@ -89,6 +89,28 @@ TEST_F(BigQueryTest, ColumnsAreAppendedInPlaceAndAnyOtherSchemaChangeReplaces) {
   apply = plant.Mfgctl({"apply", "--auto-approve"});
   ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
   EXPECT_EQ(Live("datasets/twin/tables/raw")["schema"]["fields"][0]["type"], "DATE");
+
+  // Partitions' expiration is patched; the partitioning field replaces.
+  auto partitioned = [](const std::string& spec) {
+    return "    datasets:\n      twin: {}\n    tables:\n"
+           "      twin.raw: { schema: [ { name: ts, type: DATE }, { name: d, type: DATE } ],"
+           " time_partitioning: " + spec + " }\n";
+  };
+  plant.Write(Blueprint(partitioned("{ type: DAY, field: ts }")));
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  plant.Write(Blueprint(partitioned("{ type: DAY, field: ts, expiration: 400d }")));
+  plan = plant.Mfgctl({"plan"});
+  EXPECT_NE(plan.out.find("will be updated in-place"), std::string::npos) << plan.out;
+  apply = plant.Mfgctl({"apply", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(Live("datasets/twin/tables/raw")["timePartitioning"]["expirationMs"], "34560000000");
+  plant.Write(Blueprint(partitioned("{ type: DAY, field: d, expiration: 400d }")));
+  plan = plant.Mfgctl({"plan"});
+  EXPECT_NE(plan.out.find("must be replaced"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("field = \"ts\" -> \"d\" # forces replacement"), std::string::npos)
+      << plan.out;
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
 }
 
 TEST_F(BigQueryTest, ADatasetWithTablesIsKeptUntilForceDestroyAndLocationReplaces) {
