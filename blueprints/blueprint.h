@@ -22,6 +22,8 @@ struct BlueprintSchemas {
   std::map<std::string, ResourceTypeSchema> resource_types;
   std::map<std::string, ResourceTypeSchema> target_types;      // by provider name
   std::map<std::string, ResourceTypeSchema> provider_settings;  // by provider name
+  /// The settings of each `state: { backend: NAME }`, by backend name.
+  std::map<std::string, ResourceTypeSchema> state_backends;
 };
 
 struct LoadOptions {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -62,7 +63,18 @@ class Expander {
   /// The `providers:` blocks' own settings (not their target defaults),
   /// once variables and secrets are known.
   bool EvaluateProviders();
+  /// Evaluates the entries of `block` that `schema` declares into
+  /// `config->settings` (local paths absolute, files read, what derives
+  /// from a secret marked sensitive); entries it does not declare are left.
+  bool EvaluateSettings(const SourceNode& block, const ResourceTypeSchema& schema,
+                        ProviderConfig* config);
   bool LoadSecrets(const SourceNode& node);
+
+  // state_block.cc
+  /// The `state:` block: which backend keeps the plant's state, and its
+  /// settings (checked now, evaluated by EvaluateState).
+  bool LoadState(const SourceNode& node);
+  bool EvaluateState();
 
   // sections.cc
   /// One entry of a host section: its name and attributes (null in the
@@ -217,6 +229,9 @@ class Expander {
   /// What each block configures its provider with (settings evaluated by
   /// EvaluateProviders), by provider name.
   std::map<std::string, ProviderConfig> provider_configs_;
+  /// The `state:` block and what it evaluated to (backend in `provider`).
+  const SourceNode* state_block_ = nullptr;
+  std::optional<ProviderConfig> state_config_;
   /// The bodies of the gateway groups each host is a member of, in order.
   std::map<std::string, std::vector<const SourceNode*>> group_layers_;
   std::map<std::string, Target> targets_;

@@ -11,7 +11,7 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {
     "mfgctl",         "plant",    "variables", "secrets", "providers",
-    "gateway_groups", "gateways", "hypervisors", "cloud", "resources"};
+    "gateway_groups", "gateways", "hypervisors", "cloud", "resources", "state"};
 const std::vector<std::string> kVariableKeys = {"default", "type", "description", "sensitive"};
 const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
 
@@ -80,7 +80,7 @@ bool Expander::Run(DesiredConfig* out) {
                   {options_.files.empty() ? "" : options_.files[0], 1, 1});
     return false;
   }
-  if (!ApplyVariableOverrides() || !EvaluateProviders()) return false;
+  if (!ApplyVariableOverrides() || !EvaluateProviders() || !EvaluateState()) return false;
   // Size the resource tables once: large plants have 100k resources.
   size_t expected = 0;
   for (const auto* sections : {&gateway_sections, &hypervisor_sections}) {
@@ -124,6 +124,7 @@ bool Expander::Run(DesiredConfig* out) {
   out->plant = plant_;
   out->targets = std::move(targets_);
   out->providers = std::move(provider_configs_);
+  out->state = std::move(state_config_);
   out->files = options_.files;
   for (const auto& [name, v] : variables_) {
     if (v.sensitive) out->sensitive_variables.push_back(name);
@@ -168,6 +169,9 @@ bool Expander::LoadFile(const SourceNode& root) {
   }
   if (const SourceNode* providers = root.Get("providers")) {
     if (!providers->IsNull() && !LoadProviders(*providers)) return false;
+  }
+  if (const SourceNode* state = root.Get("state")) {
+    if (!LoadState(*state)) return false;
   }
   return true;
 }
@@ -310,29 +314,35 @@ bool Expander::EvaluateProviders() {
     auto own = schemas_.provider_settings.find(name);
     auto block = provider_blocks_.find(name);
     if (own == schemas_.provider_settings.end() || block == provider_blocks_.end()) continue;
-    for (const auto& [key, value] : block->second->entries) {
-      const AttributeSchema* a = own->second.Find(key.scalar);
-      if (!a) continue;  // a default for the provider's targets
-      // No host: a provider's settings cannot name resources.
-      Scope scope;
-      Value v;
-      if (!EvaluateAttribute(value, *a, &scope, &v)) return false;
-      std::string setting = key.scalar;
-      if (!a->file_into.empty()) {
-        // A local file whose content is the setting (a credentials file).
-        if (!ReadLocalFile(value, *a, &scope, &v)) return false;
-        setting = a->file_into;
-        a = own->second.Find(setting);
-      } else if (a->local_path && v.is_string()) {
-        v = AbsoluteLocalPath(v.get<std::string>(), value.pos());
-      }
-      if (scope.sensitive || (a && a->sensitive)) {
-        AddOnce(&config.sensitive, setting);
-        // A key written as is in the blueprint is kept out of output too.
-        if (v.is_string()) secret_values_.push_back(v.get<std::string>());
-      }
-      config.settings[setting] = std::move(v);
+    if (!EvaluateSettings(*block->second, own->second, &config)) return false;
+  }
+  return true;
+}
+
+bool Expander::EvaluateSettings(const SourceNode& block, const ResourceTypeSchema& schema,
+                                ProviderConfig* config) {
+  for (const auto& [key, value] : block.entries) {
+    const AttributeSchema* a = schema.Find(key.scalar);
+    if (!a) continue;  // a default for the provider's targets
+    // No host: settings cannot name resources.
+    Scope scope;
+    Value v;
+    if (!EvaluateAttribute(value, *a, &scope, &v)) return false;
+    std::string setting = key.scalar;
+    if (!a->file_into.empty()) {
+      // A local file whose content is the setting (a credentials file).
+      if (!ReadLocalFile(value, *a, &scope, &v)) return false;
+      setting = a->file_into;
+      a = schema.Find(setting);
+    } else if (a->local_path && v.is_string()) {
+      v = AbsoluteLocalPath(v.get<std::string>(), value.pos());
     }
+    if (scope.sensitive || (a && a->sensitive)) {
+      AddOnce(&config->sensitive, setting);
+      // A key written as is in the blueprint is kept out of output too.
+      if (v.is_string()) secret_values_.push_back(v.get<std::string>());
+    }
+    config->settings[setting] = std::move(v);
   }
   return true;
 }

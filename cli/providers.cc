@@ -1,5 +1,6 @@
 #include "cli/providers.h"
 
+#include "backends/state_backends.h"
 #include "providers/gcp/gcp_provider.h"
 #include "providers/libvirt/libvirt_provider.h"
 #include "providers/s3/s3_provider.h"
@@ -28,6 +29,7 @@ BlueprintSchemas SchemasOf(const ProviderRegistry& registry) {
     s.target_types[name] = std::move(target);
     s.provider_settings[name] = registry.ByName(name)->ConfigSchema();
   }
+  s.state_backends = StateBackendSchemas();
   return s;
 }
 

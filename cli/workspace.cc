@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "backends/state_backends.h"
 #include "cli/providers.h"
 #include "cli/render/redaction.h"
 
@@ -69,8 +70,10 @@ bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags)
   }
   if (!LoadBlueprint(load, SchemasOf(ws->providers), &ws->config, diags)) return false;
   ScrubFromOutput(ws->config.secret_values);
-  ws->backend = std::make_unique<LocalStateBackend>(StatePath(o, ws->config.plant));
-  return true;
+  // --state names a local file, whatever the blueprint says.
+  std::optional<ProviderConfig> state = o.state_path.empty() ? ws->config.state : std::nullopt;
+  ws->backend = OpenStateBackend(state, StatePath(o, ws->config.plant), ws->config.plant, diags);
+  return ws->backend != nullptr;
 }
 
 bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeout_s,

@@ -36,7 +36,7 @@ struct Workspace {
   HostConnections connections;
   ProviderRegistry providers;
   DesiredConfig config;
-  std::unique_ptr<LocalStateBackend> backend;
+  std::unique_ptr<StateBackend> backend;
   StateSnapshot state;
 };
 

@@ -5,6 +5,8 @@
 //   blueprints includes, of ours, only engine/model/;
 //   providers  include, of ours, only engine/provider/, engine/model/ and
 //              providers/;
+//   backends   include, of ours, only engine/state/, engine/model/ and
+//              providers/transport/ (the HTTP client);
 // and each third-party library has its one adapter.
 #include <gtest/gtest.h>
 
@@ -32,7 +34,7 @@ std::vector<Include> AllIncludes() {
   std::vector<Include> out;
   std::regex include("^#include ([<\"])([^>\"]+)[>\"]");
   fs::path root(MFGCTL_SOURCE_DIR);
-  for (const char* top : {"engine", "blueprints", "providers", "cli"}) {
+  for (const char* top : {"engine", "blueprints", "providers", "backends", "cli"}) {
     for (const auto& e : fs::recursive_directory_iterator(root / top)) {
       auto ext = e.path().extension();
       if (ext != ".cc" && ext != ".h") continue;
@@ -78,6 +80,10 @@ TEST(LayeringTest, IncludesPointOneWay) {
       EXPECT_TRUE(StartsWith(to, "providers/") || StartsWith(to, "engine/provider/") ||
                   StartsWith(to, "engine/model/"))
           << inc.file << " includes " << to;
+    } else if (from == "backends") {
+      EXPECT_TRUE(StartsWith(to, "backends/") || StartsWith(to, "engine/state/") ||
+                  StartsWith(to, "engine/model/") || StartsWith(to, "providers/transport/"))
+          << inc.file << " includes " << to;
     }
   }
 }
@@ -117,6 +123,7 @@ TEST(LayeringTest, EachLibraryHasItsOneAdapter) {
       {"yaml-cpp/", {"blueprints/yaml_loader.cc"}},
       {"libssh2", {"providers/transport/ssh_session.cc"}},
       {"curl/", {"providers/transport/http_client.cc"}},
+      {"zlib.h", {"backends/gzip.cc"}},
       {"pugixml", {"providers/libvirt/libvirt_xml.cc", "providers/s3/s3_xml.cc"}},
       {"CLI/", {"cli/"}},
   };

@@ -1,27 +1,16 @@
 // Machine-readable output: one JSON object per line, shaped like
 // `terraform -json` (@level, @message, @module, @timestamp, type).
 #include <chrono>
-#include <ctime>
 #include <ostream>
 
 #include "cli/render/ui.h"
 #include "engine/model/sensitive.h"
+#include "engine/model/timestamp.h"
 
 namespace mfgctl {
 namespace {
 
-std::string Timestamp() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()) %
-            1000000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof buf - n, ".%06ldZ", static_cast<long>(us.count()));
-  return buf;
-}
+std::string Timestamp() { return UtcTimestamp(std::chrono::system_clock::now(), true); }
 
 Value ResourceJson(const PlanChange& c) {
   return {{"addr", c.address.ToString()},

@@ -41,16 +41,24 @@ StateRecorder::StateRecorder(StateBackend& backend, StateSnapshot initial, const
 
 bool StateRecorder::Record(const std::vector<AppliedChange>& done, Diagnostics* diags) {
   std::lock_guard<std::mutex> g(mu_);
-  bool journal = written_ && backend_.HasJournal();
+  bool journal = (written_ || write_failed_) && backend_.HasJournal();
   std::string lines;
   for (const auto& [change, attributes] : done) {
     FoldChange(*change, attributes, plan_, &state_);
     ++state_.serial;
-    if (journal) lines += JournalLine(state_, change->address.ToString(), change->address.target);
+    if (backend_.HasJournal()) {
+      lines += JournalLine(state_, change->address.ToString(), change->address.target);
+    }
   }
   if (!journal) {
     written_ = true;
-    return backend_.Write(state_, diags);
+    if (backend_.Write(state_, diags)) return true;
+    if (!backend_.HasJournal()) return false;
+    // The work is done on the hosts: the journal keeps it for the next
+    // read even when the whole state cannot be written.
+    write_failed_ = true;
+    backend_.AppendJournal(lines, diags);
+    return false;
   }
   journaled_ = true;
   return backend_.AppendJournal(lines, diags);
@@ -58,7 +66,7 @@ bool StateRecorder::Record(const std::vector<AppliedChange>& done, Diagnostics* 
 
 bool StateRecorder::Finish(Diagnostics* diags) {
   std::lock_guard<std::mutex> g(mu_);
-  if (!journaled_) return true;
+  if (!journaled_ || write_failed_) return !write_failed_;
   journaled_ = false;
   return backend_.Write(state_, diags);
 }

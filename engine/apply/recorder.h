@@ -41,6 +41,10 @@ class StateRecorder {
   StateSnapshot state_;
   bool written_ = false;   // a whole write happened: the rest may go to the journal
   bool journaled_ = false; // the journal holds lines the state file lacks
+  /// A whole write failed (a remote backend refused it): what finishes
+  /// from then on goes to the journal, which the next read folds in, and
+  /// Finish does not try again (the error has been said).
+  bool write_failed_ = false;
 };
 
 /// Folds one change into a snapshot (no I/O): applied changes store

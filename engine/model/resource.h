@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ struct DesiredConfig {
   std::map<std::string, Target> targets;
   /// The `providers:` blocks' own settings, by provider name.
   std::map<std::string, ProviderConfig> providers;
+  /// The `state:` block: the backend's name in `provider`, its settings
+  /// evaluated (secrets included, never stored). Unset: local state.
+  std::optional<ProviderConfig> state;
   std::vector<Resource> resources;
   /// Blueprint files and variable overrides it was made from, so a saved
   /// plan can re-create it and prove nothing changed.
