@@ -1,7 +1,9 @@
 #include "backends/state_backends.h"
 
 #include "backends/etcd_backend.h"
+#include "backends/http_backend.h"
 #include "engine/model/duration.h"
+#include "engine/model/env.h"
 
 namespace mfgctl {
 
@@ -31,7 +33,26 @@ std::map<std::string, ResourceTypeSchema> StateBackendSchemas() {
       {.name = "max_request_bytes", .type = AttrType::kNumber, .min = 1,
        .description = "etcd's --max-request-bytes: a larger state write is refused before it "
                       "is sent; default 1572864 (1.5 MiB)."}};
-  return {{"local", local}, {"etcd", etcd}};
+  ResourceTypeSchema http;
+  http.type = "http";
+  http.description = "Terraform's http backend protocol (GitLab-managed Terraform state).";
+  http.attributes = {
+      {.name = "address", .required = true,
+       .description = "the state's URL: GET reads it, POST writes it"},
+      {.name = "lock_address",
+       .description = "Where LOCK takes the lock; unset: the server has no locking."},
+      {.name = "unlock_address", .description = "Where UNLOCK gives it back; default lock_address."},
+      {.name = "lock_method", .description = "Default LOCK (GitLab: POST)."},
+      {.name = "unlock_method", .description = "Default UNLOCK (GitLab: DELETE)."},
+      {.name = "update_method", .description = "Default POST."},
+      {.name = "username",
+       .description = "HTTP basic auth; default the environment's TF_HTTP_USERNAME."},
+      {.name = "password", .sensitive = true,
+       .description = "HTTP basic auth (a GitLab token); default TF_HTTP_PASSWORD. Write it as a "
+                      "${secret...}."},
+      {.name = "ca_file", .local_path = true,
+       .description = "A PEM file of the CAs that sign the server's certificate."}};
+  return {{"local", local}, {"etcd", etcd}, {"http", http}};
 }
 
 namespace {
@@ -77,12 +98,45 @@ std::unique_ptr<StateBackend> OpenEtcd(const ProviderConfig& state, const std::s
                                             std::move(s), plant);
 }
 
+std::unique_ptr<StateBackend> OpenHttp(const ProviderConfig& state, const std::string& plant,
+                                       Diagnostics* diags) {
+  const Value& c = state.settings;
+  HttpBackendSettings s;
+  s.address = c.value("address", "");
+  s.lock_address = c.value("lock_address", "");
+  s.unlock_address = c.value("unlock_address", s.lock_address);
+  s.lock_method = c.value("lock_method", s.lock_method);
+  s.unlock_method = c.value("unlock_method", s.unlock_method);
+  s.update_method = c.value("update_method", s.update_method);
+  s.username = c.value("username", Env("TF_HTTP_USERNAME"));
+  s.password = c.value("password", Env("TF_HTTP_PASSWORD"));
+  for (const std::string* url : {&s.address, &s.lock_address, &s.unlock_address}) {
+    if (url->empty()) continue;
+    if (url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) {
+      diags->Error("state address \"" + *url + "\" is no http:// or https:// URL", state.pos);
+      return nullptr;
+    }
+    if (!s.password.empty() && !SafeForCredentials(*url)) {
+      diags->Error("state address " + *url + " is plain HTTP: the password would cross the "
+                   "network in the clear", state.pos, "use https://");
+      return nullptr;
+    }
+  }
+  HttpClientOptions options;
+  options.ca_file = c.value("ca_file", "");
+  options.connect_timeout = std::chrono::seconds(5);
+  options.timeout = std::chrono::seconds(60);
+  return std::make_unique<HttpStateBackend>(std::make_shared<CurlHttpClient>(options),
+                                            std::move(s), plant);
+}
+
 }  // namespace
 
 std::unique_ptr<StateBackend> OpenStateBackend(const std::optional<ProviderConfig>& state,
                                                const std::string& default_path,
                                                const std::string& plant, Diagnostics* diags) {
   if (state && state->provider == "etcd") return OpenEtcd(*state, plant, diags);
+  if (state && state->provider == "http") return OpenHttp(*state, plant, diags);
   std::string path = state ? state->settings.value("path", default_path) : default_path;
   return std::make_unique<LocalStateBackend>(path);
 }

@@ -12,7 +12,7 @@
 namespace mfgctl {
 
 /// The settings of each state backend a blueprint may name in
-/// `state: { backend: NAME }`, by name: local, etcd.
+/// `state: { backend: NAME }`, by name: local, etcd, http.
 std::map<std::string, ResourceTypeSchema> StateBackendSchemas();
 
 /// The backend that keeps `plant`'s state: the blueprint's `state:` block

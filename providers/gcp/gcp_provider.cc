@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 
+#include "engine/model/env.h"
 #include "engine/model/sensitive.h"
 #include "engine/model/text_file.h"
 #include "providers/gcp/bigquery.h"
@@ -17,11 +18,6 @@ namespace {
 
 constexpr char kPubsubEndpoint[] = "https://pubsub.googleapis.com";
 constexpr char kBigQueryEndpoint[] = "https://bigquery.googleapis.com";
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "engine/model/base64.h"
+#include "engine/model/env.h"
 #include "providers/s3/s3_xml.h"
 #include "providers/transport/http_redaction.h"
 #include "providers/transport/url_encode.h"
@@ -16,11 +17,6 @@ namespace mfgctl {
 namespace {
 
 constexpr char kBucketType[] = "s3.bucket";
-
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 // Content-MD5 of a body: AWS requires it on tagging and lifecycle writes.
 std::string ContentMd5(const std::string& body) {

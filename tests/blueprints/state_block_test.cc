@@ -35,7 +35,8 @@ TEST_F(StateBlockTest, WithoutABlockTheStateIsLocal) {
 
 TEST_F(StateBlockTest, ErrorsNameWhereAndWhatWasExpected) {
   EXPECT_FALSE(Load(std::string(kHead) + "state:\n  backend: etcdd\n"));
-  EXPECT_EQ(Error(), "DIR/plant.yaml:6:12: error: \"state.backend\" must be one of etcd, local, "
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:12: error: \"state.backend\" must be one of etcd, http, "
+                     "local, "
                      "got \"etcdd\"; did you mean \"etcd\"?");
   EXPECT_FALSE(Load(std::string(kHead) + "state:\n  backend: etcd\n"));
   EXPECT_EQ(Error(), "DIR/plant.yaml:6:3: error: the etcd state backend needs \"endpoints\": "

@@ -14,6 +14,7 @@ namespace mfgctl {
 
 const char* const kFaultServer = MFGCTL_FAULT_SERVER;
 const char* const kBigQueryFake = MFGCTL_BIGQUERY_FAKE;
+const char* const kHttpStateServer = MFGCTL_HTTP_STATE_SERVER;
 
 std::unique_ptr<ScriptServer> ScriptServer::Start(const char* script,
                                                   const std::vector<std::string>& args,

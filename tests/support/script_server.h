@@ -13,6 +13,9 @@ namespace mfgctl {
 extern const char* const kFaultServer;
 /// `tests/cloud/bigquery_fake.py`: BigQuery's datasets and tables.
 extern const char* const kBigQueryFake;
+/// `tests/cloud/http_state_server.py`: Terraform's http state protocol,
+/// with GitLab's semantics.
+extern const char* const kHttpStateServer;
 
 /// One of the tests' Python servers running on 127.0.0.1 for one test or
 /// suite: started with its arguments, ended (SIGTERM) when this is
