@@ -82,6 +82,10 @@ std::string EtcdStateBackend::Key(const std::string& leaf) const {
   return s_.prefix + (s_.prefix == "/" ? "" : "/") + plant_ + "/" + leaf;
 }
 
+std::string EtcdStateBackend::Where() const {
+  return "etcd key " + StateKey() + " at " + (s_.endpoints.empty() ? "?" : s_.endpoints.front());
+}
+
 bool EtcdStateBackend::SignIn(std::string* error) {
   Value answer;
   HttpRequest r = JsonRequest("POST", s_.endpoints.front() + "/v3/auth/authenticate",

@@ -44,6 +44,7 @@ class EtcdStateBackend : public StateBackend {
   EtcdStateBackend(std::shared_ptr<HttpClient> http, EtcdSettings settings, std::string plant);
   ~EtcdStateBackend() override;
 
+  std::string Where() const override;
   bool Read(StateSnapshot* out, Diagnostics* diags) override;
   bool Write(const StateSnapshot& s, Diagnostics* diags) override;
   bool HasJournal() const override { return true; }

@@ -33,6 +33,7 @@ class HttpStateBackend : public StateBackend {
                    std::string plant);
   ~HttpStateBackend() override;
 
+  std::string Where() const override { return s_.address; }
   bool Read(StateSnapshot* out, Diagnostics* diags) override;
   bool Write(const StateSnapshot& s, Diagnostics* diags) override;
   bool Lock(const std::string& who, int timeout_ms, Diagnostics* diags) override;

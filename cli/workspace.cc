@@ -76,14 +76,17 @@ bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags)
   return ws->backend != nullptr;
 }
 
-bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeout_s,
-                      Diagnostics* diags) {
+std::string RunDescription(const std::string& command) {
   char host[256] = "?";
   gethostname(host, sizeof host - 1);
   const char* user = std::getenv("USER");
-  std::string who = "pid " + std::to_string(getpid()) + " (mfgctl " + command + ") of " +
-                    (user ? user : "?") + "@" + host;
-  return ws->backend->Lock(who, lock_timeout_s * 1000, diags) &&
+  return "pid " + std::to_string(getpid()) + " (mfgctl " + command + ") of " +
+         (user ? user : "?") + "@" + host;
+}
+
+bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeout_s,
+                      Diagnostics* diags) {
+  return ws->backend->Lock(RunDescription(command), lock_timeout_s * 1000, diags) &&
          ws->backend->Read(&ws->state, diags);
 }
 

@@ -45,6 +45,10 @@ struct Workspace {
 /// blueprint's secrets are scrubbed from all output. Does not read state.
 bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags);
 
+/// How a run describes itself to others that find its lock: `pid 4711
+/// (mfgctl apply) of ci@runner-3`.
+std::string RunDescription(const std::string& command);
+
 /// Takes the plant's state lock (waiting up to lock_timeout_s) and reads
 /// the state. `command` is shown to other runs that find the lock taken.
 bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeout_s,

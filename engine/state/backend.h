@@ -14,6 +14,9 @@ class StateBackend {
  public:
   virtual ~StateBackend() = default;
 
+  /// Where the state is, for people: a path, an etcd key, a URL.
+  virtual std::string Where() const = 0;
+
   virtual bool Read(StateSnapshot* out, Diagnostics* diags) = 0;
   virtual bool Write(const StateSnapshot& s, Diagnostics* diags) = 0;
 
@@ -61,6 +64,7 @@ class LocalStateBackend : public StateBackend {
   explicit LocalStateBackend(std::string path);
   ~LocalStateBackend() override;
 
+  std::string Where() const override { return path_; }
   bool Read(StateSnapshot* out, Diagnostics* diags) override;
   bool Write(const StateSnapshot& s, Diagnostics* diags) override;
   bool HasJournal() const override { return true; }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include "tests/e2e/e2e_support.h"
@@ -229,6 +230,58 @@ TEST(EtcdStateTest, AStateTooLargeForEtcdIsRefusedAndTheFinishedWorkKept) {
   EXPECT_EQ(state["resources"].size(), 6u);
   EXPECT_EQ(Keys("/e2e/size/etcd-size/journal/"), 0u);
   OnHost(1, "rm -f /srv/etcd-size-*.conf");
+}
+
+TEST(EtcdStateTest, ALocalStateMigratesAndPullAndPushKeepTheHistory) {
+  SkipWithoutEtcd();
+  Etcdctl({"del", "--prefix", "/e2e/migrate"});
+  Plant plant("etcd-migrate");
+  std::string gateway =
+      Gateway(2, "    files:\n      /srv/etcd-migrate.conf: { content: \"a\\n\" }\n");
+  plant.Write(gateway);
+  ASSERT_EQ(plant.Mfgctl({"apply", "--auto-approve"}).exit_code, 0);
+  Value local = plant.ReadState();
+  // The blueprint now names etcd: its state moves there.
+  plant.Write(EtcdState("/e2e/migrate") + gateway);
+  Result migrate = plant.Mfgctl({"state", "migrate"});
+  ASSERT_EQ(migrate.exit_code, 0) << migrate.out << migrate.err;
+  EXPECT_NE(migrate.out.find("Migrated 1 resource(s) from " + plant.StatePath().string() +
+                             " to etcd key /e2e/migrate/etcd-migrate/state"),
+            std::string::npos)
+      << migrate.out;
+  EXPECT_FALSE(std::filesystem::exists(plant.StatePath()));
+  EXPECT_TRUE(std::filesystem::exists(plant.StatePath().string() + ".migrated"));
+  Value moved = StateIn("/e2e/migrate/etcd-migrate/state");
+  EXPECT_EQ(moved["lineage"], local["lineage"]);
+  EXPECT_EQ(plant.Mfgctl({"plan", "--detailed-exitcode"}).exit_code, 0);
+  // A second migration would overwrite: refused.
+  std::filesystem::copy_file(plant.StatePath().string() + ".migrated", plant.StatePath());
+  Result again = plant.Mfgctl({"state", "migrate"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("holds a state already"), std::string::npos) << again.err;
+
+  // pull prints the state; push takes it back, not an older one.
+  Result pull = plant.Mfgctl({"state", "pull"});
+  ASSERT_EQ(pull.exit_code, 0) << pull.err;
+  Value pulled = Value::parse(pull.out, nullptr, false);
+  ASSERT_FALSE(pulled.is_discarded()) << pull.out;
+  EXPECT_EQ(pulled["serial"], moved["serial"]);
+  std::ofstream(plant.dir() / "pulled.json") << pull.out;
+  Result push = plant.Mfgctl({"state", "push", "pulled.json"});
+  ASSERT_EQ(push.exit_code, 0) << push.out << push.err;
+  EXPECT_EQ(StateIn("/e2e/migrate/etcd-migrate/state")["serial"],
+            pulled["serial"].get<int>() + 1);
+  Result older = plant.Mfgctl({"state", "push", "pulled.json"});
+  EXPECT_EQ(older.exit_code, 1);
+  EXPECT_NE(older.err.find("pulled.json is older (serial"), std::string::npos) << older.err;
+  pulled["plant"] = "another-plant";
+  std::ofstream(plant.dir() / "other.json") << pulled.dump();
+  Result other = plant.Mfgctl({"state", "push", "--force", "other.json"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_NE(other.err.find("other.json is the state of plant another-plant, not of etcd-migrate"),
+            std::string::npos)
+      << other.err;
+  OnHost(2, "rm -f /srv/etcd-migrate.conf");
 }
 
 }  // namespace
