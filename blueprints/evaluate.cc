@@ -381,7 +381,7 @@ bool Expander::ReadLocalFile(const SourceNode& value, const AttributeSchema& sch
     diags_->Error("cannot read " + path + " (\"" + schema.name + ":\"): " + why, value.pos());
     return false;
   }
-  if (!schema.render_template) {
+  if (!schema.interpolate_file) {
     *out = std::move(*text);
     return true;
   }
@@ -448,16 +448,16 @@ bool Expander::DigestLocalDirectory(const SourceNode& value, Value* path, Value*
 bool Expander::EvaluateText(const std::string& text,
                             const std::function<SourcePos(size_t)>& pos_at, Scope* scope,
                             Value* out) {
-  std::vector<TemplatePart> parts;
+  std::vector<InterpolationPart> parts;
   std::string error;
   size_t offset = 0;
-  if (!ParseTemplate(text, &parts, &error, &offset)) {
+  if (!ParseInterpolation(text, &parts, &error, &offset)) {
     diags_->Error(error, pos_at(offset));
     return false;
   }
-  ReferenceResolver resolve = [&](const TemplatePart& ref, Value* v, std::string* err) {
+  ReferenceResolver resolve = [&](const InterpolationPart& ref, Value* v, std::string* err) {
     switch (ref.kind) {
-      case TemplatePart::Kind::kVar: {
+      case InterpolationPart::Kind::kVar: {
         auto it = variables_.find(ref.text);
         if (it == variables_.end()) {
           std::vector<std::string> names;
@@ -469,10 +469,10 @@ bool Expander::EvaluateText(const std::string& text,
         if (it->second.sensitive) scope->sensitive = true;
         return true;
       }
-      case TemplatePart::Kind::kSecret:
+      case InterpolationPart::Kind::kSecret:
         scope->sensitive = true;
         return ResolveSecret(ref.text, v, err);
-      case TemplatePart::Kind::kEnv: {
+      case InterpolationPart::Kind::kEnv: {
         auto value = options_.getenv ? options_.getenv(ref.text) : std::nullopt;
         if (!value) {
           *err = "environment variable \"" + ref.text + "\" is not set";
@@ -485,7 +485,7 @@ bool Expander::EvaluateText(const std::string& text,
         *v = *value;
         return true;
       }
-      case TemplatePart::Kind::kResource: {
+      case InterpolationPart::Kind::kResource: {
         if (scope->owner == SIZE_MAX) {
           *err = "a resource reference cannot be used here";
           return false;
@@ -534,13 +534,13 @@ bool Expander::EvaluateText(const std::string& text,
         if (Contains(target.resource.deferred, path.attribute)) scope->deferred = true;
         return true;
       }
-      case TemplatePart::Kind::kLiteral:
+      case InterpolationPart::Kind::kLiteral:
         break;
     }
     return false;
   };
-  const TemplatePart* failed = nullptr;
-  if (!EvaluateTemplate(parts, resolve, out, &error, &failed)) {
+  const InterpolationPart* failed = nullptr;
+  if (!EvaluateInterpolation(parts, resolve, out, &error, &failed)) {
     // Empty: it was said already (a resource it references failed).
     if (!error.empty()) diags_->Error(error, pos_at(failed ? failed->offset : 0));
     return false;

@@ -3,15 +3,16 @@
 namespace mfgctl {
 namespace {
 
-bool ParseReference(std::string_view body, TemplatePart* part, std::string* error) {
-  auto prefixed = [&](std::string_view prefix, TemplatePart::Kind kind) {
+bool ParseReference(std::string_view body, InterpolationPart* part, std::string* error) {
+  auto prefixed = [&](std::string_view prefix, InterpolationPart::Kind kind) {
     if (body.substr(0, prefix.size()) != prefix) return false;
     part->kind = kind;
     part->text = std::string(body.substr(prefix.size()));
     return true;
   };
-  if (prefixed("var.", TemplatePart::Kind::kVar) || prefixed("env.", TemplatePart::Kind::kEnv) ||
-      prefixed("secret.", TemplatePart::Kind::kSecret)) {
+  if (prefixed("var.", InterpolationPart::Kind::kVar) ||
+      prefixed("env.", InterpolationPart::Kind::kEnv) ||
+      prefixed("secret.", InterpolationPart::Kind::kSecret)) {
     if (part->text.empty()) {
       *error = "expected a name after \"" + std::string(body) + "\"";
       return false;
@@ -23,7 +24,7 @@ bool ParseReference(std::string_view body, TemplatePart* part, std::string* erro
   size_t open = body.find('[');
   size_t close = open == std::string_view::npos ? open : body.find("].", open);
   if (close != std::string_view::npos && close + 2 < body.size()) {
-    part->kind = TemplatePart::Kind::kResource;
+    part->kind = InterpolationPart::Kind::kResource;
     part->text = std::string(body.substr(0, close + 1));
     part->attribute = std::string(body.substr(close + 2));
     return true;
@@ -44,14 +45,14 @@ std::string AsText(const Value& v) {
 
 bool HasExpression(std::string_view text) { return text.find("${") != std::string_view::npos; }
 
-bool ParseTemplate(std::string_view text, std::vector<TemplatePart>* parts, std::string* error,
-                   size_t* error_offset) {
+bool ParseInterpolation(std::string_view text, std::vector<InterpolationPart>* parts,
+                        std::string* error, size_t* error_offset) {
   parts->clear();
   std::string literal;
   size_t literal_start = 0;
   auto flush = [&](size_t next_start) {
     if (!literal.empty()) {
-      parts->push_back({TemplatePart::Kind::kLiteral, std::move(literal), {}, literal_start});
+      parts->push_back({InterpolationPart::Kind::kLiteral, std::move(literal), {}, literal_start});
       literal.clear();
     }
     literal_start = next_start;
@@ -73,7 +74,7 @@ bool ParseTemplate(std::string_view text, std::vector<TemplatePart>* parts, std:
       return false;
     }
     flush(i);
-    TemplatePart part;
+    InterpolationPart part;
     part.offset = i;
     if (!ParseReference(text.substr(i + 2, close - i - 2), &part, error)) {
       *error_offset = i;
@@ -87,15 +88,16 @@ bool ParseTemplate(std::string_view text, std::vector<TemplatePart>* parts, std:
   return true;
 }
 
-bool EvaluateTemplate(const std::vector<TemplatePart>& parts, const ReferenceResolver& resolve,
-                      Value* out, std::string* error, const TemplatePart** error_part) {
-  if (parts.size() == 1 && parts[0].kind != TemplatePart::Kind::kLiteral) {
+bool EvaluateInterpolation(const std::vector<InterpolationPart>& parts,
+                           const ReferenceResolver& resolve, Value* out, std::string* error,
+                           const InterpolationPart** error_part) {
+  if (parts.size() == 1 && parts[0].kind != InterpolationPart::Kind::kLiteral) {
     *error_part = &parts[0];
     return resolve(parts[0], out, error);
   }
   std::string text;
   for (const auto& p : parts) {
-    if (p.kind == TemplatePart::Kind::kLiteral) {
+    if (p.kind == InterpolationPart::Kind::kLiteral) {
       text += p.text;
       continue;
     }

@@ -14,7 +14,7 @@ namespace mfgctl {
 /// attribute `${ADDRESS.ATTR}` where ADDRESS is `host:kind[name]` or, on
 /// the same host, `kind[name]`, and ATTR may be a path into a nested
 /// attribute (`interfaces[1].mac`, engine/model/value_path.h).
-struct TemplatePart {
+struct InterpolationPart {
   enum class Kind { kLiteral, kVar, kEnv, kSecret, kResource };
   Kind kind = Kind::kLiteral;
   std::string text;       // literal text, or the name (var, env, secret) or address
@@ -24,18 +24,19 @@ struct TemplatePart {
 
 /// Splits `text` into parts; `$${` stands for a literal `${`. On a malformed
 /// expression returns false with a message and the offset it concerns.
-bool ParseTemplate(std::string_view text, std::vector<TemplatePart>* parts, std::string* error,
-                   size_t* error_offset);
+bool ParseInterpolation(std::string_view text, std::vector<InterpolationPart>* parts,
+                        std::string* error, size_t* error_offset);
 
 /// Resolves one reference, or says why it cannot.
 using ReferenceResolver =
-    std::function<bool(const TemplatePart& ref, Value* out, std::string* error)>;
+    std::function<bool(const InterpolationPart& ref, Value* out, std::string* error)>;
 
 /// Evaluates parsed parts. A string that is exactly one reference takes that
 /// reference's value with its type (a number stays a number); otherwise the
 /// pieces are joined as text. On failure `error_part` names the part.
-bool EvaluateTemplate(const std::vector<TemplatePart>& parts, const ReferenceResolver& resolve,
-                      Value* out, std::string* error, const TemplatePart** error_part);
+bool EvaluateInterpolation(const std::vector<InterpolationPart>& parts,
+                           const ReferenceResolver& resolve, Value* out, std::string* error,
+                           const InterpolationPart** error_part);
 
 /// True when text contains an expression (so a literal fast path can skip it).
 bool HasExpression(std::string_view text);

@@ -39,10 +39,10 @@ struct AttributeSchema {
   /// folder, `~/` from $HOME.
   bool local_path = false;
   /// A local file whose bytes become the attribute named here (`source:`
-  /// gives `content`); with `render_template`, the file is first rendered
+  /// gives `content`); with `interpolate_file`, the file is first rendered
   /// with the blueprint's `${...}` expressions (`template:`).
   std::string file_into{};
-  bool render_template = false;
+  bool interpolate_file = false;
   /// A local directory: its path reaches the provider as the attribute's
   /// value, and the digest of every regular file in it (dot files left out)
   /// becomes the map attribute named here — a bundle's `source:` gives

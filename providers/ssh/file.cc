@@ -22,7 +22,7 @@ class FileType : public HostResourceType {
          .description = "The file's exact content."},
         {.name = "source", .local_path = true, .file_into = "content",
          .description = "A local file whose bytes are the content (uploaded as is)."},
-        {.name = "template", .local_path = true, .file_into = "content", .render_template = true,
+        {.name = "template", .local_path = true, .file_into = "content", .interpolate_file = true,
          .description = "A local template rendered with the blueprint's ${...} expressions."},
         {.name = "mode", .octal_mode = true, .description = "Octal mode, e.g. \"0640\"."},
         {.name = "owner", .description = "Owning user name."},

@@ -5,11 +5,11 @@
 namespace mfgctl {
 namespace {
 
-std::vector<TemplatePart> Parse(std::string_view text) {
-  std::vector<TemplatePart> parts;
+std::vector<InterpolationPart> Parse(std::string_view text) {
+  std::vector<InterpolationPart> parts;
   std::string error;
   size_t offset = 0;
-  EXPECT_TRUE(ParseTemplate(text, &parts, &error, &offset)) << error;
+  EXPECT_TRUE(ParseInterpolation(text, &parts, &error, &offset)) << error;
   return parts;
 }
 
@@ -17,11 +17,11 @@ TEST(ExpressionsTest, SplitsLiteralsAndReferences) {
   auto parts = Parse("a ${var.x} b ${env.HOME}${gw1:file[/etc/a.conf].mode}");
   ASSERT_EQ(parts.size(), 5u);
   EXPECT_EQ(parts[0].text, "a ");
-  EXPECT_EQ(parts[1].kind, TemplatePart::Kind::kVar);
+  EXPECT_EQ(parts[1].kind, InterpolationPart::Kind::kVar);
   EXPECT_EQ(parts[1].text, "x");
   EXPECT_EQ(parts[1].offset, 2u);
-  EXPECT_EQ(parts[3].kind, TemplatePart::Kind::kEnv);
-  EXPECT_EQ(parts[4].kind, TemplatePart::Kind::kResource);
+  EXPECT_EQ(parts[3].kind, InterpolationPart::Kind::kEnv);
+  EXPECT_EQ(parts[4].kind, InterpolationPart::Kind::kResource);
   EXPECT_EQ(parts[4].text, "gw1:file[/etc/a.conf]");
   EXPECT_EQ(parts[4].attribute, "mode");
 }
@@ -33,29 +33,29 @@ TEST(ExpressionsTest, DoubleDollarIsLiteral) {
 }
 
 TEST(ExpressionsTest, Malformed) {
-  std::vector<TemplatePart> parts;
+  std::vector<InterpolationPart> parts;
   std::string error;
   size_t offset = 0;
-  EXPECT_FALSE(ParseTemplate("x ${var.a", &parts, &error, &offset));
+  EXPECT_FALSE(ParseInterpolation("x ${var.a", &parts, &error, &offset));
   EXPECT_EQ(error, "unterminated \"${\": expected \"}\"");
   EXPECT_EQ(offset, 2u);
-  EXPECT_FALSE(ParseTemplate("${foo}", &parts, &error, &offset));
+  EXPECT_FALSE(ParseInterpolation("${foo}", &parts, &error, &offset));
   EXPECT_EQ(error,
             "unknown expression \"${foo}\"; expected ${var.NAME}, ${env.NAME}, ${secret.NAME} "
             "or ${HOST:KIND[NAME].ATTRIBUTE}");
 }
 
 TEST(ExpressionsTest, WholeReferenceKeepsItsType) {
-  ReferenceResolver r = [](const TemplatePart&, Value* v, std::string*) {
+  ReferenceResolver r = [](const InterpolationPart&, Value* v, std::string*) {
     *v = 1883;
     return true;
   };
   Value out;
   std::string error;
-  const TemplatePart* failed = nullptr;
-  ASSERT_TRUE(EvaluateTemplate(Parse("${var.port}"), r, &out, &error, &failed));
+  const InterpolationPart* failed = nullptr;
+  ASSERT_TRUE(EvaluateInterpolation(Parse("${var.port}"), r, &out, &error, &failed));
   EXPECT_EQ(out, 1883);
-  ASSERT_TRUE(EvaluateTemplate(Parse("port ${var.port}"), r, &out, &error, &failed));
+  ASSERT_TRUE(EvaluateInterpolation(Parse("port ${var.port}"), r, &out, &error, &failed));
   EXPECT_EQ(out, "port 1883");
 }
 

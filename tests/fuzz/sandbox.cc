@@ -47,27 +47,27 @@ void MakeFiles(const fs::path& root) {
 // `${...}` parsing and evaluation on their own: offsets stay inside the
 // text; references with a name of odd length fail, to reach the error path.
 void RunExpressions(std::string_view text) {
-  std::vector<TemplatePart> parts;
+  std::vector<InterpolationPart> parts;
   std::string error;
   size_t offset = 0;
-  if (!ParseTemplate(text, &parts, &error, &offset)) {
+  if (!ParseInterpolation(text, &parts, &error, &offset)) {
     if (offset > text.size()) throw std::logic_error("error offset past the end");
     return;
   }
   for (const auto& p : parts) {
     if (p.offset > text.size()) throw std::logic_error("part offset past the end");
   }
-  ReferenceResolver resolve = [](const TemplatePart& ref, Value* v, std::string* err) {
+  ReferenceResolver resolve = [](const InterpolationPart& ref, Value* v, std::string* err) {
     if (ref.text.size() % 2) {
       *err = "odd";
       return false;
     }
-    *v = ref.kind == TemplatePart::Kind::kResource ? Value(ref.attribute) : Value(1883);
+    *v = ref.kind == InterpolationPart::Kind::kResource ? Value(ref.attribute) : Value(1883);
     return true;
   };
   Value out;
-  const TemplatePart* failed = nullptr;
-  EvaluateTemplate(parts, resolve, &out, &error, &failed);
+  const InterpolationPart* failed = nullptr;
+  EvaluateInterpolation(parts, resolve, &out, &error, &failed);
 }
 
 // A name an input gives, kept inside `fuzz/`: no `..`, not absolute, not
