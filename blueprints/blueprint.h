@@ -32,6 +32,9 @@ struct LoadOptions {
   std::vector<std::pair<std::string, std::string>> vars;
   /// `--var-file FILE`, applied before `vars`.
   std::vector<std::string> var_files;
+  /// The shipped template library, looked in after the project's
+  /// templates/ (the folder of the first file's templates/).
+  std::string template_library;
   /// Reads `${env.NAME}`; nullopt when unset.
   std::function<std::optional<std::string>(const std::string&)> getenv;
 };

@@ -485,15 +485,21 @@ bool Expander::EvaluateText(const std::string& text,
         *v = *value;
         return true;
       }
+      case InterpolationPart::Kind::kParam:
+        *err = "${param." + ref.text + "} is a template's parameter; a blueprint's own "
+               "values are ${var.NAME}";
+        return false;
+      case InterpolationPart::Kind::kUse:
+        return ResolveUse(ref, scope, v, err);
       case InterpolationPart::Kind::kResource: {
-        if (scope->owner == SIZE_MAX) {
+        if (scope->owner == SIZE_MAX && !scope->reads_resources) {
           *err = "a resource reference cannot be used here";
           return false;
         }
         std::string text;
         size_t found = FindDeclared(ref.text, scope->host, "reference to", &text, err);
         if (found == SIZE_MAX) return false;
-        DependOn(&pending_[scope->owner].resource, text);
+        if (scope->owner != SIZE_MAX) DependOn(&pending_[scope->owner].resource, text);
         PendingResource& target = pending_[found];
         if (target.eval == PendingResource::Eval::kRunning) {
           *v = "${" + ref.text + "." + ref.attribute + "}";  // a cycle: CheckCycles names it

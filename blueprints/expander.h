@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "blueprints/blueprint.h"
+#include "blueprints/expressions.h"
 #include "blueprints/source_node.h"
+#include "blueprints/template_library.h"
 
 namespace mfgctl {
 
@@ -75,6 +77,29 @@ class Expander {
   /// settings (checked now, evaluated by EvaluateState).
   bool LoadState(const SourceNode& node);
   bool EvaluateState();
+
+  // instances.cc
+  class InstanceCopier;
+  struct Scope;  // evaluate.cc
+  /// The template in `dir`, loaded once.
+  const Template* TemplateAt(const std::string& dir, const SourcePos& used_at);
+  /// The entries of a `use:` (the plant's, or a template's for instances
+  /// named `prefix.NAME`); `stack` holds the folders of the templates
+  /// being instantiated, to find a cycle.
+  bool ExpandUse(const SourceNode& node, const std::string& prefix,
+                 std::vector<std::string>* stack);
+  bool Instantiate(const SourceNode& key, const SourceNode& body, const std::string& prefix,
+                   std::vector<std::string>* stack);
+  /// The type of each parameter passed as an expression, once evaluated.
+  bool CheckPassedExpressions();
+  /// `${use.INSTANCE.OUTPUT}`: the output evaluated where it is used.
+  bool ResolveUse(const InterpolationPart& ref, Scope* scope, Value* out, std::string* error);
+  /// Any node as a value: scalars evaluated, unquoted numbers and bools
+  /// typed, lists and maps as they are.
+  bool EvaluateFree(const SourceNode& node, Scope* scope, Value* out);
+  /// The plant's own `outputs:`, and their values once resources are.
+  bool LoadOutputs(const SourceNode& node);
+  bool EvaluateOutputs();
 
   // sections.cc
   /// One entry of a host section: its name and attributes (null in the
@@ -148,6 +173,9 @@ class Expander {
     bool sensitive = false;
     /// It references a computed attribute not known before apply.
     bool deferred = false;
+    /// Resource references are read without an owner to depend on them
+    /// (the plant's outputs).
+    bool reads_resources = false;
   };
   bool EvaluateAll();
   /// Evaluates a resource's attributes once, after those of the resources
@@ -204,6 +232,34 @@ class Expander {
   Diagnostics* diags_;
 
   std::vector<std::unique_ptr<SourceDocument>> documents_;
+  /// The sections to expand: the files' own, then the instances'.
+  struct Sections {
+    std::vector<const SourceNode*> gateways, groups, resources, hypervisors, cloud, use;
+  };
+  Sections sections_;
+  /// Where a template named (not a path) is looked for, in order.
+  std::vector<std::string> template_search_;
+  std::map<std::string, std::unique_ptr<Template>> templates_;  // by folder
+  struct Instance {
+    const SourceNode* decl = nullptr;  // its name under `use:`
+    std::string template_name;
+    struct Out {
+      const SourceNode* value = nullptr;  // in the instance's copy
+      bool sensitive = false;
+    };
+    std::map<std::string, Out> outputs;
+  };
+  std::map<std::string, Instance> instances_;  // by full name: line1, line1.broker
+  /// Parameters passed as `${...}`, whose type is known once evaluated.
+  struct PassedExpression {
+    const Template* t;
+    const TemplateParameter* parameter;
+    const SourceNode* value;
+  };
+  std::vector<PassedExpression> passed_expressions_;
+  std::vector<std::string> outputs_evaluating_;  // INSTANCE.OUTPUT, to find a cycle
+  std::vector<Output> plant_outputs_;
+  std::vector<const SourceNode*> plant_output_nodes_;
   std::string plant_;
   const SourceNode* plant_node_ = nullptr;
   struct Variable {

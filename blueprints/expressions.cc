@@ -12,9 +12,18 @@ bool ParseReference(std::string_view body, InterpolationPart* part, std::string*
   };
   if (prefixed("var.", InterpolationPart::Kind::kVar) ||
       prefixed("env.", InterpolationPart::Kind::kEnv) ||
-      prefixed("secret.", InterpolationPart::Kind::kSecret)) {
+      prefixed("secret.", InterpolationPart::Kind::kSecret) ||
+      prefixed("param.", InterpolationPart::Kind::kParam)) {
     if (part->text.empty()) {
       *error = "expected a name after \"" + std::string(body) + "\"";
+      return false;
+    }
+    return true;
+  }
+  if (prefixed("use.", InterpolationPart::Kind::kUse)) {
+    size_t dot = part->text.rfind('.');
+    if (dot == 0 || dot == std::string::npos || dot + 1 == part->text.size()) {
+      *error = "expected ${use.INSTANCE.OUTPUT}, got \"${" + std::string(body) + "}\"";
       return false;
     }
     return true;
@@ -30,8 +39,8 @@ bool ParseReference(std::string_view body, InterpolationPart* part, std::string*
     return true;
   }
   *error = "unknown expression \"${" + std::string(body) +
-           "}\"; expected ${var.NAME}, ${env.NAME}, ${secret.NAME} or "
-           "${HOST:KIND[NAME].ATTRIBUTE}";
+           "}\"; expected ${var.NAME}, ${env.NAME}, ${secret.NAME}, ${use.INSTANCE.OUTPUT}, "
+           "${HOST:KIND[NAME].ATTRIBUTE} or, in a template, ${param.NAME}";
   return false;
 }
 

@@ -10,14 +10,15 @@
 namespace mfgctl {
 
 /// One piece of a string with `${...}` expressions: literal text, or a
-/// reference: `${var.NAME}`, `${env.NAME}`, `${secret.NAME}`, or a resource
+/// reference: `${var.NAME}`, `${env.NAME}`, `${secret.NAME}`, a template's
+/// `${param.NAME}`, an instance's output `${use.INSTANCE.OUTPUT}`, or a resource
 /// attribute `${ADDRESS.ATTR}` where ADDRESS is `host:kind[name]` or, on
 /// the same host, `kind[name]`, and ATTR may be a path into a nested
 /// attribute (`interfaces[1].mac`, engine/model/value_path.h).
 struct InterpolationPart {
-  enum class Kind { kLiteral, kVar, kEnv, kSecret, kResource };
+  enum class Kind { kLiteral, kVar, kEnv, kSecret, kParam, kUse, kResource };
   Kind kind = Kind::kLiteral;
-  std::string text;       // literal text, or the name (var, env, secret) or address
+  std::string text;       // literal text, the name (var, env, secret, param), INSTANCE.OUTPUT or address
   std::string attribute;  // kResource: the attribute, or a path into it
   size_t offset = 0;      // where the part starts in the source string
 };

@@ -11,7 +11,8 @@ namespace {
 
 const std::vector<std::string> kTopLevelKeys = {
     "mfgctl",         "plant",    "variables", "secrets", "providers",
-    "gateway_groups", "gateways", "hypervisors", "cloud", "resources", "state"};
+    "gateway_groups", "gateways", "hypervisors", "cloud", "resources", "state",
+    "use",            "outputs"};
 const std::vector<std::string> kVariableKeys = {"default", "type", "description", "sensitive"};
 const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
 
@@ -44,19 +45,11 @@ bool Expander::ExpectMap(const SourceNode& node, const std::string& what) {
 
 bool Expander::CheckKeys(const SourceNode& map, const std::vector<std::string>& allowed,
                          const std::string& what) {
-  bool ok = true;
-  for (const auto& [key, value] : map.entries) {
-    if (std::find(allowed.begin(), allowed.end(), key.scalar) != allowed.end()) continue;
-    diags_->Error("unknown key \"" + key.scalar + "\" in " + what + DidYouMean(key.scalar, allowed),
-                  key.pos());
-    ok = false;
-  }
-  return ok;
+  return mfgctl::CheckKeys(map, allowed, what, diags_);
 }
 
 bool Expander::Run(DesiredConfig* out) {
-  std::vector<const SourceNode*> gateway_sections, group_sections, resource_sections,
-      hypervisor_sections, cloud_sections;
+  Sections& s = sections_;
   for (const auto& file : options_.files) {
     auto doc = std::make_unique<SourceDocument>();
     if (!LoadYamlFile(file, doc.get(), diags_)) return false;
@@ -68,11 +61,12 @@ bool Expander::Run(DesiredConfig* out) {
     }
     if (!ExpectMap(*root, "a blueprint")) return false;
     if (!LoadFile(*root)) return false;
-    if (const SourceNode* g = root->Get("gateways")) gateway_sections.push_back(g);
-    if (const SourceNode* g = root->Get("gateway_groups")) group_sections.push_back(g);
-    if (const SourceNode* r = root->Get("resources")) resource_sections.push_back(r);
-    if (const SourceNode* h = root->Get("hypervisors")) hypervisor_sections.push_back(h);
-    if (const SourceNode* c = root->Get("cloud")) cloud_sections.push_back(c);
+    if (const SourceNode* g = root->Get("gateways")) s.gateways.push_back(g);
+    if (const SourceNode* g = root->Get("gateway_groups")) s.groups.push_back(g);
+    if (const SourceNode* r = root->Get("resources")) s.resources.push_back(r);
+    if (const SourceNode* h = root->Get("hypervisors")) s.hypervisors.push_back(h);
+    if (const SourceNode* c = root->Get("cloud")) s.cloud.push_back(c);
+    if (const SourceNode* u = root->Get("use")) s.use.push_back(u);
     documents_.push_back(std::move(doc));
   }
   if (plant_.empty()) {
@@ -81,9 +75,18 @@ bool Expander::Run(DesiredConfig* out) {
     return false;
   }
   if (!ApplyVariableOverrides() || !EvaluateProviders() || !EvaluateState()) return false;
+  // Templates are looked for in the project's templates/, then the library.
+  template_search_ = {
+      (std::filesystem::absolute(options_.files[0]).parent_path() / "templates").string()};
+  if (!options_.template_library.empty()) template_search_.push_back(options_.template_library);
+  for (const SourceNode* u : s.use) {
+    std::vector<std::string> stack;
+    if (!ExpandUse(*u, "", &stack)) return false;
+  }
+  if (!CheckPassedExpressions()) return false;
   // Size the resource tables once: large plants have 100k resources.
   size_t expected = 0;
-  for (const auto* sections : {&gateway_sections, &hypervisor_sections}) {
+  for (const auto* sections : {&s.gateways, &s.hypervisors}) {
     for (const SourceNode* g : *sections) {
       for (const auto& [host, body] : g->entries) {
         for (const auto& [key, section] : body.entries) {
@@ -92,30 +95,30 @@ bool Expander::Run(DesiredConfig* out) {
       }
     }
   }
-  for (const SourceNode* r : resource_sections) expected += r->items.size();
+  for (const SourceNode* r : s.resources) expected += r->items.size();
   pending_.reserve(expected);
   by_address_.reserve(expected);
-  for (const SourceNode* g : gateway_sections) {
+  for (const SourceNode* g : s.gateways) {
     if (!g->IsNull() && !ExpectMap(*g, "\"gateways\"")) return false;
   }
-  for (const SourceNode* g : group_sections) {
-    if (!LoadGatewayGroups(*g, gateway_sections)) return false;
+  for (const SourceNode* g : s.groups) {
+    if (!LoadGatewayGroups(*g, s.gateways)) return false;
   }
-  for (const SourceNode* g : gateway_sections) {
+  for (const SourceNode* g : s.gateways) {
     if (!ExpandGateways(*g)) return false;
   }
-  for (const SourceNode* h : hypervisor_sections) {
+  for (const SourceNode* h : s.hypervisors) {
     if (!ExpandHypervisors(*h)) return false;
   }
-  for (const SourceNode* c : cloud_sections) {
+  for (const SourceNode* c : s.cloud) {
     if (!ExpandCloud(*c)) return false;
   }
-  for (const SourceNode* r : resource_sections) {
+  for (const SourceNode* r : s.resources) {
     if (!ExpandRawResources(*r)) return false;
   }
   if (diags_->HasErrors()) return false;
   AddImplicitDependencies();
-  if (!EvaluateAll() || !WireHypervisors() || !WireCloud()) return false;
+  if (!EvaluateAll() || !WireHypervisors() || !WireCloud() || !EvaluateOutputs()) return false;
   AddValueDependencies();
   if (!ResolveAfter() || !ResolveNotify()) return false;
   for (auto& p : pending_) RemoveRepeats(&p.resource.depends_on);
@@ -125,6 +128,7 @@ bool Expander::Run(DesiredConfig* out) {
   out->targets = std::move(targets_);
   out->providers = std::move(provider_configs_);
   out->state = std::move(state_config_);
+  out->outputs = std::move(plant_outputs_);
   out->files = options_.files;
   for (const auto& [name, v] : variables_) {
     if (v.sensitive) out->sensitive_variables.push_back(name);
@@ -172,6 +176,9 @@ bool Expander::LoadFile(const SourceNode& root) {
   }
   if (const SourceNode* state = root.Get("state")) {
     if (!LoadState(*state)) return false;
+  }
+  if (const SourceNode* outputs = root.Get("outputs")) {
+    if (!LoadOutputs(*outputs)) return false;
   }
   return true;
 }

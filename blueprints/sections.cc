@@ -201,7 +201,7 @@ Expander::SectionEntry Expander::PackageBundleEntry(const SourceNode& key,
   name.scalar = kPackageBundlePath;
   SourceNode& body = synthesized_.emplace_back();
   body.kind = SourceNode::Kind::kMap;
-  body.file = key.file;
+  body.doc = key.doc;
   body.line = key.line;
   body.col = key.col;
   SourceNode source_key = key, apt_key = key, apt = key;

@@ -1,6 +1,15 @@
 #include "blueprints/source_node.h"
 
+#include <algorithm>
+
+#include "engine/model/suggest.h"
+
 namespace mfgctl {
+
+SourcePos SourceNode::pos() const {
+  if (!doc) return {{}, line, col};
+  return {doc->file, line, col, doc->via};
+}
 
 const SourceNode* SourceNode::Get(std::string_view key) const {
   for (const auto& [k, v] : entries) {
@@ -17,6 +26,18 @@ std::string_view SourceNode::Describe() const {
     case Kind::kMap: return "a map";
   }
   return "?";
+}
+
+bool CheckKeys(const SourceNode& map, const std::vector<std::string>& allowed,
+               const std::string& what, Diagnostics* diags) {
+  bool ok = true;
+  for (const auto& [key, value] : map.entries) {
+    if (std::find(allowed.begin(), allowed.end(), key.scalar) != allowed.end()) continue;
+    diags->Error("unknown key \"" + key.scalar + "\" in " + what + DidYouMean(key.scalar, allowed),
+                 key.pos());
+    ok = false;
+  }
+  return ok;
 }
 
 SourcePos PositionInText(const std::string& file, std::string_view text, size_t offset) {

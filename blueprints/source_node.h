@@ -10,6 +10,7 @@
 namespace mfgctl {
 
 struct SourceEntry;
+struct SourceDocument;
 
 /// A YAML document as the blueprint language sees it: scalars, sequences and
 /// maps, each remembering where it was written. Map entries keep their order.
@@ -22,8 +23,9 @@ struct SourceNode {
   bool quoted = false;
   int line = 0;  // 1-based
   int col = 0;   // 1-based
-  /// The file name, owned by the SourceDocument this node belongs to.
-  const std::string* file = nullptr;
+  /// The document this node belongs to: its file name, and the template
+  /// instances it was written through.
+  const SourceDocument* doc = nullptr;
   std::string scalar;
   std::vector<SourceNode> items;     // kSequence
   std::vector<SourceEntry> entries;  // kMap, in the order written
@@ -33,7 +35,7 @@ struct SourceNode {
   bool IsSequence() const { return kind == Kind::kSequence; }
   bool IsNull() const { return kind == Kind::kNull; }
 
-  SourcePos pos() const { return {file ? *file : std::string(), line, col}; }
+  SourcePos pos() const;
 
   /// The value under `key` of a map, or nullptr.
   const SourceNode* Get(std::string_view key) const;
@@ -50,16 +52,25 @@ struct SourceEntry {
   SourceNode value;
 };
 
-/// A parsed YAML file: its name and its root node. Nodes point at `file`,
-/// so a document is kept where it was made (hold it by unique_ptr).
+/// A parsed YAML file: its name and its root node. Nodes point at their
+/// document, so a document is kept where it was made (hold it by
+/// unique_ptr).
 struct SourceDocument {
   std::string file;
+  /// For a template's text copied into an instance: the instances it came
+  /// through, innermost first (SourcePos::via).
+  std::string via;
   SourceNode root;
 
   SourceDocument() = default;
   SourceDocument(const SourceDocument&) = delete;
   SourceDocument& operator=(const SourceDocument&) = delete;
 };
+
+/// Reports each key of `map` not in `allowed` ("unknown key "x" in WHAT",
+/// with a did-you-mean); false when there was one.
+bool CheckKeys(const SourceNode& map, const std::vector<std::string>& allowed,
+               const std::string& what, Diagnostics* diags);
 
 /// Where byte `offset` of `text`, read from `file`, is: 1-based line and
 /// column (a column counts bytes).

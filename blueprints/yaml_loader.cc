@@ -123,7 +123,7 @@ class NodeBuilder : public YAML::EventHandler {
     n.kind = kind;
     n.line = mark.line + 1;
     n.col = mark.column + 1;
-    n.file = &doc_->file;
+    n.doc = doc_;
     return n;
   }
 
@@ -264,7 +264,7 @@ std::string AddressQuotingHint(const std::string& text, int line) {
 
 bool ParseYaml(const std::string& text, SourceDocument* doc, Diagnostics* diags) {
   doc->root = SourceNode{};
-  doc->root.file = &doc->file;
+  doc->root.doc = doc;
   doc->root.line = doc->root.col = 1;
   // yaml-cpp reads NUL bytes as the start of UTF-16 or UTF-32 text and
   // then fails on something else; say what it is.

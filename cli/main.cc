@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   mfgctl::SetupApplyCommand(app, &exit_code);
   mfgctl::SetupDestroyCommand(app, &exit_code);
   mfgctl::SetupShowCommand(app, &exit_code);
+  mfgctl::SetupOutputCommand(app, &exit_code);
+  mfgctl::SetupTemplatesCommand(app, &exit_code);
   mfgctl::SetupStateCommand(app, &exit_code);
   mfgctl::SetupImportCommand(app, &exit_code);
   mfgctl::SetupForceUnlockCommand(app, &exit_code);

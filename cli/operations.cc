@@ -12,6 +12,7 @@
 #include "engine/provider/configure.h"
 #include "engine/state/atomic_file.h"
 #include "engine/apply/recorder.h"
+#include "engine/model/unknown.h"
 
 namespace mfgctl {
 namespace {
@@ -151,6 +152,19 @@ bool ConfirmDrift(Ui& ui) {
                      "review the drift and pass --auto-approve", "Apply cancelled.");
 }
 
+std::vector<Output> ResolvedOutputs(const DesiredConfig& config, const StateSnapshot& state) {
+  std::vector<Output> outputs = config.outputs;
+  UnknownLookup lookup = [&](const std::string& address,
+                             const std::string& attribute) -> const Value* {
+    auto r = state.resources.find(address);
+    if (r == state.resources.end() || Contains(r->second.sensitive, attribute)) return nullptr;
+    auto a = r->second.attributes.find(attribute);
+    return a == r->second.attributes.end() ? nullptr : &*a;
+  };
+  for (Output& o : outputs) o.known = ResolveUnknowns(&o.value, lookup);
+  return outputs;
+}
+
 int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
   StateRecorder recorder(*ws.backend, ws.state, plan);
   Diagnostics recorded;
@@ -181,6 +195,7 @@ int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
             "continue.");
   }
   ui.ShowApplySummary(result, plan);
+  if (!plan.destroy) ui.ShowOutputs(ResolvedOutputs(ws.config, recorder.Snapshot()));
   bool failed = result.failed || result.not_started || observer.record_failed() ||
                 plan.diagnostics.HasErrors();
   return failed ? 1 : 0;

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "backends/state_backends.h"
+#include "blueprints/template_library.h"
 #include "cli/providers.h"
 #include "cli/render/redaction.h"
 
@@ -58,6 +59,7 @@ bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags)
     }
     load.vars.emplace_back(name, value);
   }
+  load.template_library = ShippedTemplateLibrary();
   load.getenv = [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());
     return v ? std::optional<std::string>(v) : std::nullopt;

@@ -96,7 +96,11 @@ int RunApply(const ApplyCommandOptions& o, bool destroy) {
       return 1;
     }
     plan = MakeAndShowPlan(*ui, ws, o.flags, destroy);
-    if (!plan.HasChanges()) return plan.diagnostics.HasErrors() ? 1 : 0;
+    if (!plan.HasChanges()) {
+      if (plan.diagnostics.HasErrors()) return 1;
+      if (!destroy) ui->ShowOutputs(ResolvedOutputs(ws.config, ws.state));
+      return 0;
+    }
     if (o.flags.refresh_only) {
       // Drift is recorded whole or not at all.
       if (plan.diagnostics.HasErrors()) return 1;

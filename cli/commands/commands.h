@@ -18,5 +18,7 @@ void SetupForceUnlockCommand(CLI::App& app, int* exit_code);
 void SetupGraphCommand(CLI::App& app, int* exit_code);
 void SetupTrustCommand(CLI::App& app, int* exit_code);
 void SetupVersionCommand(CLI::App& app, int* exit_code);
+void SetupOutputCommand(CLI::App& app, int* exit_code);
+void SetupTemplatesCommand(CLI::App& app, int* exit_code);
 
 }  // namespace mfgctl

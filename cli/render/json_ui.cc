@@ -47,6 +47,7 @@ class JsonUi : public Ui {
       if (d.pos.Known()) {
         diag["range"] = {{"filename", d.pos.file},
                          {"start", {{"line", d.pos.line}, {"column", d.pos.col}}}};
+        if (!d.pos.via.empty()) diag["via"] = d.pos.via;
       }
       Emit(d.severity == Severity::kError ? "error" : "warn", d.summary, "diagnostic",
            {{"diagnostic", diag}});
@@ -150,6 +151,12 @@ class JsonUi : public Ui {
            {{"add", r.done.add}, {"change", r.done.change}, {"remove", r.done.destroy},
             {"failed", r.failed}, {"skipped", r.skipped}, {"not_started", r.not_started},
             {"operation", plan.destroy ? "destroy" : "apply"}}}});
+  }
+
+  void ShowOutputs(const std::vector<Output>& outputs) override {
+    if (outputs.empty()) return;
+    Emit("info", "Outputs: " + std::to_string(outputs.size()), "outputs",
+         {{"outputs", OutputsJson(outputs)}});
   }
 
   void Info(const std::string& message) override { Emit("info", message, "log", Value::object()); }

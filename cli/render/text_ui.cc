@@ -142,6 +142,12 @@ class TextUi : public Ui {
     out_ << "\n" << Paint(r.failed || r.not_started ? kRed : kGreen, line) << "\n";
   }
 
+  void ShowOutputs(const std::vector<Output>& outputs) override {
+    if (outputs.empty()) return;
+    out_ << "\nOutputs:\n\n";
+    for (const Output& o : outputs) out_ << RenderOutput(o) << "\n";
+  }
+
   void Info(const std::string& message) override { out_ << message << "\n"; }
 
  private:

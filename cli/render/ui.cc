@@ -17,6 +17,24 @@ std::unique_ptr<Ui> MakeUi(bool json) {
   return MakeTextUi(std::cout, std::cerr, color);
 }
 
+Value OutputsJson(const std::vector<Output>& outputs) {
+  Value out = Value::object();
+  for (const Output& o : outputs) {
+    Value& j = out[o.name];
+    j["sensitive"] = o.sensitive;
+    j["type"] = o.value.type_name();
+    if (!o.known) j["known"] = false;
+    if (!o.sensitive && o.known) j["value"] = o.value;
+    if (!o.description.empty()) j["description"] = o.description;
+  }
+  return out;
+}
+
+std::string RenderOutput(const Output& o) {
+  return o.name + " = " +
+         (o.sensitive ? "(sensitive)" : !o.known ? "(known after apply)" : ShowJson(o.value));
+}
+
 std::string RenderResourceState(const ResourceState& r, const ResourceTypeSchema* schema) {
   std::string out =
       "# " + r.address.ToString() + ":\n" + r.type + " " + ShowJson(r.address.ToString()) + " {\n";

@@ -31,6 +31,9 @@ class Ui {
   virtual void ShowDrift(const Plan& drift, const ProviderRegistry& providers) = 0;
   virtual void ShowApplyEvent(const ApplyEvent& event) = 0;
   virtual void ShowApplySummary(const ApplyResult& result, const Plan& plan) = 0;
+  /// The plant's outputs, as `NAME = VALUE` (Terraform's `Outputs:`);
+  /// sensitive ones withheld.
+  virtual void ShowOutputs(const std::vector<Output>& outputs) = 0;
   /// A plain informational line.
   virtual void Info(const std::string& message) = 0;
 };
@@ -45,6 +48,13 @@ std::unique_ptr<Ui> MakeUi(bool json);
 /// One resource's recorded state, attributes aligned the way plans show
 /// them (digests short, secrets redacted), for `show` and `state show`.
 std::string RenderResourceState(const ResourceState& r, const ResourceTypeSchema* schema);
+
+/// Outputs as Terraform's `output -json` has them: by name, `value`,
+/// `type` and `sensitive`; a sensitive one without its value, one not yet
+/// known with `"known": false`.
+Value OutputsJson(const std::vector<Output>& outputs);
+/// `NAME = VALUE`, the value JSON, `(sensitive)` or `(known after apply)`.
+std::string RenderOutput(const Output& output);
 
 /// An attribute's value as the UI shows it: secrets redacted, digests short,
 /// strings JSON-quoted. `readable`, if not null, is the plain desired value

@@ -37,6 +37,7 @@ std::string FormatDiagnostic(const Diagnostic& d) {
   out += d.severity == Severity::kError ? "error: " : "warning: ";
   if (!d.address.empty()) out += d.address + ": ";
   out += d.summary;
+  if (!d.pos.via.empty()) out += "\n  in " + d.pos.via;
   if (!d.detail.empty()) {
     out += "\n  ";
     for (char c : d.detail) {

@@ -11,6 +11,9 @@ struct SourcePos {
   std::string file;
   int line = 0;
   int col = 0;
+  /// Text copied from a template: the instances it came through, innermost
+  /// first ("line1 (template edge-gateway) at plant.yaml:3:3").
+  std::string via = {};
 
   bool Known() const { return !file.empty(); }
   std::string ToString() const;  // "file:line:col"
@@ -49,7 +52,8 @@ class Diagnostics {
 };
 
 /// One line: `file:line:col: error: summary` (position omitted when unknown),
-/// then `  detail` lines when there is detail.
+/// then `  in INSTANCE` when the position is inside a template, then
+/// `  detail` lines when there is detail.
 std::string FormatDiagnostic(const Diagnostic& d);
 
 }  // namespace mfgctl

@@ -65,6 +65,19 @@ struct Resource {
 
 /// Everything a blueprint asks for, after variables, expressions and
 /// sections are expanded: the desired side of every diff.
+/// One of the plant's `outputs:`: a value it reports after apply and to
+/// `mfgctl output`. It may hold unknown markers (engine/model/unknown.h)
+/// until what it references is made.
+struct Output {
+  std::string name;
+  std::string description;
+  Value value;
+  bool sensitive = false;
+  /// False while it holds a value known only after apply.
+  bool known = true;
+  SourcePos pos;
+};
+
 struct DesiredConfig {
   std::string plant;
   std::map<std::string, Target> targets;
@@ -74,6 +87,7 @@ struct DesiredConfig {
   /// evaluated (secrets included, never stored). Unset: local state.
   std::optional<ProviderConfig> state;
   std::vector<Resource> resources;
+  std::vector<Output> outputs;
   /// Blueprint files and variable overrides it was made from, so a saved
   /// plan can re-create it and prove nothing changed.
   std::vector<std::string> files;

@@ -41,8 +41,13 @@ TEST(ExpressionsTest, Malformed) {
   EXPECT_EQ(offset, 2u);
   EXPECT_FALSE(ParseInterpolation("${foo}", &parts, &error, &offset));
   EXPECT_EQ(error,
-            "unknown expression \"${foo}\"; expected ${var.NAME}, ${env.NAME}, ${secret.NAME} "
-            "or ${HOST:KIND[NAME].ATTRIBUTE}");
+            "unknown expression \"${foo}\"; expected ${var.NAME}, ${env.NAME}, ${secret.NAME}, "
+            "${use.INSTANCE.OUTPUT}, ${HOST:KIND[NAME].ATTRIBUTE} or, in a template, "
+            "${param.NAME}");
+  EXPECT_FALSE(ParseInterpolation("${use.line1}", &parts, &error, &offset));
+  EXPECT_EQ(error, "expected ${use.INSTANCE.OUTPUT}, got \"${use.line1}\"");
+  ASSERT_TRUE(ParseInterpolation("${param.port}", &parts, &error, &offset));
+  EXPECT_EQ(parts[0].kind, InterpolationPart::Kind::kParam);
 }
 
 TEST(ExpressionsTest, WholeReferenceKeepsItsType) {

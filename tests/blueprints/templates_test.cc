@@ -1,0 +1,191 @@
+// Blueprint templates: instances, parameters and their errors, nested
+// templates, outputs, the cycle. Templates are written into the test's
+// project templates/ folder; the shipped library is the repo's templates/.
+#include <fstream>
+
+#include "blueprints/template_library.h"
+#include "tests/blueprints/blueprint_fixture.h"
+
+namespace mfgctl {
+namespace {
+
+class TemplatesTest : public BlueprintTest {
+ protected:
+  void Template(const std::string& name, const std::string& yaml) {
+    auto dir = dir_ / "templates" / name;
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "template.yaml") << yaml;
+  }
+
+  static constexpr const char* kBroker =
+      "mfgctl: 1\n"
+      "template: broker\n"
+      "parameters:\n"
+      "  address: { type: string, description: the gateway's address }\n"
+      "  port: { type: number, default: 1883 }\n"
+      "  lines: { type: list, default: [] }\n"
+      "gateways:\n"
+      "  gw:\n"
+      "    address: ${param.address}\n"
+      "    packages: [mosquitto]\n"
+      "    files:\n"
+      "      /etc/broker.conf: { content: \"listener ${param.port}\\nlines=${param.lines}\\n\", "
+      "notify: [\"gw:service[mosquitto]\"] }\n"
+      "    services:\n"
+      "      mosquitto: { running: true }\n"
+      "outputs:\n"
+      "  broker: { value: \"${param.address}:${param.port}\" }\n";
+};
+
+TEST_F(TemplatesTest, InstancesGetTheirOwnAddressesAndParameters) {
+  Template("broker", kBroker);
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "use:\n"
+                   "  line1: { template: broker, with: { address: 10.0.0.1, port: 1884, lines: [a, b] } }\n"
+                   "  line2: { template: ./templates/broker, with: { address: 10.0.0.2 } }\n"))
+      << Error();
+  const Resource* conf = Find("line1.gw:file[/etc/broker.conf]");
+  ASSERT_NE(conf, nullptr);
+  EXPECT_EQ(conf->attributes["content"], "listener 1884\nlines=[\"a\",\"b\"]\n");
+  EXPECT_EQ(config_.targets.at("line1.gw").config["address"], "10.0.0.1");
+  EXPECT_EQ(config_.targets.at("line2.gw").config["address"], "10.0.0.2");
+  EXPECT_EQ(Find("line2.gw:file[/etc/broker.conf]")->attributes["content"],
+            "listener 1883\nlines=[]\n");
+  // notify named the template's own host: the instance's.
+  const Resource* svc = Find("line1.gw:service[mosquitto]");
+  ASSERT_NE(svc, nullptr);
+  EXPECT_NE(std::find(svc->depends_on.begin(), svc->depends_on.end(),
+                      "line1.gw:file[/etc/broker.conf]"),
+            svc->depends_on.end());
+}
+
+TEST_F(TemplatesTest, OutputsAreReferableAndThePlantsOwnAreEvaluated) {
+  Template("broker", kBroker);
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "variables: { port: { type: number, default: 1999 } }\n"
+                   "use:\n"
+                   "  line1: { template: broker, with: { address: 10.0.0.1, port: \"${var.port}\" } }\n"
+                   "gateways:\n"
+                   "  hist:\n"
+                   "    address: 10.0.0.9\n"
+                   "    files: { /etc/brokers: { content: \"${use.line1.broker}\" } }\n"
+                   "outputs:\n"
+                   "  brokers: { value: [\"${use.line1.broker}\"], description: all of them }\n"))
+      << Error();
+  EXPECT_EQ(Find("hist:file[/etc/brokers]")->attributes["content"], "10.0.0.1:1999");
+  ASSERT_EQ(config_.outputs.size(), 1u);
+  EXPECT_EQ(config_.outputs[0].name, "brokers");
+  EXPECT_EQ(config_.outputs[0].value, Value::array({"10.0.0.1:1999"}));
+}
+
+TEST_F(TemplatesTest, AMissingParameterIsNamedAtTheInstance) {
+  Template("broker", kBroker);
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  line1: { template: broker }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:3: error: instance \"line1\": template broker needs "
+                     "parameter \"address\" (string: the gateway's address)\n"
+                     "  pass it under \"with:\"");
+}
+
+TEST_F(TemplatesTest, AnUnknownParameterGetsADidYouMean) {
+  Template("broker", kBroker);
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "use:\n  line1: { template: broker, with: { adress: 10.0.0.1 } }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:38: error: template broker has no parameter \"adress\"; "
+                     "did you mean \"address\"?");
+}
+
+TEST_F(TemplatesTest, AWrongTypeIsNamedWhereItIsPassed) {
+  Template("broker", kBroker);
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "use:\n  line1: { template: broker, with: { address: a, port: many } }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:56: error: instance \"line1\": parameter \"port\" must be "
+                     "a number, got \"many\"");
+  EXPECT_FALSE(Load(std::string(kHead) + "variables: { p: { default: lots } }\n" +
+                    "use:\n  line1: { template: broker, with: { address: a, port: \"${var.p}\" } }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:7:56: error: parameter \"port\" must be a number, got \"lots\"");
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "use:\n  line1: { template: broker, with: { address: a, lines: x } }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:57: error: instance \"line1\": parameter \"lines\" must be "
+                     "a list, got a scalar");
+}
+
+TEST_F(TemplatesTest, AnErrorInsideATemplateNamesTheTemplateAndTheInstance) {
+  Template("bad", "mfgctl: 1\ntemplate: bad\nparameters: { a: {} }\n"
+                  "gateways:\n  gw:\n    address: ${param.a}\n    pakages: [x]\n");
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  line1: { template: bad, with: { a: b } }\n"));
+  EXPECT_EQ(Error(), "DIR/templates/bad/template.yaml:7:5: error: unknown key \"pakages\" in "
+                     "gateway \"line1.gw\"; did you mean \"packages\"?\n"
+                     "  in line1 (template bad) at DIR/plant.yaml:6:3");
+}
+
+TEST_F(TemplatesTest, ATemplateReachesOnlyItsParameters) {
+  Template("leaky", "mfgctl: 1\ntemplate: leaky\n"
+                    "gateways:\n  gw:\n    address: ${var.address}\n");
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  line1: { template: leaky }\n"));
+  EXPECT_NE(Error().find("templates/leaky/template.yaml:5:14: error: \"${var.address}\" is "
+                         "outside the template"),
+            std::string::npos)
+      << Error();
+  Template("reach", "mfgctl: 1\ntemplate: reach\n"
+                    "gateways:\n  gw:\n    address: a\n    files: { /x: { content: y, after: "
+                    "[\"hist:package[sl]\"] } }\n");
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  line1: { template: reach }\n"));
+  EXPECT_NE(Error().find("host \"hist\" is outside the template"), std::string::npos) << Error();
+}
+
+TEST_F(TemplatesTest, NestedTemplatesAndTheirOutputs) {
+  Template("broker", kBroker);
+  Template("line", "mfgctl: 1\ntemplate: line\nparameters: { n: { type: number } }\n"
+                   "use:\n  mqtt: { template: broker, with: { address: \"10.1.0.${param.n}\" } }\n"
+                   "gateways:\n  plc:\n    address: \"10.2.0.${param.n}\"\n"
+                   "    files: { /etc/mqtt: { content: \"${use.mqtt.broker}\", "
+                   "after: [\"mqtt.gw:package[mosquitto]\"] } }\n"
+                   "outputs:\n  broker: { value: \"${use.mqtt.broker}\" }\n");
+  ASSERT_TRUE(Load(std::string(kHead) + "use:\n  l7: { template: line, with: { n: 7 } }\n"
+                   "outputs:\n  b: { value: \"${use.l7.broker}\" }\n"))
+      << Error();
+  EXPECT_EQ(config_.targets.at("l7.mqtt.gw").config["address"], "10.1.0.7");
+  const Resource* f = Find("l7.plc:file[/etc/mqtt]");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->attributes["content"], "10.1.0.7:1883");
+  EXPECT_NE(std::find(f->depends_on.begin(), f->depends_on.end(), "l7.mqtt.gw:package[mosquitto]"),
+            f->depends_on.end());
+  EXPECT_EQ(config_.outputs[0].value, "10.1.0.7:1883");
+}
+
+TEST_F(TemplatesTest, ACycleIsNamed) {
+  Template("a", "mfgctl: 1\ntemplate: a\nuse:\n  x: { template: b }\n");
+  Template("b", "mfgctl: 1\ntemplate: b\nuse:\n  y: { template: a }\n");
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  top: { template: a }\n"));
+  EXPECT_NE(Error().find("error: templates use each other in a cycle: a -> b -> a"),
+            std::string::npos)
+      << Error();
+}
+
+TEST_F(TemplatesTest, AnUnknownTemplateGetsADidYouMean) {
+  Template("broker", kBroker);
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  line1: { template: broker2 }\n"));
+  EXPECT_NE(Error().find("no template named \"broker2\""), std::string::npos) << Error();
+  EXPECT_NE(Error().find("did you mean \"broker\"?"), std::string::npos) << Error();
+}
+
+TEST_F(TemplatesTest, AnUnknownOutputGetsADidYouMean) {
+  Template("broker", kBroker);
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "use:\n  line1: { template: broker, with: { address: a } }\n"
+                    "outputs:\n  o: { value: \"${use.line1.brokr}\" }\n"));
+  EXPECT_NE(Error().find("has no output \"brokr\"; did you mean \"broker\"?"), std::string::npos)
+      << Error();
+}
+
+// The shipped edge-gateway, from the repo's templates/.
+TEST_F(TemplatesTest, TheShippedEdgeGatewayLoads) {
+  std::vector<mfgctl::Template> all = ListTemplates({MFGCTL_SOURCE_DIR "/templates"}, &diags_);
+  ASSERT_FALSE(diags_.HasErrors()) << Error();
+  bool found = false;
+  for (const auto& t : all) found = found || t.name == "edge-gateway";
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace mfgctl
