@@ -40,6 +40,14 @@ bool IsWholeNumber(const std::string& s) {
 
 bool IsBool(const std::string& s) { return s == "true" || s == "false"; }
 
+// A parameter's or an output's name: it is written after `${param.` or
+// `${use.INSTANCE.`, so it holds nothing that would end or split it there.
+bool CheckName(const SourceNode& key, const std::string& what, const char* noun,
+               Diagnostics* diags) {
+  if (!key.scalar.empty() && key.scalar.find_first_of(".${} ") == std::string::npos) return true;
+  return Fail(diags, what + ": " + noun + " name may not hold '.', '$', '{', '}' or spaces", key);
+}
+
 // Text beside a value: a description.
 bool TextOf(const SourceNode* node, const std::string& what, std::string* out,
             Diagnostics* diags) {
@@ -57,10 +65,7 @@ bool LoadParameters(const SourceNode& node, Template* t, Diagnostics* diags) {
     TemplateParameter p;
     p.name = key.scalar;
     p.decl = &key;
-    if (key.scalar.empty() || key.scalar.find_first_of(".${} ") != std::string::npos) {
-      return Fail(diags, what + ": a parameter name may not hold '.', '$', '{', '}' or spaces",
-                  key);
-    }
+    if (!CheckName(key, what, "a parameter", diags)) return false;
     if (!decl.IsNull()) {
       if (!decl.IsMap()) {
         return Fail(diags, what + " must be a map: { type: string, default: ..., description: ... }",
@@ -101,10 +106,7 @@ bool LoadOutputs(const SourceNode& node, Template* t, Diagnostics* diags) {
   if (!node.IsMap()) return Fail(diags, "\"outputs\" must be a map of names", node);
   for (const auto& [key, decl] : node.entries) {
     std::string what = "output \"" + key.scalar + "\"";
-    if (key.scalar.empty() || key.scalar.find_first_of(".${} ") != std::string::npos) {
-      return Fail(diags, what + ": an output name may not hold '.', '$', '{', '}' or spaces",
-                  key);
-    }
+    if (!CheckName(key, what, "an output", diags)) return false;
     if (!decl.IsMap() || !decl.Get("value")) {
       return Fail(diags, what + " must be a map with \"value:\"", decl.IsNull() ? key : decl);
     }
@@ -207,10 +209,13 @@ std::string FindTemplate(const std::string& written, const SourcePos& written_at
              " does not exist";
     return {};
   }
-  std::vector<std::string> known;
   for (const auto& folder : search) {
     fs::path dir = fs::path(folder) / written;
     if (fs::is_regular_file(dir / kTemplateFile, ec)) return dir.string();
+  }
+  // Not found: the folders are listed only now, for the did-you-mean.
+  std::vector<std::string> known;
+  for (const auto& folder : search) {
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
       if (fs::is_regular_file(it->path() / kTemplateFile, ec)) {
         known.push_back(it->path().filename().string());
