@@ -52,10 +52,8 @@ bool ToNumber(const Value& v, Value* out) {
     return true;
   }
   if (!v.is_string()) return false;
-  const std::string& s = v.get_ref<const std::string&>();
-  char* end = nullptr;
-  long long n = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || *end != '\0') return false;
+  long long n = 0;
+  if (!ParseWholeNumber(v.get_ref<const std::string&>(), &n)) return false;
   *out = n;
   return true;
 }
@@ -385,6 +383,8 @@ bool Expander::ReadLocalFile(const SourceNode& value, const AttributeSchema& sch
     *out = std::move(*text);
     return true;
   }
+  // A template's file reaches what the template does, no more.
+  if (!SubstituteInstanceText(value, &*text)) return false;
   // Errors in a template point into the template file.
   auto pos_at = [&](size_t offset) { return PositionInText(path, *text, offset); };
   Value rendered;

@@ -92,6 +92,11 @@ class Expander {
                    std::vector<std::string>* stack);
   /// The type of each parameter passed as an expression, once evaluated.
   bool CheckPassedExpressions();
+  /// The text of a local file an instance's attribute interpolates
+  /// (`template: ./x.tmpl` inside a template) with the template's rules: its
+  /// `${param...}` substituted, its hosts renamed, nothing outside it
+  /// reached. True, leaving the text, for a plant's own attribute.
+  bool SubstituteInstanceText(const SourceNode& at, std::string* text);
   /// `${use.INSTANCE.OUTPUT}`: the output evaluated where it is used.
   bool ResolveUse(const InterpolationPart& ref, Scope* scope, Value* out, std::string* error);
   /// Any node as a value: scalars evaluated, unquoted numbers and bools
@@ -242,6 +247,8 @@ class Expander {
   std::map<std::string, std::unique_ptr<Template>> templates_;  // by folder
   struct Instance {
     const SourceNode* decl = nullptr;  // its name under `use:`
+    const Template* t = nullptr;
+    std::map<std::string, const SourceNode*> with;  // the parameters passed
     std::string template_name;
     struct Out {
       const SourceNode* value = nullptr;  // in the instance's copy
@@ -250,6 +257,7 @@ class Expander {
     std::map<std::string, Out> outputs;
   };
   std::map<std::string, Instance> instances_;  // by full name: line1, line1.broker
+  std::map<const SourceDocument*, std::string> instance_of_copy_;  // its copy → its name
   /// Parameters passed as `${...}`, whose type is known once evaluated.
   struct PassedExpression {
     const Template* t;

@@ -36,33 +36,6 @@ std::string_view HostOf(std::string_view address) {
   return address.substr(0, colon);
 }
 
-// A node as JSON: unquoted whole numbers and true/false typed.
-Value AsJson(const SourceNode& node) {
-  switch (node.kind) {
-    case SourceNode::Kind::kNull:
-      return nullptr;
-    case SourceNode::Kind::kScalar: {
-      const std::string& s = node.scalar;
-      char* end = nullptr;
-      long long n = std::strtoll(s.c_str(), &end, 10);
-      if (!node.quoted && !s.empty() && *end == '\0') return n;
-      if (!node.quoted && (s == "true" || s == "false")) return s == "true";
-      return s;
-    }
-    case SourceNode::Kind::kSequence: {
-      Value out = Value::array();
-      for (const auto& item : node.items) out.push_back(AsJson(item));
-      return out;
-    }
-    case SourceNode::Kind::kMap: {
-      Value out = Value::object();
-      for (const auto& [k, v] : node.entries) out[k.scalar] = AsJson(v);
-      return out;
-    }
-  }
-  return nullptr;
-}
-
 void Rebase(SourceNode* node, const SourceDocument* doc) {
   node->doc = doc;
   for (auto& item : node->items) Rebase(&item, doc);
@@ -78,7 +51,7 @@ void Rebase(SourceNode* node, const SourceDocument* doc) {
 class Expander::InstanceCopier {
  public:
   InstanceCopier(Expander* x, const Template& t, const std::string& prefix,
-                 const std::map<std::string, const SourceNode*>& with, SourceDocument* doc)
+                 const std::map<std::string, const SourceNode*>& with, const SourceDocument* doc)
       : x_(x), t_(t), prefix_(prefix), with_(with), doc_(doc) {
     for (const char* section : {"gateways", "hypervisors"}) {
       if (const SourceNode* s = t.doc->root.Get(section); s && s->IsMap()) {
@@ -124,6 +97,20 @@ class Expander::InstanceCopier {
     return hosts_.count(host) || uses_.count(host.substr(0, host.find('.')));
   }
 
+  /// Text read from a file, substituted as a scalar written at `at` is.
+  bool CopyText(const SourceNode& at, std::string* text) {
+    SourceNode src;
+    src.kind = SourceNode::Kind::kScalar;
+    src.scalar = *text;
+    SourceNode dst = src;
+    dst.line = at.line;
+    dst.col = at.col;
+    dst.doc = doc_;
+    if (!Substitute(src, &dst, false)) return false;
+    *text = dst.IsScalar() || dst.IsNull() ? dst.scalar : ShowJson(NodeAsJson(dst));
+    return true;
+  }
+
   /// `on: HOST` of a raw resource.
   bool RenameOn(SourceNode* on) {
     if (!on->IsScalar()) return true;  // the section says what is wrong
@@ -157,12 +144,40 @@ class Expander::InstanceCopier {
     return nullptr;
   }
 
+  // `${param.X}` inside another reference's brackets, as a template names
+  // what it made from a parameter (`${cloud:pubsub.topic[${param.site}-t].name}`):
+  // replaced by the passed text first, so the reference is an ordinary one.
+  bool SubstituteNested(std::string* text, const SourceNode& at) {
+    static constexpr std::string_view kParam = "${param.";
+    for (size_t i = text->find("${"); i != std::string::npos; i = text->find("${", i + 2)) {
+      if (i > 0 && (*text)[i - 1] == '$') continue;  // $${ is a literal
+      size_t close = text->find('}', i + 2);
+      for (size_t j = text->find(kParam, i + 2); j != std::string::npos && j < close;
+           j = text->find(kParam, j)) {
+        size_t end = text->find('}', j);
+        if (end == std::string::npos) break;  // the parser says what is wrong
+        const SourceNode* value = ValueOf(text->substr(j + kParam.size(), end - j - kParam.size()), at);
+        if (!value) return false;
+        if (!value->IsScalar()) {
+          return Error("a parameter inside a reference must be text, got " +
+                           std::string(value->Describe()),
+                       at);
+        }
+        text->replace(j, end + 1 - j, value->scalar);
+        j += value->scalar.size();
+        close = text->find('}', j);
+      }
+    }
+    return true;
+  }
+
   bool Substitute(const SourceNode& src, SourceNode* dst, bool is_output) {
     if (!HasExpression(src.scalar)) return true;
+    if (!SubstituteNested(&dst->scalar, *dst)) return false;
     std::vector<InterpolationPart> parts;
     std::string error;
     size_t offset = 0;
-    if (!ParseInterpolation(src.scalar, &parts, &error, &offset)) return Error(error, *dst);
+    if (!ParseInterpolation(dst->scalar, &parts, &error, &offset)) return Error(error, *dst);
     using Kind = InterpolationPart::Kind;
     if (parts.size() == 1 && parts[0].kind == Kind::kParam) {
       const SourceNode* value = ValueOf(parts[0].text, *dst);
@@ -174,8 +189,8 @@ class Expander::InstanceCopier {
     std::string out;
     for (size_t i = 0; i < parts.size(); ++i) {
       const InterpolationPart& part = parts[i];
-      size_t end = i + 1 < parts.size() ? parts[i + 1].offset : src.scalar.size();
-      std::string_view written = std::string_view(src.scalar).substr(part.offset, end - part.offset);
+      size_t end = i + 1 < parts.size() ? parts[i + 1].offset : dst->scalar.size();
+      std::string_view written = std::string_view(dst->scalar).substr(part.offset, end - part.offset);
       switch (part.kind) {
         case Kind::kLiteral:
           out += written;
@@ -184,7 +199,7 @@ class Expander::InstanceCopier {
           const SourceNode* value = ValueOf(part.text, *dst);
           if (!value) return false;
           // A list in text is its JSON: `lines=${param.lines}`.
-          out += value->IsScalar() || value->IsNull() ? value->scalar : ShowJson(AsJson(*value));
+          out += value->IsScalar() || value->IsNull() ? value->scalar : ShowJson(NodeAsJson(*value));
           break;
         }
         case Kind::kVar:
@@ -245,7 +260,7 @@ class Expander::InstanceCopier {
   const Template& t_;
   const std::string& prefix_;
   const std::map<std::string, const SourceNode*>& with_;
-  SourceDocument* doc_;
+  const SourceDocument* doc_;
   std::set<std::string> hosts_;
   std::set<std::string> uses_;
   bool cloud_ = false;
@@ -382,8 +397,11 @@ bool Expander::Instantiate(const SourceNode& key, const SourceNode& body,
   }
   Instance& instance = instances_[name];
   instance.decl = &key;
+  instance.t = t;
+  instance.with = std::move(with);
   instance.template_name = t->name;
   const SourceDocument* copy = doc.get();
+  instance_of_copy_[copy] = name;
   documents_.push_back(std::move(doc));
   if (const SourceNode* outputs = copy->root.Get("outputs"); outputs && outputs->IsMap()) {
     for (const TemplateOutput& o : t->outputs) {
@@ -401,6 +419,14 @@ bool Expander::Instantiate(const SourceNode& key, const SourceNode& body,
     if (!ok) return false;
   }
   return true;
+}
+
+bool Expander::SubstituteInstanceText(const SourceNode& at, std::string* text) {
+  auto it = instance_of_copy_.find(at.doc);
+  if (it == instance_of_copy_.end()) return true;
+  const Instance& instance = instances_.at(it->second);
+  InstanceCopier copier(this, *instance.t, it->second, instance.with, at.doc);
+  return copier.CopyText(at, text);
 }
 
 bool Expander::CheckPassedExpressions() {
@@ -460,7 +486,7 @@ bool Expander::EvaluateFree(const SourceNode& node, Scope* scope, Value* out) {
     case SourceNode::Kind::kScalar:
       // An unquoted number or bool written as is keeps its type.
       if (!HasExpression(node.scalar)) {
-        *out = AsJson(node);
+        *out = NodeAsJson(node);
         return true;
       }
       return EvaluateScalar(node, scope, out);

@@ -19,9 +19,8 @@ const std::vector<std::string> kVariableTypes = {"string", "number", "bool"};
 // Converts command-line or scalar text to a variable's declared type.
 bool Coerce(const std::string& type, const std::string& text, Value* out) {
   if (type == "number") {
-    char* end = nullptr;
-    long long n = std::strtoll(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0') return false;
+    long long n = 0;
+    if (!ParseWholeNumber(text, &n)) return false;
     *out = n;
     return true;
   }

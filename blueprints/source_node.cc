@@ -28,6 +28,32 @@ std::string_view SourceNode::Describe() const {
   return "?";
 }
 
+Value NodeAsJson(const SourceNode& node) {
+  switch (node.kind) {
+    case SourceNode::Kind::kNull:
+      return nullptr;
+    case SourceNode::Kind::kScalar: {
+      long long n = 0;
+      if (!node.quoted && ParseWholeNumber(node.scalar, &n)) return n;
+      if (!node.quoted && (node.scalar == "true" || node.scalar == "false")) {
+        return node.scalar == "true";
+      }
+      return node.scalar;
+    }
+    case SourceNode::Kind::kSequence: {
+      Value out = Value::array();
+      for (const auto& item : node.items) out.push_back(NodeAsJson(item));
+      return out;
+    }
+    case SourceNode::Kind::kMap: {
+      Value out = Value::object();
+      for (const auto& [k, v] : node.entries) out[k.scalar] = NodeAsJson(v);
+      return out;
+    }
+  }
+  return nullptr;
+}
+
 bool CheckKeys(const SourceNode& map, const std::vector<std::string>& allowed,
                const std::string& what, Diagnostics* diags) {
   bool ok = true;

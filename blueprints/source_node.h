@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/model/diagnostics.h"
+#include "engine/model/value.h"
 
 namespace mfgctl {
 
@@ -71,6 +72,10 @@ struct SourceDocument {
 /// with a did-you-mean); false when there was one.
 bool CheckKeys(const SourceNode& map, const std::vector<std::string>& allowed,
                const std::string& what, Diagnostics* diags);
+
+/// A node as JSON, typed as YAML types it: an unquoted whole number is a
+/// number, unquoted true/false a bool, anything else text.
+Value NodeAsJson(const SourceNode& node);
 
 /// Where byte `offset` of `text`, read from `file`, is: 1-based line and
 /// column (a column counts bytes).

@@ -32,12 +32,6 @@ bool HoldsExpression(const SourceNode& node) {
   return false;
 }
 
-bool IsWholeNumber(const std::string& s) {
-  char* end = nullptr;
-  std::strtoll(s.c_str(), &end, 10);
-  return !s.empty() && *end == '\0';
-}
-
 bool IsBool(const std::string& s) { return s == "true" || s == "false"; }
 
 // A parameter's or an output's name: it is written after `${param.` or
@@ -77,7 +71,7 @@ bool LoadParameters(const SourceNode& node, Template* t, Diagnostics* diags) {
       if (!type->IsScalar() || std::find(kParameterTypes.begin(), kParameterTypes.end(),
                                          type->scalar) == kParameterTypes.end()) {
         return Fail(diags,
-                    what + ": type must be string, number, bool or list" +
+                    what + ": type must be string, number, bool, list or map" +
                         (type->IsScalar() ? DidYouMean(type->scalar, kParameterTypes) : ""),
                     *type);
       }
@@ -132,10 +126,13 @@ bool LoadOutputs(const SourceNode& node, Template* t, Diagnostics* diags) {
 
 std::string ParameterTypeError(const TemplateParameter& p, const SourceNode& value) {
   std::string want = "parameter \"" + p.name + "\" must be " +
-                     (p.type == "list" ? "a list" : p.type == "bool" ? "true or false" : "a " + p.type);
+                     (p.type == "list" ? "a list" : p.type == "map" ? "a map"
+                      : p.type == "bool" ? "true or false" : "a " + p.type);
   if (p.type == "list") return value.IsSequence() ? "" : want + ", got " + std::string(value.Describe());
+  if (p.type == "map") return value.IsMap() ? "" : want + ", got " + std::string(value.Describe());
   if (!value.IsScalar()) return want + ", got " + std::string(value.Describe());
-  if (p.type == "number" && !IsWholeNumber(value.scalar)) return want + ", got \"" + value.scalar + "\"";
+  long long n = 0;
+  if (p.type == "number" && !ParseWholeNumber(value.scalar, &n)) return want + ", got \"" + value.scalar + "\"";
   if (p.type == "bool" && !IsBool(value.scalar)) return want + ", got \"" + value.scalar + "\"";
   return "";
 }

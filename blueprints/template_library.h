@@ -15,7 +15,8 @@
 namespace mfgctl {
 
 /// The types a parameter may have.
-inline const std::vector<std::string> kParameterTypes = {"string", "number", "bool", "list"};
+inline const std::vector<std::string> kParameterTypes = {"string", "number", "bool", "list",
+                                                        "map"};
 
 struct TemplateParameter {
   std::string name;

@@ -57,13 +57,13 @@ bool Confirm(Ui& ui, bool destroy);
 /// The same for recording a refresh-only plan's drift in the state.
 bool ConfirmDrift(Ui& ui);
 
-/// Applies a plan under the workspace's lock, recording every finished
-/// change in state at once; SIGINT and SIGTERM stop new work and let
-/// in-flight actions finish. Returns the exit code.
 /// The plant's outputs, their values known after apply (computed
 /// attributes) taken from `state`.
 std::vector<Output> ResolvedOutputs(const DesiredConfig& config, const StateSnapshot& state);
 
+/// Applies a plan under the workspace's lock, recording every finished
+/// change in state at once; SIGINT and SIGTERM stop new work and let
+/// in-flight actions finish. Returns the exit code.
 int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism);
 
 /// Writes a plan file (0600, atomic), with the inputs that made `config`.

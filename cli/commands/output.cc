@@ -14,7 +14,9 @@ struct OutputOptions {
 };
 
 int RunOutput(const OutputOptions& o) {
-  auto ui = MakeUi(o.blueprint.json);
+  // --json prints one document, as Terraform's `output -json` does: no
+  // message stream around it; errors go to stderr as text.
+  auto ui = MakeUi(false);
   Workspace ws;
   Diagnostics diags;
   if (!LoadWorkspace(o.blueprint, &ws, &diags) || !ws.backend->Read(&ws.state, &diags)) {

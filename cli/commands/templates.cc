@@ -26,8 +26,7 @@ Value TemplateJson(const Template& t) {
   for (const auto& p : t.parameters) {
     Value pj = {{"name", p.name}, {"type", p.type}, {"description", p.description},
                 {"required", p.default_value == nullptr}};
-    if (p.default_value) pj["default"] = p.default_value->IsScalar() ? Value(p.default_value->scalar)
-                                                                     : Value(nullptr);
+    if (p.default_value) pj["default"] = NodeAsJson(*p.default_value);
     j["parameters"].push_back(std::move(pj));
   }
   j["outputs"] = Value::array();
@@ -85,7 +84,7 @@ void ShowTemplate(const Template& t) {
 int RunList(const TemplatesOptions& o) {
   Diagnostics diags;
   std::vector<Template> all = ListTemplates(SearchPath(o), &diags);
-  if (!diags.empty()) MakeUi(o.json)->ShowDiagnostics(diags);
+  if (!diags.empty()) MakeUi(false)->ShowDiagnostics(diags);
   if (o.json) {
     Value j = Value::array();
     for (const auto& t : all) j.push_back(TemplateJson(t));
@@ -107,7 +106,7 @@ int RunShow(const TemplatesOptions& o) {
   Template t;
   if (dir.empty()) diags.Error(error);
   if (dir.empty() || !LoadTemplate(dir, &t, &diags)) {
-    MakeUi(o.json)->ShowDiagnostics(diags);
+    MakeUi(false)->ShowDiagnostics(diags);
     return 1;
   }
   if (o.json) {

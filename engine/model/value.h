@@ -1,7 +1,9 @@
 #pragma once
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace mfgctl {
 
@@ -28,6 +30,15 @@ inline std::string StringAttr(const Value& attrs, const char* name,
   auto it = attrs.find(name);
   if (it == attrs.end() || it->is_null()) return fallback;
   return it->is_string() ? it->get<std::string>() : ShowJson(*it);
+}
+
+/// `text` as a whole number: an optional '-' and decimal digits, nothing
+/// else, within long long. The one rule for "is this a number" wherever
+/// text becomes a number (variables, template parameters, expressions).
+inline bool ParseWholeNumber(std::string_view text, long long* out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  return !text.empty() && ec == std::errc() && ptr == end;
 }
 
 }  // namespace mfgctl

@@ -35,6 +35,7 @@ class BlueprintTest : public ::testing::Test {
     LoadOptions o;
     o.files = {path_};
     o.vars = std::move(vars);
+    o.template_library = template_library_;
     o.getenv = [this](const std::string& n) -> std::optional<std::string> {
       auto it = env_.find(n);
       return it == env_.end() ? std::nullopt : std::optional<std::string>(it->second);
@@ -74,6 +75,7 @@ class BlueprintTest : public ::testing::Test {
   std::map<std::string, std::string> env_;
   Diagnostics diags_;
   DesiredConfig config_;
+  std::string template_library_;  // the shipped library, for the tests that use it
 };
 
 }  // namespace mfgctl

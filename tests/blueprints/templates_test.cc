@@ -178,13 +178,114 @@ TEST_F(TemplatesTest, AnUnknownOutputGetsADidYouMean) {
       << Error();
 }
 
-// The shipped edge-gateway, from the repo's templates/.
-TEST_F(TemplatesTest, TheShippedEdgeGatewayLoads) {
+TEST_F(TemplatesTest, AMapParameterIsPassedWholeAndTypeChecked) {
+  Template("host", "mfgctl: 1\ntemplate: host\n"
+                   "parameters: { files: { type: map, default: {} }, site: { type: string } }\n"
+                   "gateways:\n  gw:\n    address: 10.0.0.1\n    files: ${param.files}\n"
+                   "    packages: [sl]\n"
+                   "    services: { \"${param.site}-agent\": { running: true } }\n"
+                   "outputs:\n"
+                   "  agent: { value: \"${gw:service[${param.site}-agent].running}\" }\n");
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "use:\n  a: { template: host, with: { site: s1, files: { /etc/x: { content: y } } } }\n"))
+      << Error();
+  ASSERT_NE(Find("a.gw:file[/etc/x]"), nullptr);
+  EXPECT_EQ(Find("a.gw:file[/etc/x]")->attributes["content"], "y");
+  // A parameter inside a reference's brackets names what it made.
+  ASSERT_NE(Find("a.gw:service[s1-agent]"), nullptr);
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  a: { template: host, with: { site: s1, files: [x] } }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:6:49: error: instance \"a\": parameter \"files\" must be a "
+                     "map, got a list");
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  a: { template: host, with: { site: [s] } }\n"));
+  EXPECT_NE(Error().find("error: instance \"a\": parameter \"site\" must be a string, got a list"),
+            std::string::npos)
+      << Error();
+}
+
+TEST_F(TemplatesTest, ATemplatesInterpolatedFileFollowsTheTemplatesRules) {
+  Template("conf", "mfgctl: 1\ntemplate: conf\nparameters: { port: { type: number } }\n"
+                   "gateways:\n  gw:\n    address: a\n"
+                   "    files: { /etc/b.conf: { template: ./b.conf.tmpl } }\n");
+  std::ofstream(dir_ / "templates" / "conf" / "b.conf.tmpl") << "listener ${param.port}\n";
+  ASSERT_TRUE(Load(std::string(kHead) + "use:\n  l1: { template: conf, with: { port: 1884 } }\n"))
+      << Error();
+  EXPECT_EQ(Find("l1.gw:file[/etc/b.conf]")->attributes["content"], "listener 1884\n");
+  std::ofstream(dir_ / "templates" / "conf" / "b.conf.tmpl") << "listener ${var.port}\n";
+  EXPECT_FALSE(Load(std::string(kHead) + "variables: { port: { default: 1 } }\n"
+                    "use:\n  l1: { template: conf, with: { port: 1884 } }\n"));
+  EXPECT_NE(Error().find("templates/conf/template.yaml:7:39: error: \"${var.port}\" is outside "
+                         "the template"),
+            std::string::npos)
+      << Error();
+}
+
+TEST_F(TemplatesTest, AListInsideAReferenceIsAnError) {
+  Template("t", "mfgctl: 1\ntemplate: t\nparameters: { l: { type: list } }\n"
+                "gateways:\n  gw:\n    address: a\n    packages: [sl]\n"
+                "    files: { /x: { content: \"${gw:package[${param.l}].name}\" } }\n");
+  EXPECT_FALSE(Load(std::string(kHead) + "use:\n  i: { template: t, with: { l: [a] } }\n"));
+  EXPECT_NE(Error().find("template.yaml:8:29: error: a parameter inside a reference must be "
+                         "text, got a list"),
+            std::string::npos)
+      << Error();
+}
+
+// The shipped library, from the repo's templates/: each loads, and a plant
+// using it expands to what its README says.
+TEST_F(TemplatesTest, TheShippedLibraryLoads) {
   std::vector<mfgctl::Template> all = ListTemplates({MFGCTL_SOURCE_DIR "/templates"}, &diags_);
   ASSERT_FALSE(diags_.HasErrors()) << Error();
-  bool found = false;
-  for (const auto& t : all) found = found || t.name == "edge-gateway";
-  EXPECT_TRUE(found);
+  std::vector<std::string> names;
+  for (const auto& t : all) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"edge-gateway", "libvirt-host", "pubsub-telemetry"}));
+}
+
+TEST_F(TemplatesTest, TheShippedLibvirtHostMakesTheNetworkPoolAndThePassedVms) {
+  template_library_ = MFGCTL_SOURCE_DIR "/templates";
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "use:\n"
+                   "  hv:\n"
+                   "    template: libvirt-host\n"
+                   "    with:\n"
+                   "      address: 10.0.0.5\n"
+                   "      volumes: { hist-disk: { pool: images, capacity_gib: 8, format: qcow2 } }\n"
+                   "      vms:\n"
+                   "        historian: { vcpus: 1, memory_mib: 128, disks: [hist-disk], "
+                   "interfaces: [{ network: ot }] }\n"))
+      << Error();
+  EXPECT_EQ(config_.targets.at("hv.hv").config["address"], "10.0.0.5");
+  const Resource* net = Find("hv.hv:network[ot]");
+  ASSERT_NE(net, nullptr);
+  EXPECT_EQ(net->attributes["bridge"], "mfgot0");
+  EXPECT_EQ(net->attributes["dhcp"]["start"], "192.168.160.10");
+  ASSERT_NE(Find("hv.hv:pool[images]"), nullptr);
+  const Resource* vm = Find("hv.hv:vm[historian]");
+  ASSERT_NE(vm, nullptr);
+  // Built after its disk and its network, as a plant's own VM is.
+  for (const char* dep : {"hv.hv:volume[images/hist-disk]", "hv.hv:network[ot]"}) {
+    EXPECT_NE(std::find(vm->depends_on.begin(), vm->depends_on.end(), dep), vm->depends_on.end())
+        << dep;
+  }
+}
+
+TEST_F(TemplatesTest, TheShippedPubsubTelemetryNamesItsTopicsAfterTheSite) {
+  template_library_ = MFGCTL_SOURCE_DIR "/templates";
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "  gcp: { project: acme-twin }\n"
+                   "use:\n"
+                   "  tele: { template: pubsub-telemetry, with: { site: suzhou-1, labels: { plant: suzhou-1 } } }\n"
+                   "outputs:\n  topic: { value: \"${use.tele.topic}\" }\n"))
+      << Error();
+  const Resource* topic = Find("cloud:pubsub.topic[suzhou-1-telemetry]");
+  ASSERT_NE(topic, nullptr);
+  EXPECT_EQ(topic->attributes["message_retention"], "7d");
+  EXPECT_EQ(topic->attributes["labels"], Value({{"plant", "suzhou-1"}}));
+  const Resource* sub = Find("cloud:pubsub.subscription[suzhou-1-twin-ingest]");
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->attributes["ack_deadline_seconds"], 30);
+  EXPECT_EQ(sub->attributes["dead_letter"]["max_delivery_attempts"], 5);
+  ASSERT_EQ(config_.outputs.size(), 1u);
+  EXPECT_EQ(config_.outputs[0].value, "projects/acme-twin/topics/suzhou-1-telemetry");
 }
 
 }  // namespace

@@ -389,16 +389,96 @@ TEST_F(CliTest, AHundredThousandErrorsAreCounted) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '^'), 50);
 }
 
-// Docs are part of the product: every YAML example in docs/ that is a
-// blueprint, or a blueprint section, must validate.
+TEST_F(CliTest, OutputPrintsValuesOneByNameAndNeverASensitiveOne) {
+  Write("plant.yaml", std::string(kPlant) +
+                          "variables: { port: { type: number, default: 1884 } }\n"
+                          "outputs:\n"
+                          "  broker: { value: \"192.0.2.10:${var.port}\", description: the MQTT broker }\n"
+                          "  ports: { value: [\"${var.port}\", 8883] }\n"
+                          "  conf: { value: \"${gw1:file[/srv/app/a.conf].content}\" }\n"
+                          "  token: { value: abc, sensitive: true }\n");
+  ProcessResult all = Mfgctl({"output"});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out, "broker = \"192.0.2.10:1884\"\nports = [1884,8883]\nconf = \"a\"\n"
+                     "token = (sensitive)\n");
+  ProcessResult one = Mfgctl({"output", "broker", "--var", "port=1999"});
+  EXPECT_EQ(one.out, "192.0.2.10:1999\n");
+  EXPECT_EQ(Mfgctl({"output", "ports"}).out, "[1884,8883]\n");
+  Value json = Value::parse(Mfgctl({"output", "--json"}).out);
+  EXPECT_EQ(json["broker"], Value({{"sensitive", false}, {"type", "string"},
+                                   {"value", "192.0.2.10:1884"}, {"description", "the MQTT broker"}}));
+  EXPECT_EQ(json["token"], Value({{"sensitive", true}, {"type", "string"}}));
+  ProcessResult secret = Mfgctl({"output", "token"});
+  EXPECT_EQ(secret.exit_code, 1);
+  EXPECT_EQ(secret.out, "");
+  EXPECT_NE(secret.err.find("plant.yaml:17:3: error: output \"token\" is sensitive"),
+            std::string::npos)
+      << secret.err;
+  ProcessResult unknown = Mfgctl({"output", "broke"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("no output \"broke\"; did you mean \"broker\"?"), std::string::npos)
+      << unknown.err;
+}
+
+TEST_F(CliTest, TemplatesListTheProjectsThenTheLibraryAndShowOne) {
+  std::filesystem::create_directories(dir_ / "templates" / "edge-gateway");
+  std::filesystem::create_directories(dir_ / "templates" / "press");
+  Write("templates/press/template.yaml",
+        "mfgctl: 1\ntemplate: press\ndescription: a press line's PLC bridge\n"
+        "parameters:\n  address: { description: the bridge's address }\n"
+        "  lines: { type: list, default: [a, b] }\n  opts: { type: map, default: { x: 1 } }\n"
+        "outputs:\n  url: { value: \"${param.address}\", description: where it listens }\n");
+  // A project template of a library template's name is the project's.
+  Write("templates/edge-gateway/template.yaml",
+        "mfgctl: 1\ntemplate: edge-gateway\ndescription: the plant's own\n");
+  ProcessResult list = Mfgctl({"templates", "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out.substr(0, list.out.find('\n', list.out.find("press")) + 1),
+            "edge-gateway      the plant's own\n"
+            "press             a press line's PLC bridge\n");
+  EXPECT_NE(list.out.find("\nlibvirt-host      KVM/libvirt hypervisor"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("\npubsub-telemetry  A plant's telemetry topic"), std::string::npos)
+      << list.out;
+
+  ProcessResult show = Mfgctl({"templates", "show", "press"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(show.out.substr(show.out.find('\n') + 1),
+            "  a press line's PLC bridge\n\n"
+            "Parameters:\n"
+            "  address  string  required        the bridge's address\n"
+            "  lines    list    default [a, b]\n"
+            "  opts     map     default {x: 1}\n\n"
+            "Outputs:\n"
+            "  url      where it listens\n");
+  Value json = Value::parse(Mfgctl({"templates", "show", "press", "--json"}).out);
+  EXPECT_EQ(json["parameters"][1]["default"], Value::array({"a", "b"}));
+  EXPECT_EQ(json["parameters"][2]["default"], Value({{"x", 1}}));
+  EXPECT_EQ(json["parameters"][0]["required"], true);
+
+  ProcessResult shipped = Mfgctl({"templates", "show", "libvirt-host"});
+  EXPECT_NE(shipped.out.find("  vms         map     default {}"), std::string::npos) << shipped.out;
+  ProcessResult missing = Mfgctl({"templates", "show", "pres"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no template named \"pres\""), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("did you mean \"press\"?"), std::string::npos) << missing.err;
+}
+
+// Docs are part of the product: every YAML example in docs/ and in the
+// shipped templates' READMEs that is a blueprint, or a blueprint section,
+// must validate.
 TEST(DocsTest, EveryBlueprintExampleValidates) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("mfgctl-docs-" + std::to_string(getpid()));
   fs::create_directories(dir);
   int checked = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(MFGCTL_SOURCE_DIR) / "docs")) {
-    if (entry.path().extension() != ".md") continue;
-    std::ifstream in(entry.path());
+  std::vector<fs::path> pages;
+  for (const char* folder : {"docs", "templates"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(fs::path(MFGCTL_SOURCE_DIR) / folder)) {
+      if (entry.path().extension() == ".md") pages.push_back(entry.path());
+    }
+  }
+  for (const auto& page : pages) {
+    std::ifstream in(page);
     std::string line, block;
     bool in_yaml = false;
     int block_line = 0, n = 0;
@@ -415,7 +495,8 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
         std::string yaml = block;
         if (yaml.rfind("mfgctl: 1", 0) != 0) {
           if (yaml.rfind("gateways:", 0) != 0 && yaml.rfind("hypervisors:", 0) != 0 &&
-              yaml.rfind("variables:", 0) != 0 && yaml.rfind("secrets:", 0) != 0) {
+              yaml.rfind("variables:", 0) != 0 && yaml.rfind("secrets:", 0) != 0 &&
+              yaml.rfind("use:", 0) != 0) {
             continue;
           }
           yaml = "mfgctl: 1\nplant: doc\nproviders:\n  ssh: { known_hosts: ./known_hosts }\n" +
@@ -442,7 +523,7 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
           args.insert(args.end(), {"--var", "site=demo"});  // the example's required variable
         }
         ProcessResult r = RunProgram(args, dir.string());
-        EXPECT_EQ(r.exit_code, 0) << entry.path().string() << ":" << block_line << "\n" << r.err;
+        EXPECT_EQ(r.exit_code, 0) << page.string() << ":" << block_line << "\n" << r.err;
         ++checked;
         continue;
       }
@@ -450,7 +531,7 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
     }
   }
   fs::remove_all(dir);
-  EXPECT_GE(checked, 13);  // the examples in docs/ today
+  EXPECT_GE(checked, 16);  // the examples in docs/ and templates/ today
 }
 
 }  // namespace
