@@ -26,14 +26,6 @@ constexpr size_t kMaxLocalFileBytes = size_t{64} << 20;
 // those it references), and the stack is finite.
 constexpr size_t kMaxReferenceDepth = 100;
 
-// Where the expression at `offset` in a scalar was written, as near as the
-// YAML positions allow (exact for single-line scalars).
-SourcePos PosAt(const SourceNode& node, size_t offset) {
-  SourcePos pos = node.pos();
-  if (node.scalar.find('\n') >= offset) pos.col += static_cast<int>(offset) + (node.quoted ? 1 : 0);
-  return pos;
-}
-
 std::string TypeError(const std::string& attr, AttrType want, std::string_view got) {
   std::string_view type = AttrTypeName(want);
   const char* article = type[0] == 'o' ? "an " : "a ";
@@ -87,6 +79,12 @@ bool ToBool(const Value& v, Value* out) {
 }
 
 }  // namespace
+
+SourcePos PosAt(const SourceNode& node, size_t offset) {
+  SourcePos pos = node.pos();
+  if (node.scalar.find('\n') >= offset) pos.col += static_cast<int>(offset) + (node.quoted ? 1 : 0);
+  return pos;
+}
 
 bool Expander::EvaluateAll() {
   for (size_t i = 0; i < pending_.size(); ++i) {

@@ -48,6 +48,10 @@ void DependOn(Resource* r, const std::string& address);
 /// folder of the file it was written in; `~/` is $HOME.
 std::string AbsoluteLocalPath(const std::string& path, const SourcePos& written_at);
 
+/// Where the expression at `offset` in a scalar was written, as near as
+/// the YAML positions allow (exact for single-line scalars).
+SourcePos PosAt(const SourceNode& node, size_t offset);
+
 class Expander {
  public:
   Expander(const LoadOptions& options, const BlueprintSchemas& schemas, Diagnostics* diags)

@@ -431,6 +431,26 @@ bool Expander::SubstituteInstanceText(const SourceNode& at, std::string* text) {
 
 bool Expander::CheckPassedExpressions() {
   for (const PassedExpression& e : passed_expressions_) {
+    // A resource's attribute is evaluated where the template uses it (the
+    // attribute there checks its type): resources are not evaluated yet.
+    std::vector<InterpolationPart> parts;
+    std::string error;
+    size_t offset = 0;
+    if (!ParseInterpolation(e.value->scalar, &parts, &error, &offset)) {
+      diags_->Error(error, PosAt(*e.value, offset));
+      continue;
+    }
+    bool reads_resources = false;
+    for (const auto& part : parts) {
+      if (part.kind != InterpolationPart::Kind::kResource) continue;
+      reads_resources = true;
+      if (HostOf(part.text).empty()) {
+        diags_->Error("a reference passed to a template names its host: "
+                          "${HOST:KIND[NAME].ATTRIBUTE}",
+                      PosAt(*e.value, part.offset));
+      }
+    }
+    if (reads_resources) continue;
     Scope scope;
     Value v;
     if (!EvaluateScalar(*e.value, &scope, &v)) continue;

@@ -219,6 +219,27 @@ TEST_F(TemplatesTest, ATemplatesInterpolatedFileFollowsTheTemplatesRules) {
       << Error();
 }
 
+TEST_F(TemplatesTest, AResourcesAttributeMayBePassedAndIsDependedOn) {
+  Template("peer", "mfgctl: 1\ntemplate: peer\nparameters: { peer: {} }\n"
+                   "gateways:\n  gw:\n    address: 10.0.0.2\n"
+                   "    files: { /etc/peer: { content: \"${param.peer}\" } }\n");
+  std::string hist = "gateways:\n  hist: { address: 10.0.0.1, files: { /etc/x: { content: abc } } }\n";
+  ASSERT_TRUE(Load(std::string(kHead) + hist +
+                   "use:\n  a: { template: peer, with: { peer: \"${hist:file[/etc/x].content}\" } }\n"))
+      << Error();
+  const Resource* f = Find("a.gw:file[/etc/peer]");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->attributes["content"], "abc");
+  EXPECT_NE(std::find(f->depends_on.begin(), f->depends_on.end(), "hist:file[/etc/x]"),
+            f->depends_on.end());
+  // The plant's use: has no host of its own for a reference to be on.
+  EXPECT_FALSE(Load(std::string(kHead) + hist +
+                    "use:\n  a: { template: peer, with: { peer: \"${file[/etc/x].content}\" } }\n"));
+  EXPECT_NE(Error().find("plant.yaml:8:39: error: a reference passed to a template names its host"),
+            std::string::npos)
+      << Error();
+}
+
 TEST_F(TemplatesTest, AListInsideAReferenceIsAnError) {
   Template("t", "mfgctl: 1\ntemplate: t\nparameters: { l: { type: list } }\n"
                 "gateways:\n  gw:\n    address: a\n    packages: [sl]\n"
