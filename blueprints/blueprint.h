@@ -26,8 +26,15 @@ struct BlueprintSchemas {
   std::map<std::string, ResourceTypeSchema> state_backends;
 };
 
+struct SourceNode;
+
 struct LoadOptions {
   std::vector<std::string> files;
+  /// For a plant of a fleet: its name, instead of the blueprint's `plant:`,
+  /// and the fleet's `state:` block (in the fleet file), instead of the
+  /// blueprint's own.
+  std::string plant;
+  const SourceNode* state_block = nullptr;
   /// `--var NAME=VALUE`, in command-line order (later wins).
   std::vector<std::pair<std::string, std::string>> vars;
   /// `--var-file FILE`, applied before `vars`.

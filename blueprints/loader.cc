@@ -68,11 +68,13 @@ bool Expander::Run(DesiredConfig* out) {
     if (const SourceNode* u = root->Get("use")) s.use.push_back(u);
     documents_.push_back(std::move(doc));
   }
+  if (!options_.plant.empty()) plant_ = options_.plant;  // a fleet's plant
   if (plant_.empty()) {
     diags_->Error("missing \"plant:\": every blueprint names its plant",
                   {options_.files.empty() ? "" : options_.files[0], 1, 1});
     return false;
   }
+  if (options_.state_block && !LoadState(*options_.state_block)) return false;
   if (!ApplyVariableOverrides() || !EvaluateProviders() || !EvaluateState()) return false;
   // Templates are looked for in the project's templates/, then the library.
   template_search_ = {
@@ -173,7 +175,7 @@ bool Expander::LoadFile(const SourceNode& root) {
   if (const SourceNode* providers = root.Get("providers")) {
     if (!providers->IsNull() && !LoadProviders(*providers)) return false;
   }
-  if (const SourceNode* state = root.Get("state")) {
+  if (const SourceNode* state = root.Get("state"); state && !options_.state_block) {
     if (!LoadState(*state)) return false;
   }
   if (const SourceNode* outputs = root.Get("outputs")) {

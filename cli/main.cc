@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   mfgctl::SetupShowCommand(app, &exit_code);
   mfgctl::SetupOutputCommand(app, &exit_code);
   mfgctl::SetupTemplatesCommand(app, &exit_code);
+  mfgctl::SetupFleetCommand(app, &exit_code);
   mfgctl::SetupStateCommand(app, &exit_code);
   mfgctl::SetupImportCommand(app, &exit_code);
   mfgctl::SetupForceUnlockCommand(app, &exit_code);

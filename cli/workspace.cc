@@ -59,6 +59,8 @@ bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags)
     }
     load.vars.emplace_back(name, value);
   }
+  load.plant = o.fleet_plant;
+  load.state_block = o.fleet_state;
   load.template_library = ShippedTemplateLibrary();
   load.getenv = [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());

@@ -24,6 +24,10 @@ struct BlueprintOptions {
   std::vector<std::string> var_files;
   std::string state_path;
   bool json = false;
+  /// Not flags: for a plant of a fleet, its name and the fleet's `state:`
+  /// block, instead of the blueprint's `plant:` and `state:`.
+  std::string fleet_plant;
+  const SourceNode* fleet_state = nullptr;
 };
 
 /// Adds -f, --var, --var-file, --state and --json to a command.

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # which --no-install-recommends skips) for tests/sanitize.sh.
 PACKAGES=(g++ cmake ninja-build pkg-config git
           libssh2-1-dev libssl-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
-          libgtest-dev libpugixml-dev openssh-client libcurl4-openssl-dev zlib1g-dev python3 openssl
+          libgtest-dev libpugixml-dev libcctz-dev tzdata openssh-client libcurl4-openssl-dev zlib1g-dev python3 openssl
           clang libclang-rt-14-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -7,6 +7,7 @@
 //              providers/;
 //   backends   include, of ours, only engine/state/, engine/model/ and
 //              providers/transport/ (the HTTP client);
+//   fleet      includes, of ours, only fleet/, blueprints/ and engine/model/;
 // and each third-party library has its one adapter.
 #include <gtest/gtest.h>
 
@@ -34,7 +35,7 @@ std::vector<Include> AllIncludes() {
   std::vector<Include> out;
   std::regex include("^#include ([<\"])([^>\"]+)[>\"]");
   fs::path root(MFGCTL_SOURCE_DIR);
-  for (const char* top : {"engine", "blueprints", "providers", "backends", "cli"}) {
+  for (const char* top : {"engine", "blueprints", "providers", "backends", "fleet", "cli"}) {
     for (const auto& e : fs::recursive_directory_iterator(root / top)) {
       auto ext = e.path().extension();
       if (ext != ".cc" && ext != ".h") continue;
@@ -78,6 +79,10 @@ TEST(LayeringTest, IncludesPointOneWay) {
           << inc.file << " includes " << to;
     } else if (StartsWith(from, "providers/")) {
       EXPECT_TRUE(StartsWith(to, "providers/") || StartsWith(to, "engine/provider/") ||
+                  StartsWith(to, "engine/model/"))
+          << inc.file << " includes " << to;
+    } else if (from == "fleet") {
+      EXPECT_TRUE(StartsWith(to, "fleet/") || StartsWith(to, "blueprints/") ||
                   StartsWith(to, "engine/model/"))
           << inc.file << " includes " << to;
     } else if (from == "backends") {
@@ -124,6 +129,7 @@ TEST(LayeringTest, EachLibraryHasItsOneAdapter) {
       {"libssh2", {"providers/transport/ssh_session.cc"}},
       {"curl/", {"providers/transport/http_client.cc"}},
       {"zlib.h", {"backends/gzip.cc"}},
+      {"cctz/", {"fleet/windows.cc"}},
       {"pugixml", {"providers/libvirt/libvirt_xml.cc", "providers/s3/s3_xml.cc"}},
       {"CLI/", {"cli/"}},
   };

@@ -20,5 +20,6 @@ void SetupTrustCommand(CLI::App& app, int* exit_code);
 void SetupVersionCommand(CLI::App& app, int* exit_code);
 void SetupOutputCommand(CLI::App& app, int* exit_code);
 void SetupTemplatesCommand(CLI::App& app, int* exit_code);
+void SetupFleetCommand(CLI::App& app, int* exit_code);
 
 }  // namespace mfgctl

@@ -65,7 +65,8 @@ TEST_F(CliTest, VersionAndHelpListEveryCommand) {
   ProcessResult help = Mfgctl({"--help"});
   EXPECT_EQ(help.exit_code, 0);
   for (const char* cmd : {"validate", "plan", "apply", "destroy", "show", "state", "import",
-                          "force-unlock", "graph", "trust", "version"}) {
+                          "force-unlock", "graph", "trust", "version", "output", "templates",
+                          "fleet"}) {
     EXPECT_NE(help.out.find(std::string("\n  ") + cmd + " "), std::string::npos) << cmd;
   }
   ProcessResult plan_help = Mfgctl({"plan", "--help"});
@@ -493,6 +494,32 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
       if (in_yaml && line == "```") {
         in_yaml = false;
         std::string yaml = block;
+        if (yaml.find("\nfleet: ") != std::string::npos) {
+          // A fleet file: checked with a blueprint that declares the
+          // variables its plants and overrides set.
+          std::string vars;
+          std::regex flow("variables: \\{ ([^}]*) \\}");
+          std::smatch fm;
+          for (auto it = yaml.cbegin(); std::regex_search(it, yaml.cend(), fm, flow);
+               it = fm.suffix().first) {
+            std::string list = fm[1].str();
+            for (size_t at = 0; at < list.size();) {
+              size_t colon = list.find(':', at);
+              if (colon == std::string::npos) break;
+              std::string name = list.substr(at, colon - at);
+              if (vars.find(" " + name + ":") == std::string::npos) vars += "  " + name + ": { default: x }\n";
+              size_t comma = list.find(", ", colon);
+              at = comma == std::string::npos ? list.size() : comma + 2;
+            }
+          }
+          std::ofstream(dir / "fleet.yaml") << yaml;
+          std::ofstream(dir / "plant.yaml") << "mfgctl: 1\nplant: doc\nvariables:\n" << vars
+                                            << "providers:\n  ssh: { known_hosts: ./known_hosts }\n";
+          ProcessResult r = RunProgram({MFGCTL_BINARY, "fleet", "validate"}, dir.string());
+          EXPECT_EQ(r.exit_code, 0) << page.string() << ":" << block_line << "\n" << r.err;
+          ++checked;
+          continue;
+        }
         if (yaml.rfind("mfgctl: 1", 0) != 0) {
           if (yaml.rfind("gateways:", 0) != 0 && yaml.rfind("hypervisors:", 0) != 0 &&
               yaml.rfind("variables:", 0) != 0 && yaml.rfind("secrets:", 0) != 0 &&
