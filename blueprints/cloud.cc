@@ -121,7 +121,10 @@ bool Expander::ExpandCloud(const SourceNode& node) {
                     section.pos());
       return false;
     }
-    for (const auto& [name, attrs] : section.entries) {
+    for (const auto& [written, attrs] : section.entries) {
+      const SourceNode* evaluated = NameOf(written);
+      if (!evaluated) return false;
+      const SourceNode& name = *evaluated;
       std::string full = c.name(project, name.scalar);
       // `name` is made, not written: what publishers and readers use.
       if (attrs.IsMap() && attrs.Get("name")) {

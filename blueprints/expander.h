@@ -156,6 +156,10 @@ class Expander {
   /// and the venv installing from it.
   bool AddPythonEnvWithWheels(const std::string& host, const SectionEntry& entry,
                               const SourceNode& wheels);
+  /// A section entry's name as written, or, holding `${var...}`, the
+  /// name it evaluates to (a plant of a fleet names its own paths); null
+  /// with an error for a secret or a resource's attribute in it.
+  const SourceNode* NameOf(const SourceNode& name);
   bool CollectSection(const SourceNode& key, const SourceNode& body,
                       std::vector<SectionEntry>* merged,
                       std::unordered_map<std::string, size_t>* index);

@@ -58,7 +58,10 @@ bool Expander::ExpandLibvirt(const std::string& host, const SourceNode& body) {
                     section->pos());
       return false;
     }
-    for (const auto& [name, attrs] : section->entries) {
+    for (const auto& [written, attrs] : section->entries) {
+      const SourceNode* evaluated = NameOf(written);
+      if (!evaluated) return false;
+      const SourceNode& name = *evaluated;
       SectionEntry entry{&name, &attrs};
       std::string kind = std::string(sec.key) == "vms" ? "vm" : "";
       if (std::string(sec.key) == "volumes") {

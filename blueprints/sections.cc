@@ -238,10 +238,29 @@ bool Expander::AddPythonEnvWithWheels(const std::string& host, const SectionEntr
   return true;
 }
 
+const SourceNode* Expander::NameOf(const SourceNode& name) {
+  if (!name.IsScalar() || !HasExpression(name.scalar)) return &name;
+  // Evaluated before any resource is: variables and the environment only.
+  Scope scope;
+  Value v;
+  if (!EvaluateScalar(name, &scope, &v)) return nullptr;
+  if (scope.sensitive) {
+    diags_->Error("a name cannot come from a secret: it is shown in addresses, plans and state",
+                  name.pos());
+    return nullptr;
+  }
+  SourceNode n = name;
+  n.scalar = v.is_string() ? v.get<std::string>() : ShowJson(v);
+  return &synthesized_.emplace_back(std::move(n));
+}
+
 bool Expander::CollectSection(const SourceNode& key, const SourceNode& body,
                               std::vector<SectionEntry>* merged,
                               std::unordered_map<std::string, size_t>* index) {
-  auto add = [&](const SourceNode& name, const SourceNode* attrs) {
+  auto add = [&](const SourceNode& written, const SourceNode* attrs) {
+    const SourceNode* evaluated = NameOf(written);
+    if (!evaluated) return false;
+    const SourceNode& name = *evaluated;
     if (!name.IsScalar() || name.scalar.empty()) {
       diags_->Error("expected a name in \"" + key.scalar + "\", got " +
                         std::string(name.Describe()),

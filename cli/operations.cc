@@ -165,7 +165,8 @@ std::vector<Output> ResolvedOutputs(const DesiredConfig& config, const StateSnap
   return outputs;
 }
 
-int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
+int ApplyAndRecord(Ui& ui, Workspace& ws, const Plan& plan, int parallelism,
+                   const std::atomic<bool>* interrupted) {
   StateRecorder recorder(*ws.backend, ws.state, plan);
   Diagnostics recorded;
   if (!recorder.RecordProtection(&recorded)) {
@@ -173,32 +174,46 @@ int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
     return 1;
   }
   RecordingObserver observer(ui, recorder);
-  g_interrupted.store(false);
-  struct sigaction sa {};
-  sa.sa_handler = OnInterrupt;
-  struct sigaction old_int {}, old_term {};
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
   ApplyOptions options;
   options.parallelism = parallelism;
-  options.interrupted = &g_interrupted;
+  options.interrupted = interrupted;
   ApplyResult result = ApplyPlan(plan, ws.config, ws.providers, observer, options);
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
   Diagnostics folded;
-  if (!recorder.Finish(&folded)) {
+  bool finished = recorder.Finish(&folded);
+  ws.state = recorder.Snapshot();
+  if (!finished) {
     ui.ShowDiagnostics(folded);
     return 1;
   }
-  if (g_interrupted.load()) {
+  if (interrupted && interrupted->load()) {
     ui.Info("Interrupted: in-flight actions finished and were recorded; run apply again to "
             "continue.");
   }
   ui.ShowApplySummary(result, plan);
-  if (!plan.destroy) ui.ShowOutputs(ResolvedOutputs(ws.config, recorder.Snapshot()));
+  if (!plan.destroy) ui.ShowOutputs(ResolvedOutputs(ws.config, ws.state));
   bool failed = result.failed || result.not_started || observer.record_failed() ||
                 plan.diagnostics.HasErrors();
   return failed ? 1 : 0;
+}
+
+InterruptGuard::InterruptGuard() {
+  g_interrupted.store(false);
+  struct sigaction sa {};
+  sa.sa_handler = OnInterrupt;
+  sigaction(SIGINT, &sa, &old_int_);
+  sigaction(SIGTERM, &sa, &old_term_);
+}
+
+InterruptGuard::~InterruptGuard() {
+  sigaction(SIGINT, &old_int_, nullptr);
+  sigaction(SIGTERM, &old_term_, nullptr);
+}
+
+const std::atomic<bool>* InterruptGuard::flag() const { return &g_interrupted; }
+
+int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism) {
+  InterruptGuard guard;
+  return ApplyAndRecord(ui, ws, plan, parallelism, guard.flag());
 }
 
 bool WritePlanFile(const std::string& path, const Plan& plan, const BlueprintOptions& inputs,

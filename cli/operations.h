@@ -1,5 +1,8 @@
 #pragma once
 
+#include <signal.h>
+
+#include <atomic>
 #include <set>
 #include <string>
 #include <vector>
@@ -61,9 +64,28 @@ bool ConfirmDrift(Ui& ui);
 /// attributes) taken from `state`.
 std::vector<Output> ResolvedOutputs(const DesiredConfig& config, const StateSnapshot& state);
 
+/// While it lives, SIGINT and SIGTERM set its flag instead of ending the
+/// process: new work stops, in-flight actions finish and are recorded.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  const std::atomic<bool>* flag() const;
+
+ private:
+  struct sigaction old_int_ {}, old_term_ {};
+};
+
 /// Applies a plan under the workspace's lock, recording every finished
-/// change in state at once; SIGINT and SIGTERM stop new work and let
-/// in-flight actions finish. Returns the exit code.
+/// change in state at once; `interrupted` set stops new work. Afterwards
+/// ws.state is what was recorded. Returns the exit code.
+int ApplyAndRecord(Ui& ui, Workspace& ws, const Plan& plan, int parallelism,
+                   const std::atomic<bool>* interrupted);
+
+/// ApplyAndRecord with SIGINT and SIGTERM stopping new work (an
+/// InterruptGuard). Returns the exit code.
 int ExecutePlan(Ui& ui, Workspace& ws, const Plan& plan, int parallelism);
 
 /// Writes a plan file (0600, atomic), with the inputs that made `config`.

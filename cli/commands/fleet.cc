@@ -1,10 +1,17 @@
 // mfgctl fleet plan: every plant of a fleet planned in one process, shown
 // as a table per wave with each plant's maintenance window in its own time.
+#include <unistd.h>
+
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
+#include <fstream>
+
 #include "cli/commands/commands.h"
+#include "cli/fleet_apply.h"
 #include "cli/fleet_plan.h"
+#include "engine/state/atomic_file.h"
 #include "engine/model/env.h"
 #include "engine/model/suggest.h"
 
@@ -14,9 +21,14 @@ namespace {
 struct FleetOptions {
   std::string file = "fleet.yaml";
   std::string plant;
+  std::string wave;
   std::string now;  // --now, the test clock
+  std::string reason;
+  std::string report_json;
   bool json = false;
   bool detailed_exitcode = false;
+  bool ignore_window = false;
+  bool refresh = false;
   PlanFlags flags;
 };
 
@@ -188,6 +200,249 @@ int RunFleetPlan(const FleetOptions& o) {
   return o.detailed_exitcode && changed > 0 ? 2 : 0;
 }
 
+// Loads the fleet and its waves, the clock, and checks --plant and --wave.
+bool LoadFleetRun(const FleetOptions& o, Fleet* fleet,
+                  std::vector<std::vector<const FleetPlant*>>* waves, SysSeconds* now,
+                  Diagnostics* diags) {
+  if (!Now(o, now, diags) || !LoadFleet(o.file, fleet, diags) ||
+      !AssignWaves(*fleet, waves, diags)) {
+    return false;
+  }
+  if (!o.plant.empty() && !fleet->Plant(o.plant)) {
+    std::vector<std::string> names;
+    for (const auto& p : fleet->plants) names.push_back(p.name);
+    diags->Error("fleet " + fleet->name + " has no plant \"" + o.plant + "\"" +
+                 DidYouMean(o.plant, names));
+    return false;
+  }
+  if (!o.wave.empty()) {
+    std::vector<std::string> names;
+    for (const auto& w : fleet->rollout.waves) names.push_back(w.name);
+    if (std::find(names.begin(), names.end(), o.wave) == names.end()) {
+      diags->Error("fleet " + fleet->name + " has no wave \"" + o.wave + "\"" +
+                   DidYouMean(o.wave, names));
+      return false;
+    }
+  }
+  return true;
+}
+
+Value ReportJson(const RolloutReport& report) {
+  Value j = {{"fleet", report.fleet},
+             {"started", FormatInstant(report.started)},
+             {"finished", FormatInstant(report.finished)},
+             {"stopped", report.stopped.empty() ? Value(nullptr) : Value(report.stopped)},
+             {"failed", report.failed},
+             {"waves", Value::array()}};
+  for (const auto& wave : report.waves) {
+    Value jw = {{"name", wave}, {"plants", Value::array()}};
+    for (const auto& p : report.plants) {
+      if (p.wave != wave) continue;
+      Value jp = {{"name", p.plant}, {"result", OutcomeName(p.outcome)}, {"window", p.window},
+                  {"add", p.add}, {"change", p.change}, {"destroy", p.destroy},
+                  {"errors", p.errors}};
+      if (!p.reason.empty()) jp["reason"] = p.reason;
+      if (p.ignored_window) jp["ignored_window"] = true;
+      if (p.outcome != PlantResult::Outcome::kNotStarted &&
+          p.outcome != PlantResult::Outcome::kSkipped) {
+        jp["started"] = FormatInstant(p.started);
+        jp["seconds"] = (p.finished - p.started).count();
+      }
+      jw["plants"].push_back(std::move(jp));
+    }
+    j["waves"].push_back(std::move(jw));
+  }
+  return j;
+}
+
+int RunFleetApply(const FleetOptions& o) {
+  auto ui = MakeUi(false);
+  Diagnostics diags;
+  Fleet fleet;
+  SysSeconds now;
+  std::vector<std::vector<const FleetPlant*>> waves;
+  if (!LoadFleetRun(o, &fleet, &waves, &now, &diags)) {
+    ui->ShowDiagnostics(diags);
+    return 1;
+  }
+  bool fixed = !o.now.empty() || !Env("MFGCTL_NOW").empty();
+  auto clock = [fixed, now] {
+    return fixed ? now : std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  };
+  InterruptGuard guard;
+  PlantApplyOptions plant_options;
+  plant_options.parallelism = o.flags.parallelism;
+  plant_options.lock_timeout_s = o.flags.lock_timeout_s;
+  plant_options.interrupted = guard.flag();
+  plant_options.now = clock;
+  RolloutOptions options;
+  options.only_plant = o.plant;
+  options.only_wave = o.wave;
+  options.ignore_window = o.ignore_window;
+  options.now = clock;
+  options.interrupted = guard.flag();
+  RolloutReport report = RunRollout(
+      fleet, waves,
+      [&](const FleetPlant& p, const std::string&) { return ApplyFleetPlant(fleet, p, plant_options); },
+      options);
+
+  // The report: wave by wave, then why it stopped.
+  std::cout << "\nRollout of fleet " << fleet.name << ":\n";
+  size_t width = 5;
+  for (const auto& p : report.plants) width = std::max(width, p.plant.size());
+  for (const auto& wave : report.waves) {
+    bool any = false;
+    for (const auto& p : report.plants) {
+      if (p.wave != wave) continue;
+      if (!any) std::cout << "\nWave " << wave << "\n";
+      any = true;
+      std::string changes = p.outcome == PlantResult::Outcome::kApplied
+                                ? " (" + std::to_string(p.add) + " added, " +
+                                      std::to_string(p.change) + " changed, " +
+                                      std::to_string(p.destroy) + " destroyed)"
+                                : "";
+      std::cout << "  " << Padded(p.plant, width) << "  " << Padded(OutcomeName(p.outcome), 11)
+                << changes << (p.reason.empty() ? "" : "  " + p.reason)
+                << (p.ignored_window ? "  [started outside its window: --ignore-window]" : "")
+                << "\n";
+    }
+  }
+  int applied = 0, skipped = 0, not_started = 0;
+  for (const auto& p : report.plants) {
+    applied += p.outcome == PlantResult::Outcome::kApplied || p.outcome == PlantResult::Outcome::kUnchanged;
+    skipped += p.outcome == PlantResult::Outcome::kSkipped;
+    not_started += p.outcome == PlantResult::Outcome::kNotStarted;
+  }
+  std::cout << "\nFleet apply: " << applied << " done, " << report.failed << " failed, " << skipped
+            << " skipped, " << not_started << " not started.\n";
+  if (!report.stopped.empty()) std::cout << "The rollout stopped: " << report.stopped << ".\n";
+  if (!o.report_json.empty()) {
+    Diagnostics written;
+    if (!AtomicWriteFile(o.report_json, ShowJson(ReportJson(report), 2) + "\n", &written)) {
+      ui->ShowDiagnostics(written);
+      return 1;
+    }
+  }
+  return report.failed > 0 || !report.stopped.empty() ? 1 : 0;
+}
+
+// Sets (reason given) or clears a plant's hold in its state.
+int RunFleetHold(const FleetOptions& o, bool hold) {
+  auto ui = MakeUi(false);
+  Diagnostics diags;
+  Fleet fleet;
+  SysSeconds now;
+  std::vector<std::vector<const FleetPlant*>> waves;
+  if (!LoadFleetRun(o, &fleet, &waves, &now, &diags)) {
+    ui->ShowDiagnostics(diags);
+    return 1;
+  }
+  Workspace ws;
+  if (!LoadWorkspace(PlantOptions(fleet, *fleet.Plant(o.plant)), &ws, &diags) ||
+      !LockAndReadState(&ws, hold ? "fleet hold" : "fleet release", o.flags.lock_timeout_s,
+                        &diags)) {
+    ui->ShowDiagnostics(diags);
+    return 1;
+  }
+  if (!ws.state.fleet.is_object()) ws.state.fleet = Value::object();
+  if (hold) {
+    const char* user = std::getenv("USER");
+    char host[256] = "?";
+    gethostname(host, sizeof host - 1);
+    ws.state.fleet["hold"] = {{"reason", o.reason},
+                              {"by", std::string(user ? user : "?") + "@" + host},
+                              {"since", FormatInstant(now)}};
+  } else if (!ws.state.fleet.contains("hold")) {
+    std::cout << "Plant " << o.plant << " is not held.\n";
+    return 0;
+  } else {
+    ws.state.fleet.erase("hold");
+  }
+  if (ws.state.lineage.empty()) ws.state.lineage = NewLineage();
+  ws.state.plant = o.plant;
+  ++ws.state.serial;
+  if (!ws.backend->Write(ws.state, &diags)) {
+    ui->ShowDiagnostics(diags);
+    return 1;
+  }
+  std::cout << (hold ? "Plant " + o.plant + " is held: every rollout skips it until mfgctl "
+                       "fleet release " + o.plant + ".\n"
+                     : "Plant " + o.plant + " is released.\n");
+  return 0;
+}
+
+int RunFleetStatus(const FleetOptions& o) {
+  auto ui = MakeUi(false);
+  Diagnostics diags;
+  Fleet fleet;
+  SysSeconds now;
+  std::vector<std::vector<const FleetPlant*>> waves;
+  if (!LoadFleetRun(o, &fleet, &waves, &now, &diags)) {
+    ui->ShowDiagnostics(diags);
+    return 1;
+  }
+  std::vector<const FleetPlant*> plants;
+  for (const auto& p : fleet.plants) {
+    if (o.plant.empty() || p.name == o.plant) plants.push_back(&p);
+  }
+  // --refresh plans each plant: what differs from its blueprint now.
+  std::vector<std::unique_ptr<PlantRun>> runs;
+  if (o.refresh) runs = PlanPlants(fleet, plants, o.flags, 64);
+  Value json = Value::array();
+  size_t width = 5;
+  for (const FleetPlant* p : plants) width = std::max(width, p->name.size());
+  bool failed = false;
+  for (size_t i = 0; i < plants.size(); ++i) {
+    const FleetPlant& p = *plants[i];
+    Workspace ws;
+    Diagnostics plant_diags;
+    Value j = {{"name", p.name}};
+    std::string line = "  " + Padded(p.name, width) + "  ";
+    if (!LoadWorkspace(PlantOptions(fleet, p), &ws, &plant_diags) ||
+        !ws.backend->Read(&ws.state, &plant_diags)) {
+      failed = true;
+      std::string error = plant_diags.empty() ? "cannot read" : plant_diags.begin()->summary;
+      j["error"] = error;
+      line += "error: " + error;
+    } else {
+      const Value& f = ws.state.fleet;
+      if (f.is_object() && f.contains("last_apply")) {
+        const Value& last = f["last_apply"];
+        j["last_apply"] = last;
+        line += last.value("result", std::string("?")) + " at " + last.value("at", std::string("?")) +
+                "  digest " + last.value("digest", std::string("?")).substr(0, 19);
+      } else {
+        line += "never applied by a rollout";
+      }
+      if (f.is_object() && f.contains("hold")) {
+        j["hold"] = f["hold"];
+        line += "  HELD by " + f["hold"].value("by", std::string("?")) + " since " +
+                f["hold"].value("since", std::string("?")) + ": " +
+                f["hold"].value("reason", std::string(""));
+      }
+    }
+    if (o.refresh) {
+      const PlantRun& r = *runs[i];
+      if (r.Failed()) {
+        failed = true;
+        j["drift"] = nullptr;
+        line += "  drift: cannot plan (" + FirstError(r) + ")";
+      } else {
+        PlanSummary s = Summarize(r.plan);
+        j["drift"] = {{"add", s.add}, {"change", s.change}, {"destroy", s.destroy}};
+        line += r.plan.HasChanges() ? "  drift: " + std::to_string(s.add) + " to add, " +
+                                          std::to_string(s.change) + " to change, " +
+                                          std::to_string(s.destroy) + " to destroy"
+                                    : "  in sync";
+      }
+    }
+    json.push_back(std::move(j));
+    if (!o.json) std::cout << line << "\n";
+  }
+  if (o.json) std::cout << ShowJson(json) << "\n";
+  return failed ? 1 : 0;
+}
+
 // The fleet file, its waves, and every plant's blueprint loaded with the
 // plant's variables; nothing is read from the plants.
 int RunFleetValidate(const FleetOptions& o) {
@@ -237,6 +492,43 @@ void SetupFleetCommand(CLI::App& app, int* exit_code) {
       "validate", "Check the fleet file and every plant's blueprint with its variables");
   validate->add_option("-f,--file", o->file, "The fleet file (default fleet.yaml)");
   validate->callback([o, exit_code] { *exit_code = RunFleetValidate(*o); });
+
+  auto* apply = cmd->add_subcommand(
+      "apply", "Roll the blueprint out: waves in order, plants inside their windows, health "
+               "checked, stopping at the failure budget");
+  apply->add_option("-f,--file", o->file, "The fleet file (default fleet.yaml)");
+  apply->add_option("--wave", o->wave, "Only this wave");
+  apply->add_option("--plant", o->plant, "Only this plant");
+  apply->add_flag("--ignore-window", o->ignore_window,
+                  "Start plants outside their windows too (the report says so)");
+  apply->add_option("--now", o->now, "Act as if it were this time; also MFGCTL_NOW");
+  apply->add_option("--report-json", o->report_json, "Write the rollout's report as JSON here");
+  apply->add_option("--parallelism", o->flags.parallelism,
+                    "Hosts of one plant changed at once (default 10)");
+  apply->add_option("--lock-timeout", o->flags.lock_timeout_s,
+                    "Seconds to wait for a plant's state lock (default 0)");
+  apply->callback([o, exit_code] { *exit_code = RunFleetApply(*o); });
+
+  auto* hold = cmd->add_subcommand("hold", "Hold a plant: every rollout skips it until released");
+  auto* release = cmd->add_subcommand("release", "Release a held plant");
+  for (auto* sub : {hold, release}) {
+    sub->add_option("plant", o->plant, "The plant")->required();
+    sub->add_option("-f,--file", o->file, "The fleet file (default fleet.yaml)");
+    sub->add_option("--lock-timeout", o->flags.lock_timeout_s,
+                    "Seconds to wait for the plant's state lock (default 0)");
+  }
+  hold->add_option("--reason", o->reason, "Why, for the other engineers (required)")->required();
+  hold->add_option("--now", o->now, "Act as if it were this time; also MFGCTL_NOW");
+  hold->callback([o, exit_code] { *exit_code = RunFleetHold(*o, true); });
+  release->callback([o, exit_code] { *exit_code = RunFleetHold(*o, false); });
+
+  auto* status = cmd->add_subcommand(
+      "status", "Per plant: the last rollout's result, when, the blueprint digest, holds");
+  status->add_option("-f,--file", o->file, "The fleet file (default fleet.yaml)");
+  status->add_option("--plant", o->plant, "Only this plant");
+  status->add_flag("--refresh", o->refresh, "Plan each plant too: its drift from the blueprint");
+  status->add_flag("--json", o->json, "Print one JSON document");
+  status->callback([o, exit_code] { *exit_code = RunFleetStatus(*o); });
 }
 
 }  // namespace mfgctl

@@ -55,6 +55,7 @@ Value StateToJson(const StateSnapshot& s) {
   Value resources = Value::array();
   for (const auto& [addr, r] : s.resources) resources.push_back(ResourceToJson(addr, r));
   j["resources"] = std::move(resources);
+  if (!s.fleet.is_null()) j["fleet"] = s.fleet;
   return j;
 }
 
@@ -71,6 +72,7 @@ bool StateFromJson(const Value& j, const std::string& origin, StateSnapshot* out
     s.serial = j.at("serial").get<uint64_t>();
     s.plant = j.value("plant", "");
     s.salt = j.value("salt", "");
+    if (auto f = j.find("fleet"); f != j.end()) s.fleet = *f;
     for (const auto& [name, t] : j.at("targets").items()) s.targets[name] = TargetFromJson(name, t);
     for (const auto& r : j.at("resources")) {
       ResourceState rs;

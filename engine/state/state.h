@@ -40,6 +40,10 @@ struct StateSnapshot {
   /// Settings derived from secrets are left out.
   std::map<std::string, Target> targets;
   std::map<std::string, ResourceState> resources;  // by address string
+  /// What a fleet records about this plant (null for a plant of no
+  /// fleet): `hold` (reason, by, since) and `last_apply` (digest, at,
+  /// result). Kept as it is by every run that is not a fleet's.
+  Value fleet;
 };
 
 /// A target's settings as state and plan files keep them: without the

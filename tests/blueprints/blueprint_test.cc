@@ -529,5 +529,35 @@ TEST_F(BlueprintTest, WrongVersion) {
                      "\"mfgctl: 1\"");
 }
 
+// A plant of a fleet names its own paths: a section entry's name may hold
+// variables; never a secret or a resource's attribute (names are addresses,
+// fixed before anything is read).
+TEST_F(BlueprintTest, VariablesInNamesAreEvaluated) {
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "variables: { site: { default: suzhou-1 }, t: { default: abcdef, sensitive: true } }\n"
+                   "gateways:\n  gw:\n    address: 10.0.0.1\n"
+                   "    directories: { \"/srv/${var.site}\": {} }\n"
+                   "    files: { \"/srv/${var.site}/a\": { content: x } }\n"
+                   "hypervisors:\n  hv:\n    address: 10.0.0.2\n"
+                   "    networks: { \"${var.site}-ot\": { mode: isolated } }\n"))
+      << Error();
+  const Resource* f = Find("gw:file[/srv/suzhou-1/a]");
+  ASSERT_NE(f, nullptr);
+  // The file's folder is a directory of the blueprint: it comes first.
+  EXPECT_NE(std::find(f->depends_on.begin(), f->depends_on.end(), "gw:directory[/srv/suzhou-1]"),
+            f->depends_on.end());
+  EXPECT_NE(Find("hv:network[suzhou-1-ot]"), nullptr);
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "variables: { t: { default: abcdef, sensitive: true } }\n"
+                    "gateways:\n  gw:\n    address: 10.0.0.1\n    packages: [\"${var.t}\"]\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:9:16: error: a name cannot come from a secret: it is shown in "
+                     "addresses, plans and state");
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw:\n    address: 10.0.0.1\n    packages: [a]\n"
+                    "    files: { \"/x/${gw:package[a].name}\": { content: a } }\n"));
+  EXPECT_NE(Error().find("error: a resource reference cannot be used here"), std::string::npos)
+      << Error();
+}
+
 }  // namespace
 }  // namespace mfgctl

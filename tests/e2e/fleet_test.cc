@@ -1,7 +1,11 @@
-// mfgctl fleet plan against real test hosts: three plants sharing one
+// mfgctl fleet against real test hosts. plan: three plants sharing one
 // blueprint, one per test host and one whose host does not answer; waves,
 // windows in each plant's time zone at a test clock, totals, exit codes,
-// JSON, one plant's full plan.
+// JSON, one plant's full plan. apply: six plants of one or two hosts each
+// sharing one blueprint, in a canary wave and then shares of the fleet; a
+// plant failing its health check in wave 2 stopping the rollout at its
+// budget with wave 3 untouched; windows across a DST change; holds;
+// offline plants under skip and fail. The hosts are checked with OpenSSH.
 #include <fstream>
 
 #include "tests/e2e/e2e_support.h"
@@ -46,6 +50,178 @@ class FleetPlanTest : public ::testing::Test {
 
   std::filesystem::path dir_;
 };
+
+// Six plants on the four gateway test hosts: plants 5 and 6 have two hosts
+// each (gw2 on another test host), the others name one host twice. Each
+// plant writes /srv/e2e-fleet/PLANT/ on its hosts.
+class FleetApplyTest : public FleetPlanTest {
+ protected:
+  void SetUp() override {
+    FleetPlanTest::SetUp();
+    for (int h = 1; h <= 4; ++h) OnHost(h, "rm -rf /srv/e2e-fleet");
+    std::ofstream(dir_ / "plant.yaml")
+        << "mfgctl: 1\nplant: shared\n"
+           "variables:\n  gw_address: {}\n  gw2_address: {}\n  site: {}\n"
+           "  health: { description: the file the health check looks for }\n"
+           "providers:\n  ssh:\n    user: root\n"
+           "    identity_file: " << HostsDir() << "/id_ed25519\n"
+           "    known_hosts: " << HostsDir() << "/known_hosts\n    connect_timeout: 2\n"
+           "gateways:\n"
+           "  gw:\n    address: ${var.gw_address}\n"
+           "    directories: { /srv/e2e-fleet: {}, \"/srv/e2e-fleet/${var.site}\": {} }\n"
+           "    files: { \"/srv/e2e-fleet/${var.site}/a\": { content: \"${var.site}\\n\" } }\n"
+           "  gw2:\n    address: ${var.gw2_address}\n"
+           "    directories: { /srv/e2e-fleet: {}, \"/srv/e2e-fleet/${var.site}-2\": {} }\n"
+           "    files: { \"/srv/e2e-fleet/${var.site}-2/b\": { content: \"${var.site}\\n\" } }\n";
+  }
+  void TearDown() override {
+    for (int h = 1; h <= 4; ++h) OnHost(h, "rm -rf /srv/e2e-fleet");
+    FleetPlanTest::TearDown();
+  }
+
+  // A plant on hosts a and b (the same for a one-host plant).
+  static std::string P(const std::string& name, const std::string& a, const std::string& b,
+                       const std::string& extra = "", const std::string& health = "") {
+    return "  " + name + ":\n    variables: { gw_address: " + a + ", gw2_address: " + b +
+           ", site: " + name + ", health: " + (health.empty() ? "/srv/e2e-fleet" : health) +
+           " }\n" + extra;
+  }
+
+  void Write(const std::string& plants, const std::string& rollout) {
+    std::ofstream(dir_ / "fleet.yaml")
+        << "mfgctl: 1\nfleet: e2e\nblueprint: ./plant.yaml\nplants:\n" << plants
+        << "rollout:\n" << rollout;
+  }
+
+  bool Applied(int host, const std::string& site) {
+    return OnHost(host, "cat /srv/e2e-fleet/" + site + "/a 2>/dev/null").out == site + "\n";
+  }
+
+  Value Report() {
+    std::ifstream in(dir_ / "report.json");
+    return Value::parse(in, nullptr, false);
+  }
+
+  static std::string OutcomeOf(const Value& report, const std::string& plant) {
+    for (const auto& w : report["waves"]) {
+      for (const auto& p : w["plants"]) {
+        if (p["name"] == plant) return p["result"];
+      }
+    }
+    return "(absent)";
+  }
+};
+
+TEST_F(FleetApplyTest, WavesThenABudgetStopLeavingTheLastWaveUntouched) {
+  std::string h1 = HostAddress(1), h2 = HostAddress(2), h3 = HostAddress(3), h4 = HostAddress(4);
+  Write(P("p1", h1, h1, "    labels: { tier: canary }\n") +
+            P("p2", h2, h2, "", "/nonexistent") +  // fails its health check
+            P("p3", h3, h3) + P("p4", h4, h4) + P("p5", h1, h2) + P("p6", h3, h4),
+        "  waves:\n    - { name: canary, match: { tier: canary } }\n"
+        "    - { name: half, percent: 50 }\n    - { name: rest, percent: 100 }\n"
+        "  max_parallel_plants: 1\n"
+        "  failure_budget: { per_wave: 0, total: 3 }\n"
+        "  health:\n"
+        "    - { command: \"test -e ${var.health}\", on: gw, timeout: 10s }\n"
+        "    - { tcp: \"${var.gw_address}:22\", timeout: 3s }\n");
+  Result apply = Fleet({"apply", "--report-json", "report.json"});
+  EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
+  EXPECT_NE(apply.out.find("The rollout stopped: wave half had 1 failed plant, over its failure "
+                           "budget of 0."),
+            std::string::npos)
+      << apply.out;
+  EXPECT_NE(apply.out.find("p2: Unhealthy: health check 1 (command test -e /nonexistent) on gw "
+                           "failed: exit status 1"),
+            std::string::npos)
+      << apply.out;
+  Value report = Report();
+  EXPECT_EQ(OutcomeOf(report, "p1"), "applied");
+  EXPECT_EQ(OutcomeOf(report, "p2"), "failed");  // applied, then unhealthy
+  for (const char* p : {"p3", "p4", "p5", "p6"}) EXPECT_EQ(OutcomeOf(report, p), "not started") << p;
+  EXPECT_TRUE(Applied(1, "p1"));
+  EXPECT_TRUE(Applied(2, "p2"));
+  EXPECT_FALSE(Applied(3, "p3"));
+  EXPECT_FALSE(Applied(4, "p4"));  // wave 3 untouched
+  EXPECT_EQ(OnHost(3, "test -e /srv/e2e-fleet; echo $?").out, "1\n");
+
+  // With p2 healthy the rest goes out, p5 and p6 on two hosts each.
+  Write(P("p1", h1, h1, "    labels: { tier: canary }\n") + P("p2", h2, h2) + P("p3", h3, h3) +
+            P("p4", h4, h4) + P("p5", h1, h2) + P("p6", h3, h4),
+        "  waves:\n    - { name: canary, match: { tier: canary } }\n"
+        "    - { name: half, percent: 50 }\n    - { name: rest, percent: 100 }\n"
+        "  max_parallel_plants: 3\n");
+  apply = Fleet({"apply", "--report-json", "report.json"});
+  EXPECT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  report = Report();
+  // p1 and p2 were applied by the first rollout (p2 then failed its check).
+  EXPECT_EQ(OutcomeOf(report, "p1"), "unchanged");
+  EXPECT_EQ(OutcomeOf(report, "p2"), "unchanged");
+  for (const char* p : {"p3", "p4", "p5", "p6"}) EXPECT_EQ(OutcomeOf(report, p), "applied") << p;
+  EXPECT_TRUE(Applied(1, "p5"));
+  EXPECT_EQ(OnHost(2, "cat /srv/e2e-fleet/p5-2/b").out, "p5\n");
+  EXPECT_EQ(OnHost(4, "cat /srv/e2e-fleet/p6-2/b").out, "p6\n");
+  // Status: each plant's last rollout, from its state.
+  Result status = Fleet({"status", "--json"});
+  Value st = Value::parse(status.out, nullptr, false);
+  ASSERT_TRUE(st.is_array()) << status.out << status.err;
+  EXPECT_EQ(st[0]["last_apply"]["result"], "unchanged");
+  EXPECT_EQ(st[5]["last_apply"]["result"], "applied");
+  EXPECT_EQ(st[5]["last_apply"]["digest"].get<std::string>().rfind("sha256:", 0), 0u);
+  Result refresh = Fleet({"status", "--refresh", "--plant", "p6"});
+  EXPECT_NE(refresh.out.find("in sync"), std::string::npos) << refresh.out;
+  OnHost(4, "rm -rf /srv/e2e-fleet/p6-2");
+  refresh = Fleet({"status", "--refresh", "--plant", "p6"});
+  EXPECT_NE(refresh.out.find("drift: 2 to add"), std::string::npos) << refresh.out;
+}
+
+TEST_F(FleetApplyTest, WindowsAcrossDaylightSavingHoldsAndOfflinePlants) {
+  std::string h1 = HostAddress(1), h2 = HostAddress(2);
+  auto write = [&](const std::string& offline) {
+    Write(P("berlin", h1, h1, "    time_zone: Europe/Berlin\n    windows: [\"Sun 02:30-04:00\"]\n") +
+              P("held", h2, h2) + P("dark", "10.200.0.99", "10.200.0.99"),
+          "  failure_budget: { per_wave: 5, total: 5 }\n  offline: " + offline + "\n");
+  };
+  write("skip");
+  ASSERT_EQ(Fleet({"hold", "held", "--reason", "line 2 retooling"}).exit_code, 0);
+  // 00:30 UTC on 2026-03-29 is 01:30 CET: the window's 02:30 never comes
+  // that night, it opens when the clocks jump to 03:00 CEST.
+  Result early = Fleet({"apply", "--now", "2026-03-29T00:30:00Z", "--report-json", "report.json"});
+  EXPECT_EQ(early.exit_code, 0) << early.out << early.err;
+  Value report = Report();
+  EXPECT_EQ(OutcomeOf(report, "berlin"), "skipped");
+  EXPECT_EQ(report["waves"][0]["plants"][0]["reason"],
+            "outside its window: closed, opens Sun 2026-03-29 03:00 CEST");
+  EXPECT_EQ(OutcomeOf(report, "held"), "skipped");
+  EXPECT_NE(early.out.find("held by"), std::string::npos) << early.out;
+  EXPECT_NE(early.out.find(": line 2 retooling"), std::string::npos) << early.out;
+  EXPECT_EQ(OutcomeOf(report, "dark"), "skipped");  // offline: skip
+  EXPECT_FALSE(Applied(1, "berlin"));
+  EXPECT_FALSE(Applied(2, "held"));
+
+  // At 01:00 UTC, 03:00 CEST, it is open.
+  Result open = Fleet({"apply", "--now", "2026-03-29T01:00:00Z", "--plant", "berlin"});
+  EXPECT_EQ(open.exit_code, 0) << open.out << open.err;
+  EXPECT_TRUE(Applied(1, "berlin"));
+
+  // --ignore-window starts it anyway, and the report says so.
+  OnHost(1, "rm -rf /srv/e2e-fleet/berlin");
+  Result forced = Fleet({"apply", "--now", "2026-03-29T00:30:00Z", "--plant", "berlin",
+                         "--ignore-window", "--report-json", "report.json"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+  EXPECT_NE(forced.out.find("[started outside its window: --ignore-window]"), std::string::npos)
+      << forced.out;
+  EXPECT_EQ(Report()["waves"][0]["plants"][0]["ignored_window"], true);
+
+  // Released, the held plant goes out; offline: fail fails the dark one.
+  ASSERT_EQ(Fleet({"release", "held"}).exit_code, 0);
+  write("fail");
+  Result last = Fleet({"apply", "--now", "2026-03-29T01:00:00Z", "--report-json", "report.json"});
+  EXPECT_EQ(last.exit_code, 1) << last.out;
+  report = Report();
+  EXPECT_EQ(OutcomeOf(report, "held"), "applied");
+  EXPECT_EQ(OutcomeOf(report, "dark"), "failed");
+  EXPECT_TRUE(Applied(2, "held"));
+}
 
 TEST_F(FleetPlanTest, EveryPlantPlannedATablePerWaveWindowsInPlantTime) {
   OnHost(1, "rm -f /etc/e2e-fleet-motd");

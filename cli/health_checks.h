@@ -1,0 +1,25 @@
+#pragma once
+
+// A plant's health checks after its apply (rollout.health in fleet.yaml):
+// a command on one of the blueprint's hosts, over the run's SSH
+// connection; an HTTP GET expecting a status; a TCP connect.
+
+#include <string>
+
+#include "cli/workspace.h"
+#include "fleet/fleet.h"
+
+namespace mfgctl {
+
+/// `${var.NAME}` in a check's text replaced by the plant's variables;
+/// false, with `error`, when it names one the plant does not set.
+bool ExpandCheckText(const std::string& text, const FleetPlant& plant, std::string* out,
+                     std::string* error);
+
+/// Runs one check for the plant whose workspace is `ws`; false with
+/// `error` ("health check 2 (tcp 10.0.0.1:1883) failed: ...") when it
+/// fails or times out.
+bool RunHealthCheck(const HealthCheck& check, size_t index, const FleetPlant& plant,
+                    Workspace& ws, std::string* error);
+
+}  // namespace mfgctl

@@ -1,0 +1,129 @@
+#include "fleet/rollout.h"
+
+#include <mutex>
+#include <thread>
+
+namespace mfgctl {
+
+const char* OutcomeName(PlantResult::Outcome o) {
+  switch (o) {
+    case PlantResult::Outcome::kApplied: return "applied";
+    case PlantResult::Outcome::kUnchanged: return "unchanged";
+    case PlantResult::Outcome::kFailed: return "failed";
+    case PlantResult::Outcome::kSkipped: return "skipped";
+    case PlantResult::Outcome::kNotStarted: return "not started";
+  }
+  return "?";
+}
+
+bool MayStart(const FleetPlant& plant, SysSeconds now, long long margin_s, std::string* text) {
+  TimeZone zone;
+  TimeZone::Load(plant.time_zone, &zone);  // checked when the fleet was loaded
+  WindowSchedule schedule(zone, plant.windows);
+  std::optional<SysSeconds> closes;
+  bool open = schedule.IsOpen(now, &closes);
+  if (schedule.always_open()) {
+    *text = "always open";
+    return true;
+  }
+  if (!open) {
+    std::optional<SysSeconds> opens = schedule.NextOpening(now);
+    *text = "closed, opens " + (opens ? zone.Format(*opens) : std::string("never"));
+    return false;
+  }
+  *text = "open until " + zone.Format(*closes);
+  if (*closes - now < std::chrono::seconds(margin_s)) {
+    *text += ", less than the window_margin left";
+    return false;
+  }
+  return true;
+}
+
+RolloutReport RunRollout(const Fleet& fleet, const std::vector<std::vector<const FleetPlant*>>& waves,
+                         const PlantRunner& run, const RolloutOptions& options) {
+  const Rollout& r = fleet.rollout;
+  RolloutReport report;
+  report.fleet = fleet.name;
+  report.started = options.now();
+  std::mutex mu;
+  int total_failed = 0;
+  auto interrupted = [&] { return options.interrupted && options.interrupted->load(); };
+  for (size_t w = 0; w < waves.size(); ++w) {
+    const std::string& wave = r.waves[w].name;
+    report.waves.push_back(wave);
+    if (!options.only_wave.empty() && wave != options.only_wave) continue;
+    // The wave's plants, each with its slot in the report.
+    std::vector<std::pair<const FleetPlant*, size_t>> due;
+    for (const FleetPlant* p : waves[w]) {
+      if (!options.only_plant.empty() && p->name != options.only_plant) continue;
+      PlantResult pr;
+      pr.plant = p->name;
+      pr.wave = wave;
+      report.plants.push_back(std::move(pr));
+      due.emplace_back(p, report.plants.size() - 1);
+    }
+    if (!report.stopped.empty()) {
+      for (const auto& [p, slot] : due) report.plants[slot].reason = report.stopped;
+      continue;
+    }
+    int wave_failed = 0;
+    size_t next = 0;
+    auto worker = [&] {
+      std::unique_lock<std::mutex> lock(mu);
+      while (next < due.size()) {
+        auto [plant, slot] = due[next++];
+        PlantResult& slot_result = report.plants[slot];
+        if (!report.stopped.empty() || interrupted()) {
+          slot_result.reason = interrupted() ? "interrupted" : report.stopped;
+          continue;
+        }
+        SysSeconds now = options.now();
+        std::string window;
+        bool may = MayStart(*plant, now, r.window_margin_s, &window);
+        slot_result.window = window;
+        if (!may && !options.ignore_window) {
+          slot_result.outcome = PlantResult::Outcome::kSkipped;
+          slot_result.reason = "outside its window: " + window;
+          continue;
+        }
+        lock.unlock();
+        PlantResult result = run(*plant, wave);
+        lock.lock();
+        result.plant = plant->name;
+        result.wave = wave;
+        result.window = window;
+        result.ignored_window = !may;
+        if (result.offline && r.offline_skip) {
+          result.outcome = PlantResult::Outcome::kSkipped;
+          if (result.reason.empty()) result.reason = "offline";
+        } else if (result.offline) {
+          result.outcome = PlantResult::Outcome::kFailed;
+        }
+        if (result.outcome == PlantResult::Outcome::kFailed) {
+          ++wave_failed;
+          ++total_failed;
+          if (wave_failed > r.failure_budget_per_wave && report.stopped.empty()) {
+            report.stopped = "wave " + wave + " had " + std::to_string(wave_failed) +
+                             " failed plant" + (wave_failed == 1 ? "" : "s") +
+                             ", over its failure budget of " +
+                             std::to_string(r.failure_budget_per_wave);
+          } else if (total_failed > r.failure_budget_total && report.stopped.empty()) {
+            report.stopped = std::to_string(total_failed) + " plants failed, over the rollout's "
+                             "failure budget of " + std::to_string(r.failure_budget_total);
+          }
+        }
+        slot_result = std::move(result);
+      }
+    };
+    size_t n = std::min<size_t>(due.size(), static_cast<size_t>(r.max_parallel_plants));
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < n; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+    if (interrupted() && report.stopped.empty()) report.stopped = "interrupted";
+  }
+  report.failed = total_failed;
+  report.finished = options.now();
+  return report;
+}
+
+}  // namespace mfgctl

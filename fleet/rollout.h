@@ -1,0 +1,71 @@
+#pragma once
+
+// The rollout of a fleet: waves in order, within a wave up to
+// max_parallel_plants at once, each plant started only inside one of its
+// maintenance windows (with window_margin left), the failure budget counted
+// per wave and in total. Past the budget nothing new starts: running plants
+// finish, the rest are reported as not started, with the reason. What one
+// plant's apply is (plan, apply, health checks) is the runner's.
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "fleet/fleet.h"
+#include "fleet/windows.h"
+
+namespace mfgctl {
+
+struct PlantResult {
+  enum class Outcome { kApplied, kUnchanged, kFailed, kSkipped, kNotStarted };
+  std::string plant;
+  std::string wave;
+  Outcome outcome = Outcome::kNotStarted;
+  std::string reason;  // why it failed, was skipped or not started
+  /// Set by the runner: its hosts could not be reached (then `offline:`
+  /// decides between skipped and failed).
+  bool offline = false;
+  bool ignored_window = false;  // started outside its window: --ignore-window
+  std::string window;           // the window as the plant saw it when it was due
+  int add = 0, change = 0, destroy = 0;
+  SysSeconds started{}, finished{};
+  std::vector<std::string> errors;
+};
+
+const char* OutcomeName(PlantResult::Outcome o);
+
+struct RolloutReport {
+  std::string fleet;
+  SysSeconds started{}, finished{};
+  std::vector<PlantResult> plants;  // in wave order
+  std::vector<std::string> waves;   // the waves' names, in order
+  /// Why the rollout stopped early, or "" when every due plant ran.
+  std::string stopped;
+  int failed = 0;
+};
+
+struct RolloutOptions {
+  std::string only_wave;   // --wave: this wave only
+  std::string only_plant;  // --plant: this plant only
+  bool ignore_window = false;
+  /// The time now (the test clock, or the system's).
+  std::function<SysSeconds()> now;
+  /// Set (SIGINT, SIGTERM): nothing new starts, running plants finish.
+  const std::atomic<bool>* interrupted = nullptr;
+};
+
+/// Runs one plant: plans, applies, checks its health. Called from several
+/// threads at once, each with its own plant.
+using PlantRunner = std::function<PlantResult(const FleetPlant&, const std::string& wave)>;
+
+/// Rolls the fleet out. `waves` is AssignWaves' answer.
+RolloutReport RunRollout(const Fleet& fleet, const std::vector<std::vector<const FleetPlant*>>& waves,
+                         const PlantRunner& run, const RolloutOptions& options);
+
+/// The window text of a plant at `now` ("open until ...", "closed, opens
+/// ...", "always open") and whether it may start: open, with at least
+/// `margin_s` left.
+bool MayStart(const FleetPlant& plant, SysSeconds now, long long margin_s, std::string* text);
+
+}  // namespace mfgctl

@@ -1,0 +1,184 @@
+// The rollout's scheduling with a fake runner: waves in order, the failure
+// budget stopping it (running plants finish, later waves untouched),
+// windows and their margin, offline plants, parallelism, --wave/--plant.
+#include "fleet/rollout.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace mfgctl {
+namespace {
+
+SysSeconds At(const std::string& iso) {
+  SysSeconds t;
+  EXPECT_TRUE(ParseInstant(iso, &t));
+  return t;
+}
+
+class RolloutTest : public ::testing::Test {
+ protected:
+  // n plants p1..pn; waves: canary = p1, then 50%, then the rest.
+  void MakeFleet(int n) {
+    fleet_ = Fleet();
+    fleet_.name = "f";
+    for (int i = 1; i <= n; ++i) {
+      FleetPlant p;
+      p.name = "p" + std::to_string(i);
+      if (i == 1) p.labels["tier"] = "canary";
+      fleet_.plants.push_back(p);
+    }
+    fleet_.rollout.waves = {{"canary", {{"tier", "canary"}}, 100, {}},
+                            {"half", {}, 50, {}},
+                            {"rest", {}, 100, {}}};
+  }
+
+  RolloutReport Run(RolloutOptions options = {}) {
+    Diagnostics diags;
+    std::vector<std::vector<const FleetPlant*>> waves;
+    EXPECT_TRUE(AssignWaves(fleet_, &waves, &diags));
+    if (!options.now) options.now = [] { return At("2026-03-28T12:00:00Z"); };
+    return RunRollout(fleet_, waves, [this](const FleetPlant& p, const std::string& wave) {
+      int now = ++running_;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        max_running_ = std::max(max_running_, now);
+        ran_.push_back(p.name);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      --running_;
+      PlantResult r;
+      r.outcome = fail_.count(p.name) ? PlantResult::Outcome::kFailed : PlantResult::Outcome::kApplied;
+      r.offline = offline_.count(p.name) > 0;
+      if (r.outcome == PlantResult::Outcome::kFailed) r.reason = "health check failed";
+      return r;
+    }, options);
+  }
+
+  std::map<std::string, std::string> Outcomes(const RolloutReport& report) {
+    std::map<std::string, std::string> out;
+    for (const auto& p : report.plants) out[p.plant] = OutcomeName(p.outcome);
+    return out;
+  }
+
+  Fleet fleet_;
+  std::set<std::string> fail_, offline_;
+  std::atomic<int> running_{0};
+  int max_running_ = 0;
+  std::vector<std::string> ran_;
+  std::mutex mu_;
+};
+
+TEST_F(RolloutTest, WavesRunInOrderWithinTheParallelBound) {
+  MakeFleet(6);
+  fleet_.rollout.max_parallel_plants = 2;
+  RolloutReport report = Run();
+  EXPECT_EQ(report.stopped, "");
+  EXPECT_EQ(ran_.size(), 6u);
+  EXPECT_EQ(ran_[0], "p1");  // the canary first, alone
+  EXPECT_LE(max_running_, 2);
+  EXPECT_EQ(report.plants[0].wave, "canary");
+  EXPECT_EQ(report.plants[1].wave, "half");
+  EXPECT_EQ(report.plants[5].wave, "rest");
+}
+
+TEST_F(RolloutTest, AFailurePastTheBudgetStopsTheRolloutBeforeTheNextWave) {
+  MakeFleet(6);
+  fleet_.rollout.failure_budget_per_wave = 0;
+  fleet_.rollout.failure_budget_total = 5;
+  fleet_.rollout.max_parallel_plants = 1;
+  fail_ = {"p2"};  // the first plant of wave 2 (p2, p3)
+  RolloutReport report = Run();
+  EXPECT_EQ(report.stopped, "wave half had 1 failed plant, over its failure budget of 0");
+  auto o = Outcomes(report);
+  EXPECT_EQ(o["p1"], "applied");
+  EXPECT_EQ(o["p2"], "failed");
+  EXPECT_EQ(o["p3"], "not started");  // nothing new starts
+  for (const char* p : {"p4", "p5", "p6"}) EXPECT_EQ(o[p], "not started") << p;
+  EXPECT_EQ(report.plants[5].reason, report.stopped);
+  EXPECT_EQ(ran_, (std::vector<std::string>{"p1", "p2"}));
+  EXPECT_EQ(report.failed, 1);
+}
+
+TEST_F(RolloutTest, FailuresWithinTheBudgetGoOnAndTheTotalStopsIt) {
+  MakeFleet(6);
+  fleet_.rollout.failure_budget_per_wave = 1;
+  fleet_.rollout.failure_budget_total = 1;
+  fleet_.rollout.max_parallel_plants = 1;
+  fail_ = {"p2", "p4"};
+  RolloutReport report = Run();
+  auto o = Outcomes(report);
+  EXPECT_EQ(o["p3"], "applied");  // one failure in wave 2 is tolerated
+  EXPECT_EQ(o["p4"], "failed");
+  EXPECT_EQ(o["p5"], "not started");
+  EXPECT_EQ(report.stopped, "2 plants failed, over the rollout's failure budget of 1");
+}
+
+TEST_F(RolloutTest, APlantOutsideItsWindowIsSkippedUnlessIgnored) {
+  MakeFleet(2);
+  std::string error;
+  fleet_.plants[1].time_zone = "Europe/Berlin";
+  fleet_.plants[1].windows = {*ParseWindow("Sun 01:00-05:00", &error)};
+  RolloutReport report = Run();
+  auto o = Outcomes(report);
+  EXPECT_EQ(o["p2"], "skipped");
+  EXPECT_EQ(report.plants[1].reason,
+            "outside its window: closed, opens Sun 2026-03-29 01:00 CET");
+  EXPECT_EQ(report.stopped, "");  // a skipped plant is no failure
+  RolloutOptions ignore;
+  ignore.ignore_window = true;
+  report = Run(ignore);
+  EXPECT_EQ(Outcomes(report)["p2"], "applied");
+  EXPECT_TRUE(report.plants[1].ignored_window);
+}
+
+TEST_F(RolloutTest, LessThanTheMarginLeftDoesNotStart) {
+  MakeFleet(1);
+  std::string error;
+  fleet_.plants[0].windows = {*ParseWindow("daily 11:00-12:20", &error)};
+  fleet_.rollout.window_margin_s = 30 * 60;
+  RolloutReport report = Run();  // 12:00 UTC: 20 minutes left
+  EXPECT_EQ(Outcomes(report)["p1"], "skipped");
+  EXPECT_EQ(report.plants[0].reason, "outside its window: open until Sat 2026-03-28 12:20 UTC, "
+                                     "less than the window_margin left");
+  fleet_.rollout.window_margin_s = 10 * 60;
+  EXPECT_EQ(Outcomes(Run())["p1"], "applied");
+}
+
+TEST_F(RolloutTest, AnOfflinePlantIsSkippedOrFailedAsOfflineSays) {
+  MakeFleet(3);
+  offline_ = {"p2"};
+  fleet_.rollout.offline_skip = true;
+  fleet_.rollout.failure_budget_per_wave = 0;
+  RolloutReport report = Run();
+  EXPECT_EQ(Outcomes(report)["p2"], "skipped");
+  EXPECT_EQ(report.stopped, "");
+  EXPECT_EQ(Outcomes(report)["p3"], "applied");
+  fleet_.rollout.offline_skip = false;
+  report = Run();
+  EXPECT_EQ(Outcomes(report)["p2"], "failed");
+  EXPECT_NE(report.stopped, "");
+}
+
+TEST_F(RolloutTest, WaveAndPlantNarrowARun) {
+  MakeFleet(6);
+  RolloutOptions only;
+  only.only_wave = "rest";
+  RolloutReport report = Run(only);
+  std::sort(ran_.begin(), ran_.end());  // in parallel: any order
+  EXPECT_EQ(ran_, (std::vector<std::string>{"p4", "p5", "p6"}));
+  ran_.clear();
+  only = {};
+  only.only_plant = "p5";
+  report = Run(only);
+  EXPECT_EQ(ran_, std::vector<std::string>{"p5"});
+  ASSERT_EQ(report.plants.size(), 1u);
+}
+
+}  // namespace
+}  // namespace mfgctl
