@@ -11,6 +11,7 @@
 #include "cli/commands/commands.h"
 #include "cli/fleet_apply.h"
 #include "cli/fleet_plan.h"
+#include "cli/render/fleet_report.h"
 #include "engine/state/atomic_file.h"
 #include "engine/model/env.h"
 #include "engine/model/suggest.h"
@@ -25,6 +26,7 @@ struct FleetOptions {
   std::string now;  // --now, the test clock
   std::string reason;
   std::string report_json;
+  std::string report_html;
   bool json = false;
   bool detailed_exitcode = false;
   bool ignore_window = false;
@@ -316,12 +318,12 @@ int RunFleetApply(const FleetOptions& o) {
   std::cout << "\nFleet apply: " << applied << " done, " << report.failed << " failed, " << skipped
             << " skipped, " << not_started << " not started.\n";
   if (!report.stopped.empty()) std::cout << "The rollout stopped: " << report.stopped << ".\n";
-  if (!o.report_json.empty()) {
-    Diagnostics written;
-    if (!AtomicWriteFile(o.report_json, ShowJson(ReportJson(report), 2) + "\n", &written)) {
-      ui->ShowDiagnostics(written);
-      return 1;
-    }
+  Diagnostics written;
+  if ((!o.report_json.empty() &&
+       !AtomicWriteFile(o.report_json, ShowJson(ReportJson(report), 2) + "\n", &written)) ||
+      (!o.report_html.empty() && !AtomicWriteFile(o.report_html, RolloutReportHtml(report), &written))) {
+    ui->ShowDiagnostics(written);
+    return 1;
   }
   return report.failed > 0 || !report.stopped.empty() ? 1 : 0;
 }
@@ -503,6 +505,8 @@ void SetupFleetCommand(CLI::App& app, int* exit_code) {
                   "Start plants outside their windows too (the report says so)");
   apply->add_option("--now", o->now, "Act as if it were this time; also MFGCTL_NOW");
   apply->add_option("--report-json", o->report_json, "Write the rollout's report as JSON here");
+  apply->add_option("--report", o->report_html,
+                    "Write the rollout's report as one self-contained HTML page here");
   apply->add_option("--parallelism", o->flags.parallelism,
                     "Hosts of one plant changed at once (default 10)");
   apply->add_option("--lock-timeout", o->flags.lock_timeout_s,

@@ -102,6 +102,48 @@ class FleetApplyTest : public FleetPlanTest {
     return Value::parse(in, nullptr, false);
   }
 
+  // The HTML report as headless Chromium renders it: its DOM, and a
+  // screenshot kept as a test artefact.
+  void CheckHtmlReport() {
+    if (RunProgram({"sh", "-c", "command -v chromium"}).exit_code != 0) {
+      ADD_FAILURE() << "chromium is not installed (scripts/bootstrap.sh installs it)";
+      return;
+    }
+    std::string url = "file://" + (dir_ / "report.html").string();
+    Result dom = RunProgram({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                             "--dump-dom", url});
+    ASSERT_EQ(dom.exit_code, 0) << dom.err;
+    const std::string& d = dom.out;
+    auto row = [&](const std::string& plant) {
+      size_t at = d.find("<tr class=\"plant\" data-plant=\"" + plant + "\">");
+      return at == std::string::npos ? std::string() : d.substr(at, d.find("</tr>", at) - at);
+    };
+    EXPECT_NE(d.find("<span id=\"fleet\">e2e</span>"), std::string::npos) << d;
+    EXPECT_NE(d.find("<div class=\"stopped\" id=\"stopped\">The rollout stopped: wave half had "
+                     "1 failed plant, over its failure budget of 0.</div>"),
+              std::string::npos)
+        << d;
+    EXPECT_NE(row("p1").find("<span class=\"result applied\">applied</span>"), std::string::npos)
+        << row("p1");
+    EXPECT_NE(row("p2").find("<span class=\"result failed\">failed</span>"), std::string::npos);
+    EXPECT_NE(row("p2").find("<td>health check 1 (command test -e /nonexistent) on gw failed: "
+                             "exit status 1</td>"),
+              std::string::npos)
+        << row("p2");
+    EXPECT_NE(row("p6").find("<span class=\"result not-started\">not started</span>"),
+              std::string::npos);
+    EXPECT_NE(d.find("<section class=\"wave\" data-wave=\"rest\">"), std::string::npos);
+    EXPECT_EQ(d.find("<script"), std::string::npos);  // static: no scripts
+    EXPECT_EQ(d.find("http://"), std::string::npos);  // and no external assets
+    EXPECT_EQ(d.find("https://"), std::string::npos);
+    std::filesystem::create_directories(MFGCTL_TEST_ARTEFACTS);
+    std::string png = std::string(MFGCTL_TEST_ARTEFACTS) + "/fleet-report.png";
+    std::filesystem::remove(png);
+    RunProgram({"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--screenshot=" + png,
+                "--window-size=1280,900", url});
+    EXPECT_GT(std::filesystem::exists(png) ? std::filesystem::file_size(png) : 0, 10000u) << png;
+  }
+
   static std::string OutcomeOf(const Value& report, const std::string& plant) {
     for (const auto& w : report["waves"]) {
       for (const auto& p : w["plants"]) {
@@ -124,8 +166,9 @@ TEST_F(FleetApplyTest, WavesThenABudgetStopLeavingTheLastWaveUntouched) {
         "  health:\n"
         "    - { command: \"test -e ${var.health}\", on: gw, timeout: 10s }\n"
         "    - { tcp: \"${var.gw_address}:22\", timeout: 3s }\n");
-  Result apply = Fleet({"apply", "--report-json", "report.json"});
+  Result apply = Fleet({"apply", "--report-json", "report.json", "--report", "report.html"});
   EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
+  CheckHtmlReport();
   EXPECT_NE(apply.out.find("The rollout stopped: wave half had 1 failed plant, over its failure "
                            "budget of 0."),
             std::string::npos)
