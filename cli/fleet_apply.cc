@@ -7,7 +7,10 @@
 #include "cli/fleet_plan.h"
 #include "cli/health_checks.h"
 #include "engine/plan/planner.h"
+#include "engine/model/digest.h"
+#include "engine/model/text_file.h"
 #include "engine/provider/configure.h"
+#include "engine/state/state.h"
 
 namespace mfgctl {
 namespace {
@@ -68,32 +71,77 @@ void PrefixedLines::Emit() {
   std::cout << out << std::flush;
 }
 
-PlantResult ApplyFleetPlant(const Fleet& fleet, const FleetPlant& plant,
-                            const PlantApplyOptions& options) {
+
+namespace {
+
+// The plant's result in `state` for this rollout, when recorded.
+std::optional<PlantResult> RecordedIn(const StateSnapshot& state, const std::string& rollout_id) {
+  const Value& f = state.fleet;
+  if (!f.is_object() || !f.contains("rollout") || f["rollout"].value("id", "") != rollout_id) {
+    return std::nullopt;
+  }
+  const Value& rec = f["rollout"];
+  PlantResult r;
+  r.outcome = OutcomeFromName(rec.value("result", "")).value_or(PlantResult::Outcome::kFailed);
+  r.reason = rec.value("reason", "");
+  r.window = rec.value("window", "");
+  r.add = rec.value("add", 0);
+  r.change = rec.value("change", 0);
+  r.destroy = rec.value("destroy", 0);
+  if (rec.contains("errors") && rec["errors"].is_array()) {
+    for (const auto& e : rec["errors"]) {
+      if (e.is_string()) r.errors.push_back(e);
+    }
+  }
+  r.reason += std::string(r.reason.empty() ? "" : " ") + "(by " +
+              rec.value("by", std::string("?")) + ")";
+  return r;
+}
+
+// Records the plant's result in its state (under its lock): in this
+// rollout, and, when it was planned, as its last apply.
+void Record(Workspace& ws, const Fleet& fleet, const PlantApplyOptions& options,
+            const PlantResult& r, const std::string& digest, Ui& ui, PlantResult* out) {
+  if (!ws.state.fleet.is_object()) ws.state.fleet = Value::object();
+  std::string at = FormatInstant(options.now());
+  if (!digest.empty()) {
+    ws.state.fleet["last_apply"] = {{"digest", digest}, {"at", at},
+                                    {"result", OutcomeName(r.outcome)}, {"fleet", fleet.name}};
+    if (!r.reason.empty()) ws.state.fleet["last_apply"]["reason"] = r.reason;
+  }
+  ws.state.fleet["rollout"] = {{"id", options.rollout_id}, {"result", OutcomeName(r.outcome)},
+                               {"reason", r.reason}, {"window", r.window}, {"at", at},
+                               {"by", RunDescription("fleet apply")}, {"add", r.add},
+                               {"change", r.change}, {"destroy", r.destroy},
+                               {"errors", r.errors}};
+  if (ws.state.lineage.empty()) ws.state.lineage = NewLineage();
+  ws.state.plant = ws.config.plant;
+  ++ws.state.serial;
+  Diagnostics written;
+  if (!ws.backend->Write(ws.state, &written)) {
+    ui.ShowDiagnostics(written);
+    Errors(written, out);
+  }
+}
+
+// The plant's turn with its state locked and read.
+PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantApplyOptions& options,
+                      Workspace& ws, Ui& ui) {
   PlantResult r;
   r.plant = plant.name;
   r.started = options.now();
-  PrefixedLines lines(plant.name + ": ");
-  std::ostream out(&lines);
-  auto ui = MakeTextUi(out, out, false);
   auto done = [&](PlantResult::Outcome o, const std::string& reason) {
     r.outcome = o;
     r.reason = reason;
     r.finished = options.now();
     return r;
   };
-  Workspace ws;
-  Diagnostics diags;
-  if (!LoadWorkspace(PlantOptions(fleet, plant), &ws, &diags) ||
-      !LockAndReadState(&ws, "fleet apply", options.lock_timeout_s, &diags)) {
-    ui->ShowDiagnostics(diags);
-    Errors(diags, &r);
-    return done(PlantResult::Outcome::kFailed, r.errors.empty() ? "cannot start" : r.errors[0]);
-  }
   if (ws.state.fleet.is_object() && ws.state.fleet.contains("hold")) {
     std::string held = HoldText(ws.state.fleet["hold"]);
-    ui->Info("Skipped: " + held);
-    return done(PlantResult::Outcome::kSkipped, held);
+    ui.Info("Skipped: " + held);
+    done(PlantResult::Outcome::kSkipped, held);
+    Record(ws, fleet, options, r, "", ui, &r);
+    return r;
   }
   PlanOptions plan_options;
   plan_options.parallelism = options.parallelism;
@@ -102,57 +150,133 @@ PlantResult ApplyFleetPlant(const Fleet& fleet, const FleetPlant& plant,
   r.add = s.add;
   r.change = s.change;
   r.destroy = s.destroy;
+  if (ws.state.salt.empty()) ws.state.salt = plan.salt;
   if (plan.diagnostics.HasErrors()) {
-    ui->ShowDiagnostics(plan.diagnostics);
+    ui.ShowDiagnostics(plan.diagnostics);
     Errors(plan.diagnostics, &r);
     r.offline = AllUnreachable(plan.diagnostics);
     return done(PlantResult::Outcome::kFailed, r.offline ? "offline: " + r.errors[0] : r.errors[0]);
   }
-  ui->ShowDiagnostics(plan.diagnostics);  // warnings
+  ui.ShowDiagnostics(plan.diagnostics);  // warnings
   PlantResult::Outcome outcome = PlantResult::Outcome::kUnchanged;
+  std::string reason;
   if (plan.HasChanges()) {
-    ui->ShowPlan(plan, ws.providers, &ws.config);
-    int rc = ApplyAndRecord(*ui, ws, plan, options.parallelism, options.interrupted);
+    ui.ShowPlan(plan, ws.providers, &ws.config);
     outcome = PlantResult::Outcome::kApplied;
-    if (rc != 0) {
+    if (ApplyAndRecord(ui, ws, plan, options.parallelism, options.interrupted) != 0) {
       r.errors.push_back("the apply failed");
       outcome = PlantResult::Outcome::kFailed;
+      reason = "the apply failed";
     }
   } else {
-    ui->Info("No changes.");
+    ui.Info("No changes.");
   }
-  std::string reason;
-  if (outcome != PlantResult::Outcome::kFailed) {
-    for (size_t i = 0; i < fleet.rollout.health.size(); ++i) {
-      std::string error;
-      if (RunHealthCheck(fleet.rollout.health[i], i, plant, ws, &error)) continue;
-      ui->Info("Unhealthy: " + error);
-      r.errors.push_back(error);
-      outcome = PlantResult::Outcome::kFailed;
-      reason = error;
-      break;
-    }
+  for (size_t i = 0; outcome != PlantResult::Outcome::kFailed && i < fleet.rollout.health.size();
+       ++i) {
+    std::string error;
+    if (RunHealthCheck(fleet.rollout.health[i], i, plant, ws, &error)) continue;
+    ui.Info("Unhealthy: " + error);
+    r.errors.push_back(error);
+    outcome = PlantResult::Outcome::kFailed;
+    reason = error;
+  }
+  done(outcome, reason);
+  Record(ws, fleet, options, r, plan.config_digest, ui, &r);
+  return r;
+}
+
+}  // namespace
+
+std::string RolloutId(const Fleet& fleet, const std::string& fleet_file, const std::string& given) {
+  if (!given.empty()) return given;
+  std::string text = ReadWholeFile(fleet_file).value_or("") + "\n" +
+                     ReadWholeFile(fleet.blueprint).value_or("");
+  return "sha256:" + Sha256Hex(text).substr(0, 16);
+}
+
+PlantResult ApplyFleetPlant(const Fleet& fleet, const FleetPlant& plant,
+                            const PlantApplyOptions& options) {
+  PrefixedLines lines(plant.name + ": ");
+  std::ostream out(&lines);
+  auto ui = MakeTextUi(out, out, false);
+  Workspace ws;
+  Diagnostics diags;
+  if (!LoadWorkspace(PlantOptions(fleet, plant), &ws, &diags) ||
+      !LockAndReadState(&ws, "fleet apply", options.lock_timeout_s, &diags)) {
+    ui->ShowDiagnostics(diags);
+    PlantResult r;
+    Errors(diags, &r);
+    r.outcome = PlantResult::Outcome::kFailed;
+    r.reason = r.errors.empty() ? "cannot start" : r.errors[0];
+    return r;
+  }
+  return RunLocked(fleet, plant, options, ws, *ui);
+}
+
+Workspace* StateWorkerStore::WorkspaceOf(const FleetPlant& plant, std::string* error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& ws = workspaces_[plant.name];
+  if (ws) return ws.get();
+  auto loaded = std::make_unique<Workspace>();
+  Diagnostics diags;
+  if (!LoadWorkspace(PlantOptions(fleet_, plant), loaded.get(), &diags)) {
+    *error = diags.empty() ? "cannot load the blueprint" : diags.begin()->summary;
+    return nullptr;
+  }
+  ws = std::move(loaded);
+  return ws.get();
+}
+
+std::optional<PlantResult> StateWorkerStore::Recorded(const FleetPlant& plant) {
+  std::string error;
+  Workspace* ws = WorkspaceOf(plant, &error);
+  StateSnapshot state;
+  Diagnostics diags;
+  if (!ws || !ws->backend->Read(&state, &diags)) return std::nullopt;  // Try says why
+  return RecordedIn(state, options_.rollout_id);
+}
+
+WorkerStore::Claim StateWorkerStore::Try(const FleetPlant& plant, const std::string& /*wave*/,
+                                         bool may_start, const std::string& window,
+                                         PlantResult* result) {
+  PrefixedLines lines(plant.name + ": ");
+  std::ostream out(&lines);
+  auto ui = MakeTextUi(out, out, false);
+  std::string error;
+  Workspace* ws = WorkspaceOf(plant, &error);
+  Diagnostics diags;
+  auto fail = [&](const std::string& why) {
+    ui->ShowDiagnostics(diags);
+    Errors(diags, result);
+    result->outcome = PlantResult::Outcome::kFailed;
+    result->reason = result->errors.empty() ? why : result->errors[0];
+    if (result->errors.empty()) result->errors.push_back(why);
+    return Claim::kRan;
+  };
+  if (!ws) return fail(error);
+  if (!ws->backend->Lock(RunDescription("fleet apply --worker"), 0, &diags)) {
+    std::string holder;
+    Diagnostics asked;
+    if (ws->backend->LockHolder(&holder, &asked) && !holder.empty()) return Claim::kBusy;
+    return fail("cannot lock its state");
+  }
+  Claim claim = Claim::kRan;
+  if (!ws->backend->Read(&ws->state, &diags)) {
+    fail("cannot read its state");
+  } else if (std::optional<PlantResult> rec = RecordedIn(ws->state, options_.rollout_id)) {
+    *result = *rec;  // another runner finished it while this one looked
+    claim = Claim::kDone;
+  } else if (!may_start) {
+    result->outcome = PlantResult::Outcome::kSkipped;
+    result->reason = "outside its window: " + window;
+    result->window = window;
+    Record(*ws, fleet_, options_, *result, "", *ui, result);
   } else {
-    reason = "the apply failed";
+    *result = RunLocked(fleet_, plant, options_, *ws, *ui);
+    result->window = window;
   }
-  // What the fleet keeps about the plant: the digest of what was applied,
-  // when, and how it went.
-  if (!ws.state.fleet.is_object()) ws.state.fleet = Value::object();
-  ws.state.fleet["last_apply"] = {{"digest", plan.config_digest},
-                                  {"at", FormatInstant(options.now())},
-                                  {"result", OutcomeName(outcome)},
-                                  {"fleet", fleet.name}};
-  if (!reason.empty()) ws.state.fleet["last_apply"]["reason"] = reason;
-  if (ws.state.lineage.empty()) ws.state.lineage = NewLineage();
-  if (ws.state.salt.empty()) ws.state.salt = plan.salt;
-  ws.state.plant = ws.config.plant;
-  ++ws.state.serial;
-  Diagnostics written;
-  if (!ws.backend->Write(ws.state, &written)) {
-    ui->ShowDiagnostics(written);
-    Errors(written, &r);
-  }
-  return done(outcome, reason);
+  ws->backend->Unlock();
+  return claim;
 }
 
 }  // namespace mfgctl

@@ -2,9 +2,14 @@
 
 // One plant's turn in a fleet rollout: its state locked and read, its hold
 // honoured, planned, applied, checked, and the result recorded in its state
-// (fleet.last_apply), its output lines prefixed with its name.
+// (fleet.last_apply, and fleet.rollout for the rollout it was part of), its
+// output lines prefixed with its name. With --worker, the plants' states
+// are where the runners of one rollout meet (StateWorkerStore).
 
 #include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "cli/operations.h"
 #include "fleet/fleet.h"
@@ -17,10 +22,38 @@ struct PlantApplyOptions {
   int lock_timeout_s = 0;
   const std::atomic<bool>* interrupted = nullptr;
   std::function<SysSeconds()> now;
+  std::string rollout_id;      // recorded with each plant's result
 };
 
+/// The identity every runner of one rollout shares: `given` (--rollout),
+/// else a digest of the fleet file and the blueprint's text.
+std::string RolloutId(const Fleet& fleet, const std::string& fleet_file, const std::string& given);
+
+/// One plant, alone: loads it, takes its state lock (waiting
+/// lock_timeout_s), runs it, records the result.
 PlantResult ApplyFleetPlant(const Fleet& fleet, const FleetPlant& plant,
                             const PlantApplyOptions& options);
+
+/// The plants' states as the meeting place of --worker runners: a plant's
+/// state lock is its claim (an etcd lock is a lease, lost when its runner
+/// dies), `fleet.rollout` in its state its result in this rollout.
+class StateWorkerStore : public WorkerStore {
+ public:
+  StateWorkerStore(const Fleet& fleet, PlantApplyOptions options)
+      : fleet_(fleet), options_(std::move(options)) {}
+  std::optional<PlantResult> Recorded(const FleetPlant& plant) override;
+  Claim Try(const FleetPlant& plant, const std::string& wave, bool may_start,
+            const std::string& window, PlantResult* result) override;
+
+ private:
+  /// The plant's workspace, loaded once (null with `error` when it cannot be).
+  Workspace* WorkspaceOf(const FleetPlant& plant, std::string* error);
+
+  const Fleet& fleet_;
+  PlantApplyOptions options_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Workspace>> workspaces_;
+};
 
 /// An output stream whose every line goes to std::cout as one write,
 /// prefixed `PLANT: `, so parallel plants' lines never mix mid-line.

@@ -1,5 +1,6 @@
 #include "fleet/rollout.h"
 
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -14,6 +15,15 @@ const char* OutcomeName(PlantResult::Outcome o) {
     case PlantResult::Outcome::kNotStarted: return "not started";
   }
   return "?";
+}
+
+std::optional<PlantResult::Outcome> OutcomeFromName(const std::string& name) {
+  for (auto o : {PlantResult::Outcome::kApplied, PlantResult::Outcome::kUnchanged,
+                 PlantResult::Outcome::kFailed, PlantResult::Outcome::kSkipped,
+                 PlantResult::Outcome::kNotStarted}) {
+    if (name == OutcomeName(o)) return o;
+  }
+  return std::nullopt;
 }
 
 bool MayStart(const FleetPlant& plant, SysSeconds now, long long margin_s, std::string* text) {
@@ -122,6 +132,124 @@ RolloutReport RunRollout(const Fleet& fleet, const std::vector<std::vector<const
     if (interrupted() && report.stopped.empty()) report.stopped = "interrupted";
   }
   report.failed = total_failed;
+  report.finished = options.now();
+  return report;
+}
+
+namespace {
+
+// Why the budget stops the rollout, given the failures so far, or "".
+std::string OverBudget(const Rollout& r, const std::string& wave, int wave_failed, int total_failed) {
+  if (wave_failed > r.failure_budget_per_wave) {
+    return "wave " + wave + " had " + std::to_string(wave_failed) + " failed plant" +
+           (wave_failed == 1 ? "" : "s") + ", over its failure budget of " +
+           std::to_string(r.failure_budget_per_wave);
+  }
+  if (total_failed > r.failure_budget_total) {
+    return std::to_string(total_failed) + " plants failed, over the rollout's failure budget of " +
+           std::to_string(r.failure_budget_total);
+  }
+  return "";
+}
+
+}  // namespace
+
+RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const FleetPlant*>>& waves,
+                        WorkerStore& store, const RolloutOptions& options,
+                        const std::function<void()>& pause) {
+  const Rollout& r = fleet.rollout;
+  RolloutReport report;
+  report.fleet = fleet.name;
+  report.started = options.now();
+  auto interrupted = [&] { return options.interrupted && options.interrupted->load(); };
+  std::map<std::string, PlantResult> known;  // by plant: recorded or run here
+  std::mutex mu;
+  int earlier_failed = 0;  // in the waves before this one, every runner's
+  for (const auto& wave : r.waves) report.waves.push_back(wave.name);
+  for (size_t w = 0; w < waves.size() && report.stopped.empty(); ++w) {
+    const std::string& wave = r.waves[w].name;
+    if (!options.only_wave.empty() && wave != options.only_wave) continue;
+    std::vector<const FleetPlant*> plants;
+    for (const FleetPlant* p : waves[w]) {
+      if (options.only_plant.empty() || p->name == options.only_plant) plants.push_back(p);
+    }
+    while (report.stopped.empty()) {
+      if (interrupted()) {
+        report.stopped = "interrupted";
+        break;
+      }
+      // What every runner has recorded: the wave's failures and what is left.
+      std::vector<const FleetPlant*> pending;
+      int wave_failed = 0;
+      for (const FleetPlant* p : plants) {
+        std::optional<PlantResult> rec = store.Recorded(*p);
+        if (!rec) {
+          pending.push_back(p);
+          continue;
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        if (!known.count(p->name)) known[p->name] = *rec;
+        if (rec->outcome == PlantResult::Outcome::kFailed) ++wave_failed;
+      }
+      report.stopped = OverBudget(r, wave, wave_failed, earlier_failed + wave_failed);
+      if (!report.stopped.empty() || pending.empty()) {
+        earlier_failed += wave_failed;
+        break;
+      }
+      // Claim what nobody holds, up to max_parallel_plants at once.
+      size_t next = 0;
+      bool ran_any = false;
+      auto worker = [&] {
+        std::unique_lock<std::mutex> lock(mu);
+        while (next < pending.size() && report.stopped.empty() && !interrupted()) {
+          const FleetPlant* plant = pending[next++];
+          lock.unlock();
+          std::string window;
+          bool may = MayStart(*plant, options.now(), r.window_margin_s, &window);
+          PlantResult result;
+          WorkerStore::Claim claim = store.Try(*plant, wave, may || options.ignore_window,
+                                               window, &result);
+          lock.lock();
+          if (claim == WorkerStore::Claim::kBusy) continue;
+          result.plant = plant->name;
+          result.wave = wave;
+          if (claim == WorkerStore::Claim::kRan) {
+            ran_any = true;
+            result.ignored_window = !may && options.ignore_window;
+            if (result.outcome == PlantResult::Outcome::kFailed) {
+              ++wave_failed;
+              report.stopped = OverBudget(r, wave, wave_failed, earlier_failed + wave_failed);
+            }
+          }
+          known[plant->name] = result;
+        }
+      };
+      size_t n = std::min<size_t>(pending.size(), static_cast<size_t>(r.max_parallel_plants));
+      std::vector<std::thread> threads;
+      for (size_t t = 0; t < n; ++t) threads.emplace_back(worker);
+      for (auto& t : threads) t.join();
+      if (!ran_any && report.stopped.empty()) pause();  // others hold the rest
+    }
+  }
+  // The report: every plant of the waves this runner took part in.
+  for (size_t w = 0; w < waves.size(); ++w) {
+    const std::string& wave = r.waves[w].name;
+    if (!options.only_wave.empty() && wave != options.only_wave) continue;
+    for (const FleetPlant* p : waves[w]) {
+      if (!options.only_plant.empty() && p->name != options.only_plant) continue;
+      auto it = known.find(p->name);
+      PlantResult pr;
+      if (it != known.end()) {
+        pr = it->second;
+      } else {
+        pr.reason = report.stopped;
+      }
+      pr.plant = p->name;
+      pr.wave = wave;
+      if (pr.outcome == PlantResult::Outcome::kFailed) ++report.failed;
+      report.plants.push_back(std::move(pr));
+    }
+  }
   report.finished = options.now();
   return report;
 }

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct PlantResult {
 };
 
 const char* OutcomeName(PlantResult::Outcome o);
+std::optional<PlantResult::Outcome> OutcomeFromName(const std::string& name);
 
 struct RolloutReport {
   std::string fleet;
@@ -62,6 +64,32 @@ using PlantRunner = std::function<PlantResult(const FleetPlant&, const std::stri
 /// Rolls the fleet out. `waves` is AssignWaves' answer.
 RolloutReport RunRollout(const Fleet& fleet, const std::vector<std::vector<const FleetPlant*>>& waves,
                          const PlantRunner& run, const RolloutOptions& options);
+
+/// The shared side of `fleet apply --worker`: what every runner of one
+/// rollout sees (each plant's state in the fleet's backend, etcd for many
+/// runners). Thread-safe.
+class WorkerStore {
+ public:
+  virtual ~WorkerStore() = default;
+  /// The plant's result in this rollout, when one is recorded.
+  virtual std::optional<PlantResult> Recorded(const FleetPlant& plant) = 0;
+  enum class Claim { kBusy, kDone, kRan };
+  /// Claims the plant (a lock another runner cannot hold at once, lost if
+  /// this runner dies) and, unless it has a result already, records one:
+  /// skipped when `may_start` is false, else the plant's run. kBusy when
+  /// another runner holds it; `result` is the recorded or new result.
+  virtual Claim Try(const FleetPlant& plant, const std::string& wave, bool may_start,
+                    const std::string& window, PlantResult* result) = 0;
+};
+
+/// One runner of a rollout shared by many (`--worker`): wave by wave, it
+/// claims the plants nobody has a result for, up to max_parallel_plants at
+/// once, and waits (`pause`) while other runners hold the rest; a wave is
+/// done when every plant in it has a result, and the failure budget counts
+/// every runner's failures, so all runners stop together.
+RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const FleetPlant*>>& waves,
+                        WorkerStore& store, const RolloutOptions& options,
+                        const std::function<void()>& pause);
 
 /// The window text of a plant at `now` ("open until ...", "closed, opens
 /// ...", "always open") and whether it may start: open, with at least

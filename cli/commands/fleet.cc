@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <thread>
 #include <memory>
 
 #include <fstream>
@@ -31,6 +32,8 @@ struct FleetOptions {
   bool detailed_exitcode = false;
   bool ignore_window = false;
   bool refresh = false;
+  bool worker = false;
+  std::string rollout;  // --rollout ID
   PlanFlags flags;
 };
 
@@ -277,16 +280,27 @@ int RunFleetApply(const FleetOptions& o) {
   plant_options.lock_timeout_s = o.flags.lock_timeout_s;
   plant_options.interrupted = guard.flag();
   plant_options.now = clock;
+  plant_options.rollout_id = RolloutId(fleet, o.file, o.rollout);
   RolloutOptions options;
   options.only_plant = o.plant;
   options.only_wave = o.wave;
   options.ignore_window = o.ignore_window;
   options.now = clock;
   options.interrupted = guard.flag();
-  RolloutReport report = RunRollout(
-      fleet, waves,
-      [&](const FleetPlant& p, const std::string&) { return ApplyFleetPlant(fleet, p, plant_options); },
-      options);
+  RolloutReport report;
+  if (o.worker) {
+    // One of many runners: they meet in the plants' states.
+    std::cout << "Worker of rollout " << plant_options.rollout_id << " of fleet " << fleet.name
+              << "\n" << std::flush;
+    StateWorkerStore store(fleet, plant_options);
+    report = RunWorker(fleet, waves, store, options,
+                       [] { std::this_thread::sleep_for(std::chrono::seconds(1)); });
+  } else {
+    report = RunRollout(
+        fleet, waves,
+        [&](const FleetPlant& p, const std::string&) { return ApplyFleetPlant(fleet, p, plant_options); },
+        options);
+  }
 
   // The report: wave by wave, then why it stopped.
   std::cout << "\nRollout of fleet " << fleet.name << ":\n";
@@ -511,6 +525,12 @@ void SetupFleetCommand(CLI::App& app, int* exit_code) {
                     "Hosts of one plant changed at once (default 10)");
   apply->add_option("--lock-timeout", o->flags.lock_timeout_s,
                     "Seconds to wait for a plant's state lock (default 0)");
+  apply->add_flag("--worker", o->worker,
+                  "Be one of several runners of this rollout: claim plants through their state "
+                  "locks, count waves and the budget fleet-wide");
+  apply->add_option("--rollout", o->rollout,
+                    "The rollout's ID, shared by its runners (default: a digest of the fleet file "
+                    "and the blueprint)");
   apply->callback([o, exit_code] { *exit_code = RunFleetApply(*o); });
 
   auto* hold = cmd->add_subcommand("hold", "Hold a plant: every rollout skips it until released");

@@ -6,7 +6,13 @@
 // plant failing its health check in wave 2 stopping the rollout at its
 // budget with wave 3 untouched; windows across a DST change; holds;
 // offline plants under skip and fail. The hosts are checked with OpenSSH.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <thread>
 
 #include "tests/e2e/e2e_support.h"
 
@@ -20,13 +26,9 @@ class FleetPlanTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "plant.yaml")
-        << "mfgctl: 1\nplant: shared\n"
-           "variables:\n  gw_address: {}\n  motd: { default: managed }\n"
-           "providers:\n  ssh:\n    user: root\n"
-           "    identity_file: " << HostsDir() << "/id_ed25519\n"
-           "    known_hosts: " << HostsDir() << "/known_hosts\n    connect_timeout: 2\n"
-           "gateways:\n  gw:\n    address: ${var.gw_address}\n"
-           "    files:\n      /etc/e2e-fleet-motd: { content: \"${var.motd}\\n\" }\n";
+        << Blueprint("  gw_address: {}\n  motd: { default: managed }\n",
+                     "  gw:\n    address: ${var.gw_address}\n"
+                     "    files:\n      /etc/e2e-fleet-motd: { content: \"${var.motd}\\n\" }\n");
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -41,6 +43,15 @@ class FleetPlanTest : public ::testing::Test {
   Result Fleet(std::vector<std::string> args) {
     args.insert(args.begin(), {MFGCTL_BINARY, "fleet"});
     return RunProgram(args, dir_.string());
+  }
+
+  // The plants' shared blueprint: its variables, the ssh provider for the
+  // test hosts, its gateways.
+  static std::string Blueprint(const std::string& variables, const std::string& gateways) {
+    return "mfgctl: 1\nplant: shared\nvariables:\n" + variables +
+           "providers:\n  ssh:\n    user: root\n    identity_file: " + HostsDir() +
+           "/id_ed25519\n    known_hosts: " + HostsDir() +
+           "/known_hosts\n    connect_timeout: 2\ngateways:\n" + gateways;
   }
 
   static std::string PlantOn(const std::string& name, const std::string& address,
@@ -60,19 +71,14 @@ class FleetApplyTest : public FleetPlanTest {
     FleetPlanTest::SetUp();
     for (int h = 1; h <= 4; ++h) OnHost(h, "rm -rf /srv/e2e-fleet");
     std::ofstream(dir_ / "plant.yaml")
-        << "mfgctl: 1\nplant: shared\n"
-           "variables:\n  gw_address: {}\n  gw2_address: {}\n  site: {}\n"
-           "  health: { description: the file the health check looks for }\n"
-           "providers:\n  ssh:\n    user: root\n"
-           "    identity_file: " << HostsDir() << "/id_ed25519\n"
-           "    known_hosts: " << HostsDir() << "/known_hosts\n    connect_timeout: 2\n"
-           "gateways:\n"
-           "  gw:\n    address: ${var.gw_address}\n"
-           "    directories: { /srv/e2e-fleet: {}, \"/srv/e2e-fleet/${var.site}\": {} }\n"
-           "    files: { \"/srv/e2e-fleet/${var.site}/a\": { content: \"${var.site}\\n\" } }\n"
-           "  gw2:\n    address: ${var.gw2_address}\n"
-           "    directories: { /srv/e2e-fleet: {}, \"/srv/e2e-fleet/${var.site}-2\": {} }\n"
-           "    files: { \"/srv/e2e-fleet/${var.site}-2/b\": { content: \"${var.site}\\n\" } }\n";
+        << Blueprint("  gw_address: {}\n  gw2_address: {}\n  site: {}\n"
+                     "  health: { description: the file the health check looks for }\n",
+                     "  gw:\n    address: ${var.gw_address}\n"
+                     "    directories: { /srv/e2e-fleet: {}, \"/srv/e2e-fleet/${var.site}\": {} }\n"
+                     "    files: { \"/srv/e2e-fleet/${var.site}/a\": { content: \"${var.site}\\n\" } }\n"
+                     "  gw2:\n    address: ${var.gw2_address}\n"
+                     "    directories: { /srv/e2e-fleet: {}, \"/srv/e2e-fleet/${var.site}-2\": {} }\n"
+                     "    files: { \"/srv/e2e-fleet/${var.site}-2/b\": { content: \"${var.site}\\n\" } }\n");
   }
   void TearDown() override {
     for (int h = 1; h <= 4; ++h) OnHost(h, "rm -rf /srv/e2e-fleet");
@@ -264,6 +270,91 @@ TEST_F(FleetApplyTest, WindowsAcrossDaylightSavingHoldsAndOfflinePlants) {
   EXPECT_EQ(OutcomeOf(report, "held"), "applied");
   EXPECT_EQ(OutcomeOf(report, "dark"), "failed");
   EXPECT_TRUE(Applied(2, "held"));
+}
+
+// Two `fleet apply --worker` runners share one rollout through a real etcd
+// (tests/cloud/etcd.sh): each plant's state lock is a lease, its result in
+// the rollout a key there. One runner is killed with SIGKILL in the middle
+// of a plant; its lease runs out, the other claims the plant and finishes
+// the rollout. Each plant's slow command appends its name to a log on its
+// host once it has slept: every name is there exactly once.
+TEST_F(FleetApplyTest, TwoWorkersShareARolloutThroughEtcdAndSurviveAKilledOne) {
+  if (RunProgram({"curl", "-sf", "-o", "/dev/null", "--max-time", "2",
+                  "http://127.0.0.1:2379/health"}).exit_code != 0) {
+    GTEST_SKIP() << "etcd is not running on 127.0.0.1:2379 (tests/cloud/etcd.sh up)";
+  }
+  std::string prefix = "/e2e-fleet-" + std::to_string(getpid());
+  RunProgram({"etcdctl", "--endpoints", "http://127.0.0.1:2379", "del", "--prefix", prefix});
+  std::ofstream(dir_ / "plant.yaml")
+      << Blueprint("  gw_address: {}\n  site: {}\n",
+                   "  gw:\n    address: ${var.gw_address}\n"
+                   "    directories: { /srv/e2e-fleet: {} }\n"
+                   "    commands:\n"
+                   "      \"slow-${var.site}\":\n"
+                   "        run: \"sleep 2 && echo ${var.site} >> /srv/e2e-fleet/applied.log && "
+                   "touch /srv/e2e-fleet/${var.site}.done\"\n"
+                   "        creates: \"/srv/e2e-fleet/${var.site}.done\"\n"
+                   "        after: [\"directory[/srv/e2e-fleet]\"]\n");
+  std::string plants;
+  for (int i = 1; i <= 6; ++i) {
+    plants += "  w" + std::to_string(i) + ": { variables: { gw_address: " +
+              HostAddress((i - 1) % 4 + 1) + ", site: w" + std::to_string(i) + " } }\n";
+  }
+  std::ofstream(dir_ / "fleet.yaml")
+      << "mfgctl: 1\nfleet: e2e-workers\nblueprint: ./plant.yaml\n"
+         "state: { backend: etcd, endpoints: [\"http://127.0.0.1:2379\"], prefix: " << prefix
+      << ", lock_ttl: 3s }\nplants:\n" << plants
+      << "rollout:\n  max_parallel_plants: 1\n  failure_budget: { per_wave: 0, total: 0 }\n";
+  auto start = [&](const std::string& log) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      if (chdir(dir_.c_str()) != 0) _exit(127);
+      int fd = open((dir_ / log).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      execl(MFGCTL_BINARY, MFGCTL_BINARY, "fleet", "apply", "--worker", "--rollout", "r1",
+            "--report-json", (log + ".json").c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    return pid;
+  };
+  pid_t doomed = start("doomed.log");
+  pid_t survivor = start("survivor.log");
+  // The doomed runner is asleep in its first plant's command: kill it there.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  kill(doomed, SIGKILL);
+  int status = 0;
+  waitpid(doomed, &status, 0);
+  waitpid(survivor, &status, 0);
+  std::ifstream in(dir_ / "survivor.log");
+  std::string out((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
+  // Every plant applied exactly once, across the two runners.
+  std::string logs;
+  for (int h = 1; h <= 4; ++h) logs += OnHost(h, "cat /srv/e2e-fleet/applied.log 2>/dev/null").out;
+  for (int i = 1; i <= 6; ++i) {
+    std::string site = "w" + std::to_string(i) + "\n";
+    size_t first = logs.find(site);
+    EXPECT_NE(first, std::string::npos) << site << logs << out;
+    EXPECT_EQ(logs.find(site, first + 1), std::string::npos) << site << logs;
+  }
+  // The survivor reports all six done: applied, or unchanged where the
+  // killed runner's command had finished on the host before it died.
+  std::ifstream rin(dir_ / "survivor.log.json");
+  Value report = Value::parse(rin, nullptr, false);
+  int done = 0;
+  for (const auto& p : report["waves"][0]["plants"]) {
+    done += p["result"] == "applied" || p["result"] == "unchanged";
+  }
+  EXPECT_EQ(done, 6) << report.dump(2);
+  // The result of each plant in the rollout is in etcd, in its state.
+  Result keys = RunProgram({"etcdctl", "--endpoints", "http://127.0.0.1:2379", "get", "--prefix",
+                            "--keys-only", prefix});
+  for (int i = 1; i <= 6; ++i) {
+    EXPECT_NE(keys.out.find(prefix + "/w" + std::to_string(i) + "/state"), std::string::npos)
+        << keys.out;
+  }
+  RunProgram({"etcdctl", "--endpoints", "http://127.0.0.1:2379", "del", "--prefix", prefix});
 }
 
 TEST_F(FleetPlanTest, EveryPlantPlannedATablePerWaveWindowsInPlantTime) {

@@ -180,5 +180,109 @@ TEST_F(RolloutTest, WaveAndPlantNarrowARun) {
   ASSERT_EQ(report.plants.size(), 1u);
 }
 
+// The shared side of --worker runners, in memory: claims and results.
+class FakeStore : public WorkerStore {
+ public:
+  std::optional<PlantResult> Recorded(const FleetPlant& p) override {
+    std::lock_guard<std::mutex> l(mu);
+    auto it = results.find(p.name);
+    if (it == results.end()) return std::nullopt;
+    return it->second;
+  }
+  Claim Try(const FleetPlant& p, const std::string&, bool may_start, const std::string& window,
+            PlantResult* result) override {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      if (claimed.count(p.name)) return Claim::kBusy;
+      if (auto it = results.find(p.name); it != results.end()) {
+        *result = it->second;
+        return Claim::kDone;
+      }
+      claimed.insert(p.name);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    PlantResult r;
+    r.outcome = !may_start               ? PlantResult::Outcome::kSkipped
+                : fail.count(p.name) > 0 ? PlantResult::Outcome::kFailed
+                                         : PlantResult::Outcome::kApplied;
+    r.reason = may_start ? "" : "outside its window: " + window;
+    std::lock_guard<std::mutex> l(mu);
+    ++runs[p.name];
+    results[p.name] = r;
+    claimed.erase(p.name);
+    *result = r;
+    return Claim::kRan;
+  }
+
+  std::mutex mu;
+  std::set<std::string> claimed, fail;
+  std::map<std::string, PlantResult> results;
+  std::map<std::string, int> runs;
+};
+
+class WorkerTest : public RolloutTest {
+ protected:
+  RolloutReport Work(FakeStore& store, std::function<void()> pause = [] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }) {
+    Diagnostics diags;
+    std::vector<std::vector<const FleetPlant*>> waves;
+    EXPECT_TRUE(AssignWaves(fleet_, &waves, &diags));
+    RolloutOptions options;
+    options.now = [] { return At("2026-03-28T12:00:00Z"); };
+    return RunWorker(fleet_, waves, store, options, pause);
+  }
+};
+
+TEST_F(WorkerTest, TwoRunnersApplyEveryPlantExactlyOnce) {
+  MakeFleet(6);
+  fleet_.rollout.max_parallel_plants = 2;
+  FakeStore store;
+  RolloutReport a, b;
+  std::thread ta([&] { a = Work(store); });
+  std::thread tb([&] { b = Work(store); });
+  ta.join();
+  tb.join();
+  for (int i = 1; i <= 6; ++i) EXPECT_EQ(store.runs["p" + std::to_string(i)], 1) << i;
+  EXPECT_EQ(a.stopped, "");
+  EXPECT_EQ(b.stopped, "");
+  // Each runner's report has every plant, whoever applied it.
+  ASSERT_EQ(a.plants.size(), 6u);
+  for (const auto& p : a.plants) EXPECT_EQ(OutcomeName(p.outcome), std::string("applied")) << p.plant;
+}
+
+TEST_F(WorkerTest, ADeadRunnersClaimIsWaitedForThenTheOtherFinishesThePlant) {
+  MakeFleet(3);
+  FakeStore store;
+  store.claimed.insert("p2");  // a runner that died holding p2: its lease runs out later
+  int pauses = 0;
+  RolloutReport r = Work(store, [&] {
+    if (++pauses == 3) {
+      std::lock_guard<std::mutex> l(store.mu);
+      store.claimed.erase("p2");  // the lease expired
+    }
+  });
+  EXPECT_GE(pauses, 3);
+  EXPECT_EQ(store.runs["p2"], 1);
+  EXPECT_EQ(store.runs["p3"], 1);  // the wave barrier held p3's wave until p2 was done
+  EXPECT_EQ(r.stopped, "");
+}
+
+TEST_F(WorkerTest, AFailureRecordedByAnotherRunnerCountsAgainstTheBudget) {
+  MakeFleet(6);
+  fleet_.rollout.failure_budget_per_wave = 0;
+  FakeStore store;
+  // Another runner already failed p2 in wave 2.
+  PlantResult failed;
+  failed.outcome = PlantResult::Outcome::kFailed;
+  store.results["p2"] = failed;
+  RolloutReport r = Work(store);
+  EXPECT_EQ(r.stopped, "wave half had 1 failed plant, over its failure budget of 0");
+  EXPECT_EQ(store.runs["p1"], 1);
+  EXPECT_EQ(store.runs.count("p3"), 0u);
+  EXPECT_EQ(store.runs.count("p4"), 0u);  // wave 3 untouched
+  EXPECT_EQ(r.failed, 1);
+}
+
 }  // namespace
 }  // namespace mfgctl
