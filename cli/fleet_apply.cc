@@ -154,8 +154,13 @@ PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantAp
   if (plan.diagnostics.HasErrors()) {
     ui.ShowDiagnostics(plan.diagnostics);
     Errors(plan.diagnostics, &r);
+    // Recorded too: other runners of the rollout must not try it again.
     r.offline = AllUnreachable(plan.diagnostics);
-    return done(PlantResult::Outcome::kFailed, r.offline ? "offline: " + r.errors[0] : r.errors[0]);
+    done(r.offline && fleet.rollout.offline_skip ? PlantResult::Outcome::kSkipped
+                                                 : PlantResult::Outcome::kFailed,
+         r.offline ? "offline: " + r.errors[0] : r.errors[0]);
+    Record(ws, fleet, options, r, "", ui, &r);
+    return r;
   }
   ui.ShowDiagnostics(plan.diagnostics);  // warnings
   PlantResult::Outcome outcome = PlantResult::Outcome::kUnchanged;

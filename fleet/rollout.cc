@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace mfgctl {
@@ -163,6 +164,7 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
   report.started = options.now();
   auto interrupted = [&] { return options.interrupted && options.interrupted->load(); };
   std::map<std::string, PlantResult> known;  // by plant: recorded or run here
+  std::set<std::string> ran_here;             // plants this runner ran
   std::mutex mu;
   int earlier_failed = 0;  // in the waves before this one, every runner's
   for (const auto& wave : r.waves) report.waves.push_back(wave.name);
@@ -183,11 +185,14 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
       int wave_failed = 0;
       for (const FleetPlant* p : plants) {
         std::optional<PlantResult> rec = store.Recorded(*p);
+        std::lock_guard<std::mutex> lock(mu);
+        if (!rec && ran_here.count(p->name)) {
+          rec = known[p->name];  // this runner's, where it could not be recorded: not retried
+        }
         if (!rec) {
           pending.push_back(p);
           continue;
         }
-        std::lock_guard<std::mutex> lock(mu);
         if (!known.count(p->name)) known[p->name] = *rec;
         if (rec->outcome == PlantResult::Outcome::kFailed) ++wave_failed;
       }
@@ -215,6 +220,7 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
           result.wave = wave;
           if (claim == WorkerStore::Claim::kRan) {
             ran_any = true;
+            ran_here.insert(plant->name);
             result.ignored_window = !may && options.ignore_window;
             if (result.outcome == PlantResult::Outcome::kFailed) {
               ++wave_failed;

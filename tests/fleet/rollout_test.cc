@@ -268,6 +268,27 @@ TEST_F(WorkerTest, ADeadRunnersClaimIsWaitedForThenTheOtherFinishesThePlant) {
   EXPECT_EQ(r.stopped, "");
 }
 
+TEST_F(WorkerTest, AFailureThatCouldNotBeRecordedIsCountedOnceAndNotRetried) {
+  MakeFleet(3);
+  fleet_.rollout.failure_budget_per_wave = 5;
+  fleet_.rollout.failure_budget_total = 5;
+  struct Unrecorded : FakeStore {
+    Claim Try(const FleetPlant& p, const std::string& w, bool may, const std::string& win,
+              PlantResult* result) override {
+      if (p.name != "p2") return FakeStore::Try(p, w, may, win, result);
+      std::lock_guard<std::mutex> l(mu);
+      ++runs[p.name];  // its state cannot be reached: nothing recorded
+      result->outcome = PlantResult::Outcome::kFailed;
+      return Claim::kRan;
+    }
+  } store;
+  RolloutReport r = Work(store);
+  EXPECT_EQ(store.runs["p2"], 1);
+  EXPECT_EQ(store.runs["p3"], 1);
+  EXPECT_EQ(r.failed, 1);
+  EXPECT_EQ(r.stopped, "");
+}
+
 TEST_F(WorkerTest, AFailureRecordedByAnotherRunnerCountsAgainstTheBudget) {
   MakeFleet(6);
   fleet_.rollout.failure_budget_per_wave = 0;
