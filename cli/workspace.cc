@@ -80,12 +80,15 @@ bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags)
   return ws->backend != nullptr;
 }
 
-std::string RunDescription(const std::string& command) {
+std::string RunnerName() {
   char host[256] = "?";
   gethostname(host, sizeof host - 1);
   const char* user = std::getenv("USER");
-  return "pid " + std::to_string(getpid()) + " (mfgctl " + command + ") of " +
-         (user ? user : "?") + "@" + host;
+  return std::string(user ? user : "?") + "@" + host;
+}
+
+std::string RunDescription(const std::string& command) {
+  return "pid " + std::to_string(getpid()) + " (mfgctl " + command + ") of " + RunnerName();
 }
 
 bool LockAndReadState(Workspace* ws, const std::string& command, int lock_timeout_s,

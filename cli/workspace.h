@@ -49,6 +49,9 @@ struct Workspace {
 /// blueprint's secrets are scrubbed from all output. Does not read state.
 bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags);
 
+/// Who runs mfgctl: `ci@runner-3` ($USER at the host name).
+std::string RunnerName();
+
 /// How a run describes itself to others that find its lock: `pid 4711
 /// (mfgctl apply) of ci@runner-3`.
 std::string RunDescription(const std::string& command);

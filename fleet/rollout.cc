@@ -27,28 +27,51 @@ std::optional<PlantResult::Outcome> OutcomeFromName(const std::string& name) {
   return std::nullopt;
 }
 
-bool MayStart(const FleetPlant& plant, SysSeconds now, long long margin_s, std::string* text) {
+WindowState WindowAt(const FleetPlant& plant, SysSeconds now) {
   TimeZone zone;
   TimeZone::Load(plant.time_zone, &zone);  // checked when the fleet was loaded
   WindowSchedule schedule(zone, plant.windows);
-  std::optional<SysSeconds> closes;
-  bool open = schedule.IsOpen(now, &closes);
+  WindowState w;
+  w.open = schedule.IsOpen(now, &w.closes);
   if (schedule.always_open()) {
-    *text = "always open";
-    return true;
+    w.text = "always open";
+  } else if (w.open) {
+    w.text = "open until " + zone.Format(*w.closes);
+  } else {
+    w.opens = schedule.NextOpening(now);
+    w.text = "closed, opens " + (w.opens ? zone.Format(*w.opens) : std::string("never"));
   }
-  if (!open) {
-    std::optional<SysSeconds> opens = schedule.NextOpening(now);
-    *text = "closed, opens " + (opens ? zone.Format(*opens) : std::string("never"));
-    return false;
-  }
-  *text = "open until " + zone.Format(*closes);
-  if (*closes - now < std::chrono::seconds(margin_s)) {
+  return w;
+}
+
+bool MayStart(const FleetPlant& plant, SysSeconds now, long long margin_s, std::string* text) {
+  WindowState w = WindowAt(plant, now);
+  *text = w.text;
+  if (!w.open) return false;
+  if (w.closes && *w.closes - now < std::chrono::seconds(margin_s)) {
     *text += ", less than the window_margin left";
     return false;
   }
   return true;
 }
+
+namespace {
+
+// Why the budget stops the rollout, given the failures so far, or "".
+std::string OverBudget(const Rollout& r, const std::string& wave, int wave_failed, int total_failed) {
+  if (wave_failed > r.failure_budget_per_wave) {
+    return "wave " + wave + " had " + std::to_string(wave_failed) + " failed plant" +
+           (wave_failed == 1 ? "" : "s") + ", over its failure budget of " +
+           std::to_string(r.failure_budget_per_wave);
+  }
+  if (total_failed > r.failure_budget_total) {
+    return std::to_string(total_failed) + " plants failed, over the rollout's failure budget of " +
+           std::to_string(r.failure_budget_total);
+  }
+  return "";
+}
+
+}  // namespace
 
 RolloutReport RunRollout(const Fleet& fleet, const std::vector<std::vector<const FleetPlant*>>& waves,
                          const PlantRunner& run, const RolloutOptions& options) {
@@ -113,14 +136,8 @@ RolloutReport RunRollout(const Fleet& fleet, const std::vector<std::vector<const
         if (result.outcome == PlantResult::Outcome::kFailed) {
           ++wave_failed;
           ++total_failed;
-          if (wave_failed > r.failure_budget_per_wave && report.stopped.empty()) {
-            report.stopped = "wave " + wave + " had " + std::to_string(wave_failed) +
-                             " failed plant" + (wave_failed == 1 ? "" : "s") +
-                             ", over its failure budget of " +
-                             std::to_string(r.failure_budget_per_wave);
-          } else if (total_failed > r.failure_budget_total && report.stopped.empty()) {
-            report.stopped = std::to_string(total_failed) + " plants failed, over the rollout's "
-                             "failure budget of " + std::to_string(r.failure_budget_total);
+          if (report.stopped.empty()) {
+            report.stopped = OverBudget(r, wave, wave_failed, total_failed);
           }
         }
         slot_result = std::move(result);
@@ -137,23 +154,6 @@ RolloutReport RunRollout(const Fleet& fleet, const std::vector<std::vector<const
   return report;
 }
 
-namespace {
-
-// Why the budget stops the rollout, given the failures so far, or "".
-std::string OverBudget(const Rollout& r, const std::string& wave, int wave_failed, int total_failed) {
-  if (wave_failed > r.failure_budget_per_wave) {
-    return "wave " + wave + " had " + std::to_string(wave_failed) + " failed plant" +
-           (wave_failed == 1 ? "" : "s") + ", over its failure budget of " +
-           std::to_string(r.failure_budget_per_wave);
-  }
-  if (total_failed > r.failure_budget_total) {
-    return std::to_string(total_failed) + " plants failed, over the rollout's failure budget of " +
-           std::to_string(r.failure_budget_total);
-  }
-  return "";
-}
-
-}  // namespace
 
 RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const FleetPlant*>>& waves,
                         WorkerStore& store, const RolloutOptions& options,

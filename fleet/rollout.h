@@ -91,6 +91,16 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
                         WorkerStore& store, const RolloutOptions& options,
                         const std::function<void()>& pause);
 
+/// A plant's windows at a time: open or not, when the open one closes
+/// (none: always open), when the next opens, and as text in the plant's
+/// zone ("open until ...", "closed, opens ...", "always open").
+struct WindowState {
+  bool open = true;
+  std::optional<SysSeconds> closes, opens;
+  std::string text;
+};
+WindowState WindowAt(const FleetPlant& plant, SysSeconds now);
+
 /// The window text of a plant at `now` ("open until ...", "closed, opens
 /// ...", "always open") and whether it may start: open, with at least
 /// `margin_s` left.

@@ -1,7 +1,5 @@
 // mfgctl fleet plan: every plant of a fleet planned in one process, shown
 // as a table per wave with each plant's maintenance window in its own time.
-#include <unistd.h>
-
 #include <algorithm>
 #include <iostream>
 #include <thread>
@@ -50,30 +48,6 @@ bool Now(const FleetOptions& o, SysSeconds* now, Diagnostics* diags) {
   return false;
 }
 
-struct WindowState {
-  bool open = true;
-  std::optional<SysSeconds> closes, opens;
-  std::string text;  // for the table
-};
-
-WindowState WindowAt(const FleetPlant& p, SysSeconds now) {
-  TimeZone zone;
-  TimeZone::Load(p.time_zone, &zone);  // checked when the fleet was loaded
-  WindowSchedule schedule(zone, p.windows);
-  WindowState w;
-  w.open = schedule.IsOpen(now, &w.closes);
-  if (schedule.always_open()) {
-    w.text = "always open";
-  } else if (w.open) {
-    w.text = "open until " + zone.Format(*w.closes);
-  } else {
-    w.opens = schedule.NextOpening(now);
-    w.text = "closed, opens " + (w.opens ? zone.Format(*w.opens) : std::string("never"));
-  }
-  return w;
-}
-
-
 std::string FirstError(const PlantRun& r) {
   for (const Diagnostics* d : {&r.diags, &r.plan.diagnostics}) {
     for (const auto& diag : *d) {
@@ -89,27 +63,45 @@ std::string Padded(const std::string& s, size_t width) {
   return s + std::string(width > s.size() ? width - s.size() : 0, ' ');
 }
 
+// Loads the fleet and its waves, the clock, and checks --plant and --wave.
+bool LoadFleetRun(const FleetOptions& o, Fleet* fleet,
+                  std::vector<std::vector<const FleetPlant*>>* waves, SysSeconds* now,
+                  Diagnostics* diags) {
+  if (!Now(o, now, diags) || !LoadFleet(o.file, fleet, diags) ||
+      !AssignWaves(*fleet, waves, diags)) {
+    return false;
+  }
+  if (!o.plant.empty() && !fleet->Plant(o.plant)) {
+    std::vector<std::string> names;
+    for (const auto& p : fleet->plants) names.push_back(p.name);
+    diags->Error("fleet " + fleet->name + " has no plant \"" + o.plant + "\"" +
+                 DidYouMean(o.plant, names));
+    return false;
+  }
+  if (!o.wave.empty()) {
+    std::vector<std::string> names;
+    for (const auto& w : fleet->rollout.waves) names.push_back(w.name);
+    if (std::find(names.begin(), names.end(), o.wave) == names.end()) {
+      diags->Error("fleet " + fleet->name + " has no wave \"" + o.wave + "\"" +
+                   DidYouMean(o.wave, names));
+      return false;
+    }
+  }
+  return true;
+}
+
 int RunFleetPlan(const FleetOptions& o) {
   auto ui = MakeUi(false);  // diagnostics; the table and --json are printed here
   Diagnostics diags;
   Fleet fleet;
   SysSeconds now;
   std::vector<std::vector<const FleetPlant*>> waves;
-  if (!Now(o, &now, &diags) || !LoadFleet(o.file, &fleet, &diags) ||
-      !AssignWaves(fleet, &waves, &diags)) {
+  if (!LoadFleetRun(o, &fleet, &waves, &now, &diags)) {
     ui->ShowDiagnostics(diags);
     return 1;
   }
   if (!o.plant.empty()) {
     const FleetPlant* p = fleet.Plant(o.plant);
-    if (!p) {
-      std::vector<std::string> names;
-      for (const auto& plant : fleet.plants) names.push_back(plant.name);
-      diags.Error("fleet " + fleet.name + " has no plant \"" + o.plant + "\"" +
-                  DidYouMean(o.plant, names));
-      ui->ShowDiagnostics(diags);
-      return 1;
-    }
     // One plant's full plan, as `mfgctl plan` shows it.
     auto plant_ui = MakeUi(o.json);
     Workspace ws;
@@ -203,33 +195,6 @@ int RunFleetPlan(const FleetOptions& o) {
   }
   if (failed > 0) return 1;
   return o.detailed_exitcode && changed > 0 ? 2 : 0;
-}
-
-// Loads the fleet and its waves, the clock, and checks --plant and --wave.
-bool LoadFleetRun(const FleetOptions& o, Fleet* fleet,
-                  std::vector<std::vector<const FleetPlant*>>* waves, SysSeconds* now,
-                  Diagnostics* diags) {
-  if (!Now(o, now, diags) || !LoadFleet(o.file, fleet, diags) ||
-      !AssignWaves(*fleet, waves, diags)) {
-    return false;
-  }
-  if (!o.plant.empty() && !fleet->Plant(o.plant)) {
-    std::vector<std::string> names;
-    for (const auto& p : fleet->plants) names.push_back(p.name);
-    diags->Error("fleet " + fleet->name + " has no plant \"" + o.plant + "\"" +
-                 DidYouMean(o.plant, names));
-    return false;
-  }
-  if (!o.wave.empty()) {
-    std::vector<std::string> names;
-    for (const auto& w : fleet->rollout.waves) names.push_back(w.name);
-    if (std::find(names.begin(), names.end(), o.wave) == names.end()) {
-      diags->Error("fleet " + fleet->name + " has no wave \"" + o.wave + "\"" +
-                   DidYouMean(o.wave, names));
-      return false;
-    }
-  }
-  return true;
 }
 
 Value ReportJson(const RolloutReport& report) {
@@ -362,11 +327,8 @@ int RunFleetHold(const FleetOptions& o, bool hold) {
   }
   if (!ws.state.fleet.is_object()) ws.state.fleet = Value::object();
   if (hold) {
-    const char* user = std::getenv("USER");
-    char host[256] = "?";
-    gethostname(host, sizeof host - 1);
     ws.state.fleet["hold"] = {{"reason", o.reason},
-                              {"by", std::string(user ? user : "?") + "@" + host},
+                              {"by", RunnerName()},
                               {"since", FormatInstant(now)}};
   } else if (!ws.state.fleet.contains("hold")) {
     std::cout << "Plant " << o.plant << " is not held.\n";

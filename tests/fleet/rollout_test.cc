@@ -43,7 +43,7 @@ class RolloutTest : public ::testing::Test {
     std::vector<std::vector<const FleetPlant*>> waves;
     EXPECT_TRUE(AssignWaves(fleet_, &waves, &diags));
     if (!options.now) options.now = [] { return At("2026-03-28T12:00:00Z"); };
-    return RunRollout(fleet_, waves, [this](const FleetPlant& p, const std::string& wave) {
+    return RunRollout(fleet_, waves, [this](const FleetPlant& p, const std::string&) {
       int now = ++running_;
       {
         std::lock_guard<std::mutex> l(mu_);
