@@ -6,8 +6,10 @@
 
 #include "cli/fleet_plan.h"
 #include "cli/health_checks.h"
+#include "cli/render/redaction.h"
 #include "engine/plan/planner.h"
 #include "engine/model/digest.h"
+#include "engine/model/env.h"
 #include "engine/model/text_file.h"
 #include "engine/provider/configure.h"
 #include "engine/state/state.h"
@@ -37,8 +39,8 @@ void Errors(const Diagnostics& diags, PlantResult* r) {
 }
 
 std::string HoldText(const Value& hold) {
-  return "held by " + hold.value("by", std::string("?")) + " since " +
-         hold.value("since", std::string("?")) + ": " + hold.value("reason", std::string(""));
+  return "held by " + StringAttr(hold, "by", "?") + " since " + StringAttr(hold, "since", "?") +
+         ": " + StringAttr(hold, "reason");
 }
 
 }  // namespace
@@ -75,26 +77,26 @@ void PrefixedLines::Emit() {
 namespace {
 
 // The plant's result in `state` for this rollout, when recorded.
+// Read with care: a state is anyone's JSON, and a malformed field must not
+// throw in a worker's thread.
 std::optional<PlantResult> RecordedIn(const StateSnapshot& state, const std::string& rollout_id) {
   const Value& f = state.fleet;
-  if (!f.is_object() || !f.contains("rollout") || f["rollout"].value("id", "") != rollout_id) {
-    return std::nullopt;
-  }
+  if (!f.is_object() || !f.contains("rollout")) return std::nullopt;
   const Value& rec = f["rollout"];
+  if (StringAttr(rec, "id") != rollout_id) return std::nullopt;
   PlantResult r;
-  r.outcome = OutcomeFromName(rec.value("result", "")).value_or(PlantResult::Outcome::kFailed);
-  r.reason = rec.value("reason", "");
-  r.window = rec.value("window", "");
-  r.add = rec.value("add", 0);
-  r.change = rec.value("change", 0);
-  r.destroy = rec.value("destroy", 0);
+  r.outcome = OutcomeFromName(StringAttr(rec, "result")).value_or(PlantResult::Outcome::kFailed);
+  r.reason = StringAttr(rec, "reason");
+  r.window = StringAttr(rec, "window");
+  r.add = static_cast<int>(IntAttr(rec, "add"));
+  r.change = static_cast<int>(IntAttr(rec, "change"));
+  r.destroy = static_cast<int>(IntAttr(rec, "destroy"));
   if (rec.contains("errors") && rec["errors"].is_array()) {
     for (const auto& e : rec["errors"]) {
       if (e.is_string()) r.errors.push_back(e);
     }
   }
-  r.reason += std::string(r.reason.empty() ? "" : " ") + "(by " +
-              rec.value("by", std::string("?")) + ")";
+  r.reason += std::string(r.reason.empty() ? "" : " ") + "(by " + StringAttr(rec, "by", "?") + ")";
   return r;
 }
 
@@ -104,16 +106,20 @@ void Record(Workspace& ws, const Fleet& fleet, const PlantApplyOptions& options,
             const PlantResult& r, const std::string& digest, Ui& ui, PlantResult* out) {
   if (!ws.state.fleet.is_object()) ws.state.fleet = Value::object();
   std::string at = FormatInstant(options.now());
+  // Reasons and errors quote hosts and checks: scrubbed as output is.
+  std::string reason = ScrubbedLikeOutput(r.reason);
+  std::vector<std::string> errors;
+  for (const auto& e : r.errors) errors.push_back(ScrubbedLikeOutput(e));
   if (!digest.empty()) {
     ws.state.fleet["last_apply"] = {{"digest", digest}, {"at", at},
                                     {"result", OutcomeName(r.outcome)}, {"fleet", fleet.name}};
-    if (!r.reason.empty()) ws.state.fleet["last_apply"]["reason"] = r.reason;
+    if (!reason.empty()) ws.state.fleet["last_apply"]["reason"] = reason;
   }
   ws.state.fleet["rollout"] = {{"id", options.rollout_id}, {"result", OutcomeName(r.outcome)},
-                               {"reason", r.reason}, {"window", r.window}, {"at", at},
+                               {"reason", reason}, {"window", r.window}, {"at", at},
                                {"by", RunDescription("fleet apply")}, {"add", r.add},
                                {"change", r.change}, {"destroy", r.destroy},
-                               {"errors", r.errors}};
+                               {"errors", errors}};
   if (ws.state.lineage.empty()) ws.state.lineage = NewLineage();
   ws.state.plant = ws.config.plant;
   ++ws.state.serial;
@@ -135,6 +141,13 @@ PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantAp
     r.reason = reason;
     r.finished = options.now();
     return r;
+  };
+  auto interrupted = [&] { return options.interrupted && options.interrupted->load(); };
+  // Stopped part way by SIGINT/SIGTERM: what finished is in the state and
+  // its journal; the plant has no result in the rollout, so it is tried again.
+  auto stopped = [&](const std::string& when) {
+    ui.Info("Interrupted " + when + ": left for the next run.");
+    return done(PlantResult::Outcome::kInterrupted, "interrupted " + when);
   };
   if (ws.state.fleet.is_object() && ws.state.fleet.contains("hold")) {
     std::string held = HoldText(ws.state.fleet["hold"]);
@@ -163,12 +176,14 @@ PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantAp
     return r;
   }
   ui.ShowDiagnostics(plan.diagnostics);  // warnings
+  if (interrupted()) return stopped("before its apply");
   PlantResult::Outcome outcome = PlantResult::Outcome::kUnchanged;
   std::string reason;
   if (plan.HasChanges()) {
     ui.ShowPlan(plan, ws.providers, &ws.config);
     outcome = PlantResult::Outcome::kApplied;
     if (ApplyAndRecord(ui, ws, plan, options.parallelism, options.interrupted) != 0) {
+      if (interrupted()) return stopped("during its apply");
       r.errors.push_back("the apply failed");
       outcome = PlantResult::Outcome::kFailed;
       reason = "the apply failed";
@@ -180,6 +195,7 @@ PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantAp
        ++i) {
     std::string error;
     if (RunHealthCheck(fleet.rollout.health[i], i, plant, ws, &error)) continue;
+    if (interrupted()) return stopped("during its health checks");
     ui.Info("Unhealthy: " + error);
     r.errors.push_back(error);
     outcome = PlantResult::Outcome::kFailed;
@@ -192,11 +208,27 @@ PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantAp
 
 }  // namespace
 
+namespace {
+
+// The CI run this runner is a job of, as its CI system names it, or "".
+std::string CiRun() {
+  if (std::string id = Env("GITHUB_RUN_ID"); !id.empty()) {
+    return "github-" + id + "." + Env("GITHUB_RUN_ATTEMPT");  // a re-run is a new attempt
+  }
+  if (std::string id = Env("CI_PIPELINE_ID"); !id.empty()) return "gitlab-" + id;
+  if (std::string id = Env("BUILDKITE_BUILD_ID"); !id.empty()) return "buildkite-" + id;
+  if (std::string id = Env("BUILD_TAG"); !id.empty()) return id;  // Jenkins: jenkins-JOB-N
+  return "";
+}
+
+}  // namespace
+
 std::string RolloutId(const Fleet& fleet, const std::string& fleet_file, const std::string& given) {
   if (!given.empty()) return given;
   std::string text = ReadWholeFile(fleet_file).value_or("") + "\n" +
                      ReadWholeFile(fleet.blueprint).value_or("");
-  return "sha256:" + Sha256Hex(text).substr(0, 16);
+  std::string run = CiRun();
+  return "sha256:" + Sha256Hex(text).substr(0, 16) + (run.empty() ? "" : "@" + run);
 }
 
 PlantResult ApplyFleetPlant(const Fleet& fleet, const FleetPlant& plant,
@@ -232,18 +264,35 @@ Workspace* StateWorkerStore::WorkspaceOf(const FleetPlant& plant, std::string* e
   return ws.get();
 }
 
-std::optional<PlantResult> StateWorkerStore::Recorded(const FleetPlant& plant) {
+StateBackend* StateWorkerStore::BackendOf(const FleetPlant& plant) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = backends_.find(plant.name); it != backends_.end()) return it->second.get();
+  }
   std::string error;
   Workspace* ws = WorkspaceOf(plant, &error);
+  return ws ? ws->backend.get() : nullptr;
+}
+
+void StateWorkerStore::Finished(const FleetPlant& plant) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = workspaces_.find(plant.name);
+  if (it == workspaces_.end() || !it->second) return;
+  backends_[plant.name] = std::move(it->second->backend);
+  workspaces_.erase(it);  // its hosts' connections close
+}
+
+std::optional<PlantResult> StateWorkerStore::Recorded(const FleetPlant& plant) {
+  StateBackend* backend = BackendOf(plant);
   StateSnapshot state;
   Diagnostics diags;
-  if (!ws || !ws->backend->Read(&state, &diags)) return std::nullopt;  // Try says why
+  if (!backend || !backend->Read(&state, &diags)) return std::nullopt;  // Try says why
   return RecordedIn(state, options_.rollout_id);
 }
 
 WorkerStore::Claim StateWorkerStore::Try(const FleetPlant& plant, const std::string& /*wave*/,
                                          bool may_start, const std::string& window,
-                                         PlantResult* result) {
+                                         const std::function<bool()>& go, PlantResult* result) {
   PrefixedLines lines(plant.name + ": ");
   std::ostream out(&lines);
   auto ui = MakeTextUi(out, out, false);
@@ -259,12 +308,21 @@ WorkerStore::Claim StateWorkerStore::Try(const FleetPlant& plant, const std::str
     return Claim::kRan;
   };
   if (!ws) return fail(error);
-  if (!ws->backend->Lock(RunDescription("fleet apply --worker"), 0, &diags)) {
+  // Taken without waiting. A lock refused whose holder is gone by the time
+  // it is asked for was released in between: try again.
+  for (int attempt = 0;; ++attempt) {
+    diags = Diagnostics();
+    if (ws->backend->Lock(RunDescription("fleet apply --worker"), 0, &diags)) break;
     std::string holder;
     Diagnostics asked;
-    if (ws->backend->LockHolder(&holder, &asked) && !holder.empty()) return Claim::kBusy;
-    return fail("cannot lock its state");
+    bool known = ws->backend->LockHolder(&holder, &asked);
+    if (known && !holder.empty()) return Claim::kBusy;
+    if (attempt == 2) return known ? Claim::kBusy : fail("cannot lock its state");
   }
+  struct Unlock {
+    StateBackend* backend;
+    ~Unlock() { backend->Unlock(); }
+  } unlock{ws->backend.get()};
   Claim claim = Claim::kRan;
   if (!ws->backend->Read(&ws->state, &diags)) {
     fail("cannot read its state");
@@ -276,11 +334,13 @@ WorkerStore::Claim StateWorkerStore::Try(const FleetPlant& plant, const std::str
     result->reason = "outside its window: " + window;
     result->window = window;
     Record(*ws, fleet_, options_, *result, "", *ui, result);
+  } else if (!go()) {
+    return Claim::kStopped;  // the budget was spent meanwhile, or interrupted
   } else {
     *result = RunLocked(fleet_, plant, options_, *ws, *ui);
     result->window = window;
   }
-  ws->backend->Unlock();
+  Finished(plant);  // ws is gone; its backend, still locked, is kept
   return claim;
 }
 

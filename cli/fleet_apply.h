@@ -26,7 +26,10 @@ struct PlantApplyOptions {
 };
 
 /// The identity every runner of one rollout shares: `given` (--rollout),
-/// else a digest of the fleet file and the blueprint's text.
+/// else a digest of the fleet file and the blueprint's text, and the CI
+/// run (GitHub Actions' run and attempt, GitLab's pipeline, Buildkite's
+/// build, Jenkins' BUILD_TAG): `sha256:0123456789abcdef@gitlab-4711`.
+/// Runners of one pipeline share a rollout; the next pipeline starts anew.
 std::string RolloutId(const Fleet& fleet, const std::string& fleet_file, const std::string& given);
 
 /// One plant, alone: loads it, takes its state lock (waiting
@@ -43,16 +46,23 @@ class StateWorkerStore : public WorkerStore {
       : fleet_(fleet), options_(std::move(options)) {}
   std::optional<PlantResult> Recorded(const FleetPlant& plant) override;
   Claim Try(const FleetPlant& plant, const std::string& wave, bool may_start,
-            const std::string& window, PlantResult* result) override;
+            const std::string& window, const std::function<bool()>& go,
+            PlantResult* result) override;
 
  private:
-  /// The plant's workspace, loaded once (null with `error` when it cannot be).
+  /// The plant has a result: its workspace (and its hosts' connections)
+  /// goes, its state backend stays for Recorded.
+  void Finished(const FleetPlant& plant);
+  /// The plant's workspace, loaded when first needed (null with `error`
+  /// when it cannot be).
   Workspace* WorkspaceOf(const FleetPlant& plant, std::string* error);
+  StateBackend* BackendOf(const FleetPlant& plant);
 
   const Fleet& fleet_;
   PlantApplyOptions options_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Workspace>> workspaces_;
+  std::map<std::string, std::unique_ptr<StateBackend>> backends_;  // of finished plants
 };
 
 /// An output stream whose every line goes to std::cout as one write,

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -36,8 +37,14 @@ std::string TcpConnect(const std::string& host_port, long long timeout_ms) {
     if (fd < 0) continue;
     int rc = connect(fd, a->ai_addr, a->ai_addrlen);
     if (rc != 0 && errno == EINPROGRESS) {
+      // A signal (SIGINT stopping the rollout) cuts poll short: wait out the rest.
       pollfd p{fd, POLLOUT, 0};
-      rc = poll(&p, 1, static_cast<int>(timeout_ms));
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+      do {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        rc = poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
+      } while (rc < 0 && errno == EINTR);
       if (rc == 0) {
         why = "no answer within " + std::to_string(timeout_ms / 1000) + " s";
         rc = -1;
@@ -65,8 +72,8 @@ std::string TcpConnect(const std::string& host_port, long long timeout_ms) {
 
 }  // namespace
 
-bool ExpandCheckText(const std::string& text, const FleetPlant& plant, std::string* out,
-                     std::string* error) {
+bool ExpandCheckText(const std::string& text, const FleetPlant& plant, bool quote,
+                     std::string* out, std::string* error) {
   out->clear();
   for (size_t i = 0; i < text.size();) {
     size_t at = text.find("${var.", i);
@@ -86,7 +93,7 @@ bool ExpandCheckText(const std::string& text, const FleetPlant& plant, std::stri
                " does not set in the fleet file";
       return false;
     }
-    *out += text.substr(i, at - i) + it->second;
+    *out += text.substr(i, at - i) + (quote ? ShellQuote(it->second) : it->second);
     i = end + 1;
   }
   return true;
@@ -99,7 +106,8 @@ bool RunHealthCheck(const HealthCheck& check, size_t index, const FleetPlant& pl
                      : check.kind == HealthCheck::Kind::kHttp  ? "http"
                                                                : "tcp";
   std::string what = "health check " + std::to_string(index + 1) + " (" + kind + " ";
-  if (!ExpandCheckText(check.target, plant, &target, error)) {
+  if (!ExpandCheckText(check.target, plant, check.kind == HealthCheck::Kind::kCommand, &target,
+                       error)) {
     *error = what + check.target + "): " + *error;
     return false;
   }

@@ -11,10 +11,11 @@
 
 namespace mfgctl {
 
-/// `${var.NAME}` in a check's text replaced by the plant's variables;
-/// false, with `error`, when it names one the plant does not set.
-bool ExpandCheckText(const std::string& text, const FleetPlant& plant, std::string* out,
-                     std::string* error);
+/// `${var.NAME}` in a check's text replaced by the plant's variables, each
+/// shell-quoted when `quote` (a command's text: a value is one word, never
+/// code); false, with `error`, when it names one the plant does not set.
+bool ExpandCheckText(const std::string& text, const FleetPlant& plant, bool quote,
+                     std::string* out, std::string* error);
 
 /// Runs one check for the plant whose workspace is `ws`; false with
 /// `error` ("health check 2 (tcp 10.0.0.1:1883) failed: ...") when it

@@ -14,6 +14,7 @@ const char* OutcomeName(PlantResult::Outcome o) {
     case PlantResult::Outcome::kFailed: return "failed";
     case PlantResult::Outcome::kSkipped: return "skipped";
     case PlantResult::Outcome::kNotStarted: return "not started";
+    case PlantResult::Outcome::kInterrupted: return "interrupted";
   }
   return "?";
 }
@@ -21,7 +22,7 @@ const char* OutcomeName(PlantResult::Outcome o) {
 std::optional<PlantResult::Outcome> OutcomeFromName(const std::string& name) {
   for (auto o : {PlantResult::Outcome::kApplied, PlantResult::Outcome::kUnchanged,
                  PlantResult::Outcome::kFailed, PlantResult::Outcome::kSkipped,
-                 PlantResult::Outcome::kNotStarted}) {
+                 PlantResult::Outcome::kNotStarted, PlantResult::Outcome::kInterrupted}) {
     if (name == OutcomeName(o)) return o;
   }
   return std::nullopt;
@@ -163,9 +164,11 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
   report.fleet = fleet.name;
   report.started = options.now();
   auto interrupted = [&] { return options.interrupted && options.interrupted->load(); };
-  std::map<std::string, PlantResult> known;  // by plant: recorded or run here
-  std::set<std::string> ran_here;             // plants this runner ran
-  std::mutex mu;
+  std::mutex mu;  // guards known and report.stopped
+  // By plant: its result in the rollout, as recorded (a recorded one
+  // replaces what this runner knew) or, where it could not be recorded, as
+  // this runner ran it (then not tried again by this runner).
+  std::map<std::string, PlantResult> known;
   int earlier_failed = 0;  // in the waves before this one, every runner's
   for (const auto& wave : r.waves) report.waves.push_back(wave.name);
   for (size_t w = 0; w < waves.size() && report.stopped.empty(); ++w) {
@@ -175,35 +178,54 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
     for (const FleetPlant* p : waves[w]) {
       if (options.only_plant.empty() || p->name == options.only_plant) plants.push_back(p);
     }
-    while (report.stopped.empty()) {
-      if (interrupted()) {
-        report.stopped = "interrupted";
-        break;
-      }
-      // What every runner has recorded: the wave's failures and what is left.
-      std::vector<const FleetPlant*> pending;
-      int wave_failed = 0;
+    // Reads what every runner has recorded (`all`: for every plant, else
+    // for those without a known result), then says why the budget stops
+    // the rollout, or "".
+    auto refresh = [&](bool all) {
       for (const FleetPlant* p : plants) {
+        if (!all) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (known.count(p->name)) continue;
+        }
         std::optional<PlantResult> rec = store.Recorded(*p);
         std::lock_guard<std::mutex> lock(mu);
-        if (!rec && ran_here.count(p->name)) {
-          rec = known[p->name];  // this runner's, where it could not be recorded: not retried
-        }
-        if (!rec) {
-          pending.push_back(p);
-          continue;
-        }
-        if (!known.count(p->name)) known[p->name] = *rec;
-        if (rec->outcome == PlantResult::Outcome::kFailed) ++wave_failed;
+        if (rec) known[p->name] = *rec;
       }
-      report.stopped = OverBudget(r, wave, wave_failed, earlier_failed + wave_failed);
-      if (!report.stopped.empty() || pending.empty()) {
-        earlier_failed += wave_failed;
+      std::lock_guard<std::mutex> lock(mu);
+      int failed = 0;
+      for (const FleetPlant* p : plants) {
+        auto it = known.find(p->name);
+        failed += it != known.end() && it->second.outcome == PlantResult::Outcome::kFailed;
+      }
+      std::string why = OverBudget(r, wave, failed, earlier_failed + failed);
+      if (report.stopped.empty()) report.stopped = why;
+      return failed;
+    };
+    while (true) {
+      if (interrupted()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (report.stopped.empty()) report.stopped = "interrupted";
         break;
       }
-      // Claim what nobody holds, up to max_parallel_plants at once.
+      int failed = refresh(true);
+      std::vector<const FleetPlant*> pending;
+      for (const FleetPlant* p : plants) {
+        if (!known.count(p->name)) pending.push_back(p);
+      }
+      if (!report.stopped.empty() || pending.empty()) {
+        earlier_failed += failed;
+        break;
+      }
+      // Claim what nobody holds, up to max_parallel_plants at once; each
+      // plant starts only if the budget still allows, as just recorded.
       size_t next = 0;
-      bool ran_any = false;
+      bool claimed_any = false;
+      auto go = [&] {
+        if (interrupted()) return false;
+        refresh(false);
+        std::lock_guard<std::mutex> lock(mu);
+        return report.stopped.empty();
+      };
       auto worker = [&] {
         std::unique_lock<std::mutex> lock(mu);
         while (next < pending.size() && report.stopped.empty() && !interrupted()) {
@@ -212,21 +234,14 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
           std::string window;
           bool may = MayStart(*plant, options.now(), r.window_margin_s, &window);
           PlantResult result;
-          WorkerStore::Claim claim = store.Try(*plant, wave, may || options.ignore_window,
-                                               window, &result);
+          WorkerStore::Claim claim =
+              store.Try(*plant, wave, may || options.ignore_window, window, go, &result);
           lock.lock();
-          if (claim == WorkerStore::Claim::kBusy) continue;
+          if (claim == WorkerStore::Claim::kBusy || claim == WorkerStore::Claim::kStopped) continue;
+          claimed_any = true;
           result.plant = plant->name;
           result.wave = wave;
-          if (claim == WorkerStore::Claim::kRan) {
-            ran_any = true;
-            ran_here.insert(plant->name);
-            result.ignored_window = !may && options.ignore_window;
-            if (result.outcome == PlantResult::Outcome::kFailed) {
-              ++wave_failed;
-              report.stopped = OverBudget(r, wave, wave_failed, earlier_failed + wave_failed);
-            }
-          }
+          if (claim == WorkerStore::Claim::kRan) result.ignored_window = !may && options.ignore_window;
           known[plant->name] = result;
         }
       };
@@ -234,7 +249,7 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
       std::vector<std::thread> threads;
       for (size_t t = 0; t < n; ++t) threads.emplace_back(worker);
       for (auto& t : threads) t.join();
-      if (!ran_any && report.stopped.empty()) pause();  // others hold the rest
+      if (!claimed_any && report.stopped.empty()) pause();  // others hold the rest
     }
   }
   // The report: every plant of the waves this runner took part in.

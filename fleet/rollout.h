@@ -19,7 +19,9 @@
 namespace mfgctl {
 
 struct PlantResult {
-  enum class Outcome { kApplied, kUnchanged, kFailed, kSkipped, kNotStarted };
+  /// kInterrupted: stopped by SIGINT/SIGTERM part way; neither a failure
+  /// nor a result of the rollout (recorded nowhere, tried again).
+  enum class Outcome { kApplied, kUnchanged, kFailed, kSkipped, kNotStarted, kInterrupted };
   std::string plant;
   std::string wave;
   Outcome outcome = Outcome::kNotStarted;
@@ -73,20 +75,25 @@ class WorkerStore {
   virtual ~WorkerStore() = default;
   /// The plant's result in this rollout, when one is recorded.
   virtual std::optional<PlantResult> Recorded(const FleetPlant& plant) = 0;
-  enum class Claim { kBusy, kDone, kRan };
+  enum class Claim { kBusy, kDone, kRan, kStopped };
   /// Claims the plant (a lock another runner cannot hold at once, lost if
-  /// this runner dies) and, unless it has a result already, records one:
-  /// skipped when `may_start` is false, else the plant's run. kBusy when
-  /// another runner holds it; `result` is the recorded or new result.
+  /// this runner dies) and, unless it has a result already (kDone), records
+  /// one: skipped when `may_start` is false, else, when `go()` (asked with
+  /// the plant claimed) agrees, the plant's run (kRan); when it does not,
+  /// nothing (kStopped). kBusy when another runner holds it. `result` is
+  /// the recorded or new result.
   virtual Claim Try(const FleetPlant& plant, const std::string& wave, bool may_start,
-                    const std::string& window, PlantResult* result) = 0;
+                    const std::string& window, const std::function<bool()>& go,
+                    PlantResult* result) = 0;
 };
 
 /// One runner of a rollout shared by many (`--worker`): wave by wave, it
 /// claims the plants nobody has a result for, up to max_parallel_plants at
 /// once, and waits (`pause`) while other runners hold the rest; a wave is
 /// done when every plant in it has a result, and the failure budget counts
-/// every runner's failures, so all runners stop together.
+/// every runner's failures: before each plant starts, the wave's results
+/// are read again, so no runner starts one after a failure past the budget
+/// is recorded.
 RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const FleetPlant*>>& waves,
                         WorkerStore& store, const RolloutOptions& options,
                         const std::function<void()>& pause);

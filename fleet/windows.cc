@@ -128,15 +128,25 @@ std::vector<std::pair<SysSeconds, SysSeconds>> WindowSchedule::Occurrences(SysSe
 bool WindowSchedule::IsOpen(SysSeconds now, std::optional<SysSeconds>* closes) const {
   if (closes) closes->reset();
   if (windows_.empty()) return true;
-  bool open = false;
-  for (const auto& [start, end] : Occurrences(now, 1)) {
-    if (start <= now && now < end) {
-      open = true;
-      // Overlapping windows: open until the latest of them closes.
-      if (closes && (!*closes || end > **closes)) *closes = end;
+  std::vector<std::pair<SysSeconds, SysSeconds>> all = Occurrences(now, 8);
+  std::optional<SysSeconds> until;
+  for (const auto& [start, end] : all) {
+    if (start <= now && now < end && (!until || end > *until)) until = end;
+  }
+  if (!until) return false;
+  // Windows that overlap or meet it ("Sat 22:00-24:00" and "Sun 00:00-06:00")
+  // keep it open: it closes when the last of them does.
+  for (bool longer = true; longer;) {
+    longer = false;
+    for (const auto& [start, end] : all) {
+      if (start <= *until && end > *until) {
+        until = end;
+        longer = true;
+      }
     }
   }
-  return open;
+  if (closes) *closes = until;
+  return true;
 }
 
 std::optional<SysSeconds> WindowSchedule::NextOpening(SysSeconds now) const {

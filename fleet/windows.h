@@ -54,7 +54,8 @@ class WindowSchedule {
   WindowSchedule(TimeZone zone, std::vector<Window> windows)
       : zone_(std::move(zone)), windows_(std::move(windows)) {}
 
-  /// When the window open at `now` closes, or nullopt when none is open.
+  /// Whether a window is open at `now`, and when it closes: windows that
+  /// overlap or meet it (Sat 22:00-24:00, Sun 00:00-06:00) are one.
   /// With no windows at all, always open (nullopt end: never closes).
   bool IsOpen(SysSeconds now, std::optional<SysSeconds>* closes = nullptr) const;
   /// The next time a window opens after `now` (within two weeks), or

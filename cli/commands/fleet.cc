@@ -11,6 +11,7 @@
 #include "cli/fleet_apply.h"
 #include "cli/fleet_plan.h"
 #include "cli/render/fleet_report.h"
+#include "cli/render/redaction.h"
 #include "engine/state/atomic_file.h"
 #include "engine/model/env.h"
 #include "engine/model/suggest.h"
@@ -288,15 +289,23 @@ int RunFleetApply(const FleetOptions& o) {
                 << "\n";
     }
   }
-  int applied = 0, skipped = 0, not_started = 0;
+  int applied = 0, skipped = 0, not_started = 0, interrupted = 0;
   for (const auto& p : report.plants) {
     applied += p.outcome == PlantResult::Outcome::kApplied || p.outcome == PlantResult::Outcome::kUnchanged;
     skipped += p.outcome == PlantResult::Outcome::kSkipped;
     not_started += p.outcome == PlantResult::Outcome::kNotStarted;
+    interrupted += p.outcome == PlantResult::Outcome::kInterrupted;
   }
   std::cout << "\nFleet apply: " << applied << " done, " << report.failed << " failed, " << skipped
-            << " skipped, " << not_started << " not started.\n";
+            << " skipped, " << not_started << " not started"
+            << (interrupted ? ", " + std::to_string(interrupted) + " interrupted" : "") << ".\n";
   if (!report.stopped.empty()) std::cout << "The rollout stopped: " << report.stopped << ".\n";
+  // Reasons and errors quote hosts and checks: the report files are
+  // scrubbed of secrets as standard output is.
+  for (auto& p : report.plants) {
+    p.reason = ScrubbedLikeOutput(p.reason);
+    for (auto& e : p.errors) e = ScrubbedLikeOutput(e);
+  }
   Diagnostics written;
   if ((!o.report_json.empty() &&
        !AtomicWriteFile(o.report_json, ShowJson(ReportJson(report), 2) + "\n", &written)) ||
@@ -384,19 +393,31 @@ int RunFleetStatus(const FleetOptions& o) {
       line += "error: " + error;
     } else {
       const Value& f = ws.state.fleet;
-      if (f.is_object() && f.contains("last_apply")) {
-        const Value& last = f["last_apply"];
+      const Value none;
+      const Value& last = f.is_object() && f.contains("last_apply") ? f["last_apply"] : none;
+      const Value& rollout = f.is_object() && f.contains("rollout") ? f["rollout"] : none;
+      if (last.is_object()) {
         j["last_apply"] = last;
-        line += last.value("result", std::string("?")) + " at " + last.value("at", std::string("?")) +
-                "  digest " + last.value("digest", std::string("?")).substr(0, 19);
+        line += StringAttr(last, "result", "?") + " at " + StringAttr(last, "at", "?") +
+                "  digest " + StringAttr(last, "digest", "?").substr(0, 19);
       } else {
         line += "never applied by a rollout";
       }
+      // The latest rollout's word, when it is not the last apply's: a
+      // plant skipped or failed since (offline, held, outside its window).
+      if (rollout.is_object()) {
+        j["rollout"] = rollout;
+        if (StringAttr(rollout, "at") != StringAttr(last, "at")) {
+          std::string reason = StringAttr(rollout, "reason");
+          line += "  since: " + StringAttr(rollout, "result", "?") + " at " +
+                  StringAttr(rollout, "at", "?") + (reason.empty() ? "" : " (" + reason + ")");
+        }
+      }
       if (f.is_object() && f.contains("hold")) {
-        j["hold"] = f["hold"];
-        line += "  HELD by " + f["hold"].value("by", std::string("?")) + " since " +
-                f["hold"].value("since", std::string("?")) + ": " +
-                f["hold"].value("reason", std::string(""));
+        const Value& hold = f["hold"];
+        j["hold"] = hold;
+        line += "  HELD by " + StringAttr(hold, "by", "?") + " since " +
+                StringAttr(hold, "since", "?") + ": " + StringAttr(hold, "reason");
       }
     }
     if (o.refresh) {

@@ -24,6 +24,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .failed { background: #fdecea; color: #b3261e; }
 .skipped { background: #fff4e0; color: #8a5300; }
 .not-started { background: #f4f6f8; color: #6b7580; }
+.interrupted { background: #f4f6f8; color: #8a5300; }
 .errors { margin: .3em 0 0; padding-left: 1.2em; color: #b3261e; }
 .flag { color: #8a5300; font-size: .9em; }
 )";
@@ -71,7 +72,8 @@ std::string RolloutReportHtml(const RolloutReport& report) {
   h += "<div class=\"totals\" id=\"totals\">";
   for (auto o : {PlantResult::Outcome::kApplied, PlantResult::Outcome::kUnchanged,
                  PlantResult::Outcome::kFailed, PlantResult::Outcome::kSkipped,
-                 PlantResult::Outcome::kNotStarted}) {
+                 PlantResult::Outcome::kNotStarted, PlantResult::Outcome::kInterrupted}) {
+    if (o == PlantResult::Outcome::kInterrupted && counts[o] == 0) continue;
     h += "<span class=\"total-" + ClassOf(o) + "\">" + std::to_string(counts[o]) + " " +
          OutcomeName(o) + "</span>";
   }

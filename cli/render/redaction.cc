@@ -11,22 +11,40 @@
 namespace mfgctl {
 namespace {
 
+// Every form of every secret given to ScrubFromOutput: longest first, so a
+// secret that contains another is replaced whole.
+class SecretForms {
+ public:
+  void Add(const std::vector<std::string>& forms) {
+    std::lock_guard<std::mutex> g(mu_);
+    for (const auto& s : forms) forms_.push_back(s);
+    // Equal ones side by side, so that unique drops the copies.
+    std::sort(forms_.begin(), forms_.end(), [](const std::string& a, const std::string& b) {
+      return a.size() != b.size() ? a.size() > b.size() : a < b;
+    });
+    forms_.erase(std::unique(forms_.begin(), forms_.end()), forms_.end());
+  }
+  std::string Scrub(std::string text) {
+    std::lock_guard<std::mutex> g(mu_);
+    return Scrubbed(std::move(text), forms_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> forms_;
+};
+
+// Never freed: std::cout may be flushed during static destruction.
+SecretForms& Forms() {
+  static SecretForms* forms = new SecretForms;
+  return *forms;
+}
+
 // A stream buffer in front of another that scrubs each line before passing
 // it on.
 class ScrubbingBuffer : public std::streambuf {
  public:
   explicit ScrubbingBuffer(std::streambuf* sink) : sink_(sink) {}
-
-  void Add(const std::vector<std::string>& secrets) {
-    std::lock_guard<std::mutex> g(mu_);
-    for (const auto& s : secrets) secrets_.push_back(s);
-    // Longest first, so a secret that contains another is replaced whole;
-    // equal ones side by side, so that unique drops the copies.
-    std::sort(secrets_.begin(), secrets_.end(), [](const std::string& a, const std::string& b) {
-      return a.size() != b.size() ? a.size() > b.size() : a < b;
-    });
-    secrets_.erase(std::unique(secrets_.begin(), secrets_.end()), secrets_.end());
-  }
 
  protected:
   int overflow(int c) override {
@@ -60,7 +78,7 @@ class ScrubbingBuffer : public std::streambuf {
       if (end == std::string::npos) return;
       ++end;
     }
-    std::string text = Scrubbed(line_.substr(0, end), secrets_);
+    std::string text = Forms().Scrub(line_.substr(0, end));
     line_.erase(0, end);
     sink_->sputn(text.data(), static_cast<std::streamsize>(text.size()));
   }
@@ -68,15 +86,13 @@ class ScrubbingBuffer : public std::streambuf {
   std::streambuf* sink_;
   std::mutex mu_;
   std::string line_;
-  std::vector<std::string> secrets_;
 };
 
 // Installed once, never freed: std::cout may be flushed during static
 // destruction, after anything with a lifetime would be gone.
-ScrubbingBuffer* Install(std::ostream& stream) {
+void Install(std::ostream& stream) {
   auto* buf = new ScrubbingBuffer(stream.rdbuf());
   stream.rdbuf(buf);
-  return buf;
 }
 
 }  // namespace
@@ -109,10 +125,11 @@ void ScrubFromOutput(const std::vector<std::string>& secrets) {
     }
   }
   if (forms.empty()) return;
-  static ScrubbingBuffer* out = Install(std::cout);
-  static ScrubbingBuffer* err = Install(std::cerr);
-  out->Add(forms);
-  err->Add(forms);
+  static bool installed = (Install(std::cout), Install(std::cerr), true);
+  (void)installed;
+  Forms().Add(forms);
 }
+
+std::string ScrubbedLikeOutput(std::string text) { return Forms().Scrub(std::move(text)); }
 
 }  // namespace mfgctl

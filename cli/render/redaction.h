@@ -17,6 +17,11 @@ void ScrubFromOutput(const std::vector<std::string>& secrets);
 
 inline constexpr size_t kMinScrubbedLength = 4;
 
+/// `text` scrubbed as standard output is: of every secret given to
+/// ScrubFromOutput so far. For what mfgctl writes elsewhere that a person
+/// reads (report files, results recorded in a state).
+std::string ScrubbedLikeOutput(std::string text);
+
 /// `text` with every occurrence of each of `secrets` replaced, longest
 /// first. The pure part of ScrubFromOutput.
 std::string Scrubbed(std::string text, const std::vector<std::string>& secrets);

@@ -32,6 +32,14 @@ inline std::string StringAttr(const Value& attrs, const char* name,
   return it->is_string() ? it->get<std::string>() : ShowJson(*it);
 }
 
+/// A whole-number member of `attrs`, or `fallback` when unset or of
+/// another type. Never throws, as StringAttr.
+inline long long IntAttr(const Value& attrs, const char* name, long long fallback = 0) {
+  if (!attrs.is_object()) return fallback;
+  auto it = attrs.find(name);
+  return it != attrs.end() && it->is_number_integer() ? it->get<long long>() : fallback;
+}
+
 /// `text` as a whole number: an optional '-' and decimal digits, nothing
 /// else, within long long. The one rule for "is this a number" wherever
 /// text becomes a number (variables, template parameters, expressions).

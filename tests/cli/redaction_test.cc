@@ -21,6 +21,15 @@ TEST(RedactionTest, EveryOccurrenceLongestFirst) {
   EXPECT_EQ(Scrubbed("xxxxxxxx", {"xxxx"}), "(sensitive value)(sensitive value)");
 }
 
+TEST(RedactionTest, TextWrittenElsewhereIsScrubbedAsOutputIs) {
+  ScrubFromOutput({"tok-91f3e2", "line one\nline-two-secret"});
+  EXPECT_EQ(ScrubbedLikeOutput("health check: Bearer tok-91f3e2 refused"),
+            "health check: Bearer (sensitive value) refused");
+  // The forms output has: JSON-escaped, and each line of a multi-line one.
+  EXPECT_EQ(ScrubbedLikeOutput("{\"v\": \"line one\\nline-two-secret\"} line-two-secret"),
+            "{\"v\": \"(sensitive value)\"} (sensitive value)");
+}
+
 TEST(RedactionTest, APlanHoldingASensitiveComputedValueIsNotSaved) {
   Plan plan;
   plan.resolved_sensitive["gw:thing[a]"] = {{"token", "s3cr3t"}};

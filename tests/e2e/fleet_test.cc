@@ -132,7 +132,7 @@ class FleetApplyTest : public FleetPlanTest {
     EXPECT_NE(row("p1").find("<span class=\"result applied\">applied</span>"), std::string::npos)
         << row("p1");
     EXPECT_NE(row("p2").find("<span class=\"result failed\">failed</span>"), std::string::npos);
-    EXPECT_NE(row("p2").find("<td>health check 1 (command test -e /nonexistent) on gw failed: "
+    EXPECT_NE(row("p2").find("<td>health check 1 (command test -e '/nonexistent') on gw failed: "
                              "exit status 1</td>"),
               std::string::npos)
         << row("p2");
@@ -179,7 +179,7 @@ TEST_F(FleetApplyTest, WavesThenABudgetStopLeavingTheLastWaveUntouched) {
                            "budget of 0."),
             std::string::npos)
       << apply.out;
-  EXPECT_NE(apply.out.find("p2: Unhealthy: health check 1 (command test -e /nonexistent) on gw "
+  EXPECT_NE(apply.out.find("p2: Unhealthy: health check 1 (command test -e '/nonexistent') on gw "
                            "failed: exit status 1"),
             std::string::npos)
       << apply.out;
@@ -244,6 +244,11 @@ TEST_F(FleetApplyTest, WindowsAcrossDaylightSavingHoldsAndOfflinePlants) {
   EXPECT_NE(early.out.find("held by"), std::string::npos) << early.out;
   EXPECT_NE(early.out.find(": line 2 retooling"), std::string::npos) << early.out;
   EXPECT_EQ(OutcomeOf(report, "dark"), "skipped");  // offline: skip
+  Result status = Fleet({"status", "--plant", "dark"});
+  EXPECT_NE(status.out.find("never applied by a rollout  since: skipped at 2026-03-29T00:30:00Z "
+                            "(offline: "),
+            std::string::npos)
+      << status.out;
   EXPECT_FALSE(Applied(1, "berlin"));
   EXPECT_FALSE(Applied(2, "held"));
 
@@ -270,6 +275,88 @@ TEST_F(FleetApplyTest, WindowsAcrossDaylightSavingHoldsAndOfflinePlants) {
   EXPECT_EQ(OutcomeOf(report, "held"), "applied");
   EXPECT_EQ(OutcomeOf(report, "dark"), "failed");
   EXPECT_TRUE(Applied(2, "held"));
+}
+
+// SIGINT in the middle of a plant's apply: what finished stays done, the
+// plant is "interrupted" (not failed, no result recorded for the rollout),
+// and the next run finishes it.
+TEST_F(FleetApplyTest, AnInterruptedPlantIsLeftForTheNextRun) {
+  std::ofstream(dir_ / "plant.yaml")
+      << Blueprint("  gw_address: {}\n",
+                   "  gw:\n    address: ${var.gw_address}\n"
+                   "    directories: { /srv/e2e-fleet: {} }\n"
+                   "    commands:\n"
+                   "      first: { run: \"sleep 3 && touch /srv/e2e-fleet/first\", "
+                   "creates: /srv/e2e-fleet/first, after: [\"directory[/srv/e2e-fleet]\"] }\n"
+                   "      second: { run: \"touch /srv/e2e-fleet/second\", "
+                   "creates: /srv/e2e-fleet/second, after: [\"command[first]\"] }\n");
+  Write("  s1: { variables: { gw_address: " + HostAddress(1) + " } }\n", "  max_parallel_plants: 1\n");
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(dir_.c_str()) != 0) _exit(127);
+    int fd = open((dir_ / "apply.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    execl(MFGCTL_BINARY, MFGCTL_BINARY, "fleet", "apply", "--report-json", "report.json",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // in `first`'s sleep
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  std::ifstream in(dir_ / "apply.log");
+  std::string out((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status << out;
+  EXPECT_NE(out.find("s1: Interrupted during its apply: left for the next run."), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("0 failed, 0 skipped, 0 not started, 1 interrupted."), std::string::npos) << out;
+  Value report = Report();
+  EXPECT_EQ(OutcomeOf(report, "s1"), "interrupted");
+  EXPECT_EQ(report["failed"], 0);
+  EXPECT_EQ(OnHost(1, "ls /srv/e2e-fleet").out, "first\n");  // in flight: finished, recorded
+  std::ifstream sin(dir_ / ".mfgctl" / "s1.state.json");
+  Value state = Value::parse(sin, nullptr, false);
+  ASSERT_TRUE(state.is_object());
+  EXPECT_FALSE(state.contains("fleet") && state["fleet"].contains("rollout")) << state.dump(2);
+  // The next run does the rest only.
+  Result again = Fleet({"apply", "--report-json", "report.json"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(OutcomeOf(Report(), "s1"), "applied");
+  EXPECT_EQ(again.out.find("command[first]"), std::string::npos) << again.out;
+  EXPECT_EQ(OnHost(1, "ls /srv/e2e-fleet").out, "first\nsecond\n");
+}
+
+// A secret a health check's output quotes: scrubbed from the terminal, both
+// report files and the result recorded in the plant's state; the plant's
+// variables reach the check's command as words.
+TEST_F(FleetApplyTest, SecretsQuotedByAHealthCheckStayOutOfReportsAndState) {
+  ::setenv("MFGCTL_SECRET_FLEET_TOKEN", "tok-e2e-5f0c9a", 1);
+  std::ofstream(dir_ / "plant.yaml")
+      << Blueprint("  gw_address: {}\n  site: {}\n",
+                   "  gw:\n    address: ${var.gw_address}\n"
+                   "    directories: { /srv/e2e-fleet: {} }\n"
+                   "    files: { \"/srv/e2e-fleet/${var.site} token\": "
+                   "{ content: \"${secret.FLEET_TOKEN}\", mode: \"0600\" } }\n");
+  Write("  t1: { variables: { gw_address: " + HostAddress(2) + ", site: \"t1; touch /tmp/pwned\" } }\n",
+        "  health:\n    - { command: \"cat /srv/e2e-fleet/${var.site}' token' && false\", on: gw }\n");
+  OnHost(2, "rm -f /tmp/pwned");
+  Result apply = Fleet({"apply", "--report-json", "report.json", "--report", "report.html"});
+  EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
+  // The check ran, read the file (its name holds the variable, quoted), failed.
+  EXPECT_NE(apply.out.find("exit status 1: (sensitive value)"), std::string::npos) << apply.out;
+  EXPECT_EQ(OnHost(2, "test -e /tmp/pwned; echo $?").out, "1\n");
+  for (const char* file : {"report.json", "report.html", ".mfgctl/t1.state.json"}) {
+    std::ifstream f(dir_ / file);
+    std::string text((std::istreambuf_iterator<char>(f)), {});
+    EXPECT_NE(text.find("(sensitive value)"), std::string::npos) << file << "\n" << text;
+    EXPECT_EQ(text.find("tok-e2e-5f0c9a"), std::string::npos) << file << "\n" << text;
+  }
+  // Status: the last apply, and what the rollout did since when it differs.
+  Result status = Fleet({"status"});
+  ::unsetenv("MFGCTL_SECRET_FLEET_TOKEN");
+  EXPECT_NE(status.out.find("failed at"), std::string::npos) << status.out;
+  EXPECT_EQ(status.out.find("tok-e2e-5f0c9a"), std::string::npos) << status.out;
 }
 
 // Two `fleet apply --worker` runners share one rollout through a real etcd

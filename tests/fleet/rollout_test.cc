@@ -190,7 +190,7 @@ class FakeStore : public WorkerStore {
     return it->second;
   }
   Claim Try(const FleetPlant& p, const std::string&, bool may_start, const std::string& window,
-            PlantResult* result) override {
+            const std::function<bool()>& go, PlantResult* result) override {
     {
       std::lock_guard<std::mutex> l(mu);
       if (claimed.count(p.name)) return Claim::kBusy;
@@ -200,6 +200,12 @@ class FakeStore : public WorkerStore {
       }
       claimed.insert(p.name);
     }
+    if (may_start && !go()) {
+      std::lock_guard<std::mutex> l(mu);
+      claimed.erase(p.name);
+      return Claim::kStopped;
+    }
+    if (during) during(p.name);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     PlantResult r;
     r.outcome = !may_start               ? PlantResult::Outcome::kSkipped
@@ -214,6 +220,7 @@ class FakeStore : public WorkerStore {
     return Claim::kRan;
   }
 
+  std::function<void(const std::string&)> during;  // called as a plant runs
   std::mutex mu;
   std::set<std::string> claimed, fail;
   std::map<std::string, PlantResult> results;
@@ -274,8 +281,8 @@ TEST_F(WorkerTest, AFailureThatCouldNotBeRecordedIsCountedOnceAndNotRetried) {
   fleet_.rollout.failure_budget_total = 5;
   struct Unrecorded : FakeStore {
     Claim Try(const FleetPlant& p, const std::string& w, bool may, const std::string& win,
-              PlantResult* result) override {
-      if (p.name != "p2") return FakeStore::Try(p, w, may, win, result);
+              const std::function<bool()>& go, PlantResult* result) override {
+      if (p.name != "p2") return FakeStore::Try(p, w, may, win, go, result);
       std::lock_guard<std::mutex> l(mu);
       ++runs[p.name];  // its state cannot be reached: nothing recorded
       result->outcome = PlantResult::Outcome::kFailed;
@@ -303,6 +310,80 @@ TEST_F(WorkerTest, AFailureRecordedByAnotherRunnerCountsAgainstTheBudget) {
   EXPECT_EQ(store.runs.count("p3"), 0u);
   EXPECT_EQ(store.runs.count("p4"), 0u);  // wave 3 untouched
   EXPECT_EQ(r.failed, 1);
+}
+
+TEST_F(WorkerTest, AFailureRecordedWhileThisRunnerWorksStopsItsNextStart) {
+  MakeFleet(8);  // canary p1; half p2 p3 p4; rest p5..p8
+  fleet_.rollout.max_parallel_plants = 1;
+  FakeStore store;
+  store.during = [&](const std::string& plant) {
+    if (plant != "p2") return;
+    PlantResult failed;  // another runner fails p4 meanwhile
+    failed.outcome = PlantResult::Outcome::kFailed;
+    std::lock_guard<std::mutex> l(store.mu);
+    store.results["p4"] = failed;
+  };
+  RolloutReport r = Work(store);
+  EXPECT_EQ(store.runs["p2"], 1);
+  EXPECT_EQ(store.runs.count("p3"), 0u);  // due next, but the budget was spent
+  EXPECT_EQ(store.runs.count("p5"), 0u);
+  EXPECT_EQ(r.stopped, "wave half had 1 failed plant, over its failure budget of 0");
+  EXPECT_EQ(r.failed, 1);
+}
+
+TEST_F(WorkerTest, AResultRecordedByAnotherRunnerReplacesWhatThisOneSaw) {
+  MakeFleet(3);
+  fleet_.rollout.failure_budget_per_wave = 5;
+  fleet_.rollout.failure_budget_total = 5;
+  struct Phantom : FakeStore {
+    Claim Try(const FleetPlant& p, const std::string& w, bool may, const std::string& win,
+              const std::function<bool()>& go, PlantResult* result) override {
+      if (p.name != "p2" || seen++ > 0) return FakeStore::Try(p, w, may, win, go, result);
+      // This runner could not tell (its state unreadable), while another
+      // runner was applying it and then recorded it.
+      result->outcome = PlantResult::Outcome::kFailed;
+      PlantResult applied;
+      applied.outcome = PlantResult::Outcome::kApplied;
+      std::lock_guard<std::mutex> l(mu);
+      results["p2"] = applied;
+      return Claim::kRan;
+    }
+    int seen = 0;
+  } store;
+  RolloutReport r = Work(store);
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(Outcomes(r)["p2"], "applied");
+}
+
+TEST_F(WorkerTest, AnInterruptedPlantIsNeitherAFailureNorRetriedByThisRunner) {
+  MakeFleet(3);
+  std::atomic<bool> stop{false};
+  struct Interrupted : FakeStore {
+    std::atomic<bool>* stop = nullptr;
+    Claim Try(const FleetPlant& p, const std::string& w, bool may, const std::string& win,
+              const std::function<bool()>& go, PlantResult* result) override {
+      if (p.name != "p2") return FakeStore::Try(p, w, may, win, go, result);
+      stop->store(true);  // SIGINT while p2 applies: left unrecorded
+      result->outcome = PlantResult::Outcome::kInterrupted;
+      std::lock_guard<std::mutex> l(mu);
+      ++runs[p.name];
+      return Claim::kRan;
+    }
+  } store;
+  store.stop = &stop;
+  Diagnostics diags;
+  std::vector<std::vector<const FleetPlant*>> waves;
+  ASSERT_TRUE(AssignWaves(fleet_, &waves, &diags));
+  RolloutOptions options;
+  options.now = [] { return At("2026-03-28T12:00:00Z"); };
+  options.interrupted = &stop;
+  RolloutReport r = RunWorker(fleet_, waves, store, options, [] {});
+  EXPECT_EQ(r.stopped, "interrupted");
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(Outcomes(r)["p2"], "interrupted");
+  EXPECT_EQ(store.runs["p2"], 1);
+  EXPECT_EQ(store.runs.count("p3"), 0u);
+  EXPECT_EQ(store.results.count("p2"), 0u);  // another runner will take it
 }
 
 }  // namespace

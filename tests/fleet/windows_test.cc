@@ -37,6 +37,20 @@ TEST(WindowsTest, AWeekendWindowInTheNightOfThePlantsZone) {
   EXPECT_EQ(*s.NextOpening(At("2026-03-28T22:00:00Z")), At("2026-04-04T14:00:00Z"));
 }
 
+TEST(WindowsTest, WindowsThatMeetAreOneForWhenItCloses) {
+  // Written as two, open as one: a plant started at 23:50 Saturday has
+  // until Sunday 06:00, not ten minutes.
+  WindowSchedule s = Schedule("Europe/Berlin", {"Sat 22:00-24:00", "Sun 00:00-06:00"});
+  std::optional<SysSeconds> closes;
+  EXPECT_TRUE(s.IsOpen(At("2026-06-06T21:50:00Z"), &closes));  // Sat 23:50 CEST
+  ASSERT_TRUE(closes);
+  EXPECT_EQ(*closes, At("2026-06-07T04:00:00Z"));  // Sun 06:00 CEST
+  // Overlapping ones too, and a gap ends it.
+  WindowSchedule gap = Schedule("UTC", {"daily 10:00-11:00", "daily 10:30-12:00", "daily 12:01-13:00"});
+  EXPECT_TRUE(gap.IsOpen(At("2026-06-06T10:15:00Z"), &closes));
+  EXPECT_EQ(*closes, At("2026-06-06T12:00:00Z"));
+}
+
 TEST(WindowsTest, DailyAndSameDayWindowsAndOneEndingTheNextDay) {
   WindowSchedule s = Schedule("UTC", {"daily 12:00-12:30", "Sun 22:00-02:00"});
   EXPECT_TRUE(s.IsOpen(At("2026-03-31T12:10:00Z")));   // a Tuesday
