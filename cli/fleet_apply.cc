@@ -164,6 +164,9 @@ PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantAp
   r.change = s.change;
   r.destroy = s.destroy;
   if (ws.state.salt.empty()) ws.state.salt = plan.salt;
+  // An interrupt while planning (its SSH children killed with it) is no
+  // plan error.
+  if (interrupted()) return stopped("while planning");
   if (plan.diagnostics.HasErrors()) {
     ui.ShowDiagnostics(plan.diagnostics);
     Errors(plan.diagnostics, &r);
@@ -176,7 +179,6 @@ PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantAp
     return r;
   }
   ui.ShowDiagnostics(plan.diagnostics);  // warnings
-  if (interrupted()) return stopped("before its apply");
   PlantResult::Outcome outcome = PlantResult::Outcome::kUnchanged;
   std::string reason;
   if (plan.HasChanges()) {
@@ -213,7 +215,7 @@ namespace {
 // The CI run this runner is a job of, as its CI system names it, or "".
 std::string CiRun() {
   if (std::string id = Env("GITHUB_RUN_ID"); !id.empty()) {
-    return "github-" + id + "." + Env("GITHUB_RUN_ATTEMPT");  // a re-run is a new attempt
+    return "github-" + id;  // a re-run of failed jobs (a new attempt) resumes it
   }
   if (std::string id = Env("CI_PIPELINE_ID"); !id.empty()) return "gitlab-" + id;
   if (std::string id = Env("BUILDKITE_BUILD_ID"); !id.empty()) return "buildkite-" + id;
@@ -264,6 +266,13 @@ Workspace* StateWorkerStore::WorkspaceOf(const FleetPlant& plant, std::string* e
   return ws.get();
 }
 
+std::mutex& StateWorkerStore::PlantMutex(const FleetPlant& plant) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& m = plant_mu_[plant.name];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
 StateBackend* StateWorkerStore::BackendOf(const FleetPlant& plant) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -283,6 +292,10 @@ void StateWorkerStore::Finished(const FleetPlant& plant) {
 }
 
 std::optional<PlantResult> StateWorkerStore::Recorded(const FleetPlant& plant) {
+  // Being tried here right now: nobody else can record it meanwhile, and
+  // its workspace and backend are that thread's.
+  std::unique_lock<std::mutex> mine(PlantMutex(plant), std::try_to_lock);
+  if (!mine.owns_lock()) return std::nullopt;
   StateBackend* backend = BackendOf(plant);
   StateSnapshot state;
   Diagnostics diags;
@@ -293,6 +306,7 @@ std::optional<PlantResult> StateWorkerStore::Recorded(const FleetPlant& plant) {
 WorkerStore::Claim StateWorkerStore::Try(const FleetPlant& plant, const std::string& /*wave*/,
                                          bool may_start, const std::string& window,
                                          const std::function<bool()>& go, PlantResult* result) {
+  std::lock_guard<std::mutex> mine(PlantMutex(plant));
   PrefixedLines lines(plant.name + ": ");
   std::ostream out(&lines);
   auto ui = MakeTextUi(out, out, false);
@@ -317,7 +331,7 @@ WorkerStore::Claim StateWorkerStore::Try(const FleetPlant& plant, const std::str
     Diagnostics asked;
     bool known = ws->backend->LockHolder(&holder, &asked);
     if (known && !holder.empty()) return Claim::kBusy;
-    if (attempt == 2) return known ? Claim::kBusy : fail("cannot lock its state");
+    if (attempt == 2) return fail("cannot lock its state");
   }
   struct Unlock {
     StateBackend* backend;

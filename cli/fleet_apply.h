@@ -27,7 +27,7 @@ struct PlantApplyOptions {
 
 /// The identity every runner of one rollout shares: `given` (--rollout),
 /// else a digest of the fleet file and the blueprint's text, and the CI
-/// run (GitHub Actions' run and attempt, GitLab's pipeline, Buildkite's
+/// run (GitHub Actions' run, GitLab's pipeline, Buildkite's
 /// build, Jenkins' BUILD_TAG): `sha256:0123456789abcdef@gitlab-4711`.
 /// Runners of one pipeline share a rollout; the next pipeline starts anew.
 std::string RolloutId(const Fleet& fleet, const std::string& fleet_file, const std::string& given);
@@ -57,12 +57,16 @@ class StateWorkerStore : public WorkerStore {
   /// when it cannot be).
   Workspace* WorkspaceOf(const FleetPlant& plant, std::string* error);
   StateBackend* BackendOf(const FleetPlant& plant);
+  /// Held while the plant is tried (Try) or read (Recorded): one thread
+  /// at a time uses a plant's workspace and backend.
+  std::mutex& PlantMutex(const FleetPlant& plant);
 
   const Fleet& fleet_;
   PlantApplyOptions options_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Workspace>> workspaces_;
   std::map<std::string, std::unique_ptr<StateBackend>> backends_;  // of finished plants
+  std::map<std::string, std::unique_ptr<std::mutex>> plant_mu_;
 };
 
 /// An output stream whose every line goes to std::cout as one write,

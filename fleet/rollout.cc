@@ -189,7 +189,12 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
         }
         std::optional<PlantResult> rec = store.Recorded(*p);
         std::lock_guard<std::mutex> lock(mu);
-        if (rec) known[p->name] = *rec;
+        // What this runner ran itself (started: its times, its window flag)
+        // it knows best; anything else the record replaces.
+        if (rec) {
+          auto it = known.find(p->name);
+          if (it == known.end() || it->second.started == SysSeconds{}) known[p->name] = *rec;
+        }
       }
       std::lock_guard<std::mutex> lock(mu);
       int failed = 0;

@@ -47,7 +47,7 @@ TEST_F(RolloutIdTest, TheSameCommitOutsideCiIsTheSameRolloutAndAChangeIsANewOne)
   EXPECT_EQ(Id("nightly-42"), "nightly-42");  // --rollout wins
 }
 
-TEST_F(RolloutIdTest, EachPipelineAndEachReRunIsANewRollout) {
+TEST_F(RolloutIdTest, EachPipelineIsANewRolloutAndARetriedJobResumesIt) {
   std::string plain = Id();
   setenv("CI_PIPELINE_ID", "4711", 1);
   EXPECT_EQ(Id(), plain + "@gitlab-4711");
@@ -55,9 +55,11 @@ TEST_F(RolloutIdTest, EachPipelineAndEachReRunIsANewRollout) {
   setenv("GITHUB_RUN_ID", "99", 1);
   setenv("GITHUB_RUN_ATTEMPT", "1", 1);
   std::string first = Id();
-  setenv("GITHUB_RUN_ATTEMPT", "2", 1);
-  EXPECT_EQ(first, plain + "@github-99.1");
-  EXPECT_EQ(Id(), plain + "@github-99.2");
+  setenv("GITHUB_RUN_ATTEMPT", "2", 1);  // re-running failed jobs resumes the run's rollout
+  EXPECT_EQ(first, plain + "@github-99");
+  EXPECT_EQ(Id(), first);
+  setenv("GITHUB_RUN_ID", "100", 1);
+  EXPECT_EQ(Id(), plain + "@github-100");
   unsetenv("GITHUB_RUN_ID");
   unsetenv("GITHUB_RUN_ATTEMPT");
 }

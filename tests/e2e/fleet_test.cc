@@ -338,7 +338,7 @@ TEST_F(FleetApplyTest, SecretsQuotedByAHealthCheckStayOutOfReportsAndState) {
                    "    directories: { /srv/e2e-fleet: {} }\n"
                    "    files: { \"/srv/e2e-fleet/${var.site} token\": "
                    "{ content: \"${secret.FLEET_TOKEN}\", mode: \"0600\" } }\n");
-  Write("  t1: { variables: { gw_address: " + HostAddress(2) + ", site: \"t1; touch /tmp/pwned\" } }\n",
+  Write("  t1: { variables: { gw_address: " + HostAddress(2) + ", site: \"t1; touch /tmp/pwned;\" } }\n",
         "  health:\n    - { command: \"cat /srv/e2e-fleet/${var.site}' token' && false\", on: gw }\n");
   OnHost(2, "rm -f /tmp/pwned");
   Result apply = Fleet({"apply", "--report-json", "report.json", "--report", "report.html"});
