@@ -106,10 +106,9 @@ void Record(Workspace& ws, const Fleet& fleet, const PlantApplyOptions& options,
             const PlantResult& r, const std::string& digest, Ui& ui, PlantResult* out) {
   if (!ws.state.fleet.is_object()) ws.state.fleet = Value::object();
   std::string at = FormatInstant(options.now());
-  // Reasons and errors quote hosts and checks: scrubbed as output is.
-  std::string reason = ScrubbedLikeOutput(r.reason);
-  std::vector<std::string> errors;
-  for (const auto& e : r.errors) errors.push_back(ScrubbedLikeOutput(e));
+  PlantResult scrubbed = ScrubbedResult(r);
+  const std::string& reason = scrubbed.reason;
+  const std::vector<std::string>& errors = scrubbed.errors;
   if (!digest.empty()) {
     ws.state.fleet["last_apply"] = {{"digest", digest}, {"at", at},
                                     {"result", OutcomeName(r.outcome)}, {"fleet", fleet.name}};
@@ -225,6 +224,12 @@ std::string CiRun() {
 
 }  // namespace
 
+PlantResult ScrubbedResult(PlantResult r) {
+  r.reason = ScrubbedLikeOutput(r.reason);
+  for (auto& e : r.errors) e = ScrubbedLikeOutput(e);
+  return r;
+}
+
 std::string RolloutId(const Fleet& fleet, const std::string& fleet_file, const std::string& given) {
   if (!given.empty()) return given;
   std::string text = ReadWholeFile(fleet_file).value_or("") + "\n" +
@@ -329,8 +334,7 @@ WorkerStore::Claim StateWorkerStore::Try(const FleetPlant& plant, const std::str
     if (ws->backend->Lock(RunDescription("fleet apply --worker"), 0, &diags)) break;
     std::string holder;
     Diagnostics asked;
-    bool known = ws->backend->LockHolder(&holder, &asked);
-    if (known && !holder.empty()) return Claim::kBusy;
+    if (ws->backend->LockHolder(&holder, &asked) && !holder.empty()) return Claim::kBusy;
     if (attempt == 2) return fail("cannot lock its state");
   }
   struct Unlock {

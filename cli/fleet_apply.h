@@ -32,6 +32,10 @@ struct PlantApplyOptions {
 /// Runners of one pipeline share a rollout; the next pipeline starts anew.
 std::string RolloutId(const Fleet& fleet, const std::string& fleet_file, const std::string& given);
 
+/// `r` with its reason and errors (which quote hosts and checks) scrubbed
+/// of secrets as standard output is: for the report files and the state.
+PlantResult ScrubbedResult(PlantResult r);
+
 /// One plant, alone: loads it, takes its state lock (waiting
 /// lock_timeout_s), runs it, records the result.
 PlantResult ApplyFleetPlant(const Fleet& fleet, const FleetPlant& plant,

@@ -179,8 +179,8 @@ RolloutReport RunWorker(const Fleet& fleet, const std::vector<std::vector<const 
       if (options.only_plant.empty() || p->name == options.only_plant) plants.push_back(p);
     }
     // Reads what every runner has recorded (`all`: for every plant, else
-    // for those without a known result), then says why the budget stops
-    // the rollout, or "".
+    // for those without a known result), stops the rollout when the
+    // budget is spent, and returns the wave's failures.
     auto refresh = [&](bool all) {
       for (const FleetPlant* p : plants) {
         if (!all) {

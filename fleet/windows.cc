@@ -134,6 +134,7 @@ bool WindowSchedule::IsOpen(SysSeconds now, std::optional<SysSeconds>* closes) c
     if (start <= now && now < end && (!until || end > *until)) until = end;
   }
   if (!until) return false;
+  if (!closes) return true;
   // Windows that overlap or meet it ("Sat 22:00-24:00" and "Sun 00:00-06:00")
   // keep it open: it closes when the last of them does.
   for (bool longer = true; longer;) {
@@ -145,7 +146,7 @@ bool WindowSchedule::IsOpen(SysSeconds now, std::optional<SysSeconds>* closes) c
       }
     }
   }
-  if (closes) *closes = until;
+  *closes = until;
   return true;
 }
 

@@ -11,7 +11,6 @@
 #include "cli/fleet_apply.h"
 #include "cli/fleet_plan.h"
 #include "cli/render/fleet_report.h"
-#include "cli/render/redaction.h"
 #include "engine/state/atomic_file.h"
 #include "engine/model/env.h"
 #include "engine/model/suggest.h"
@@ -300,12 +299,7 @@ int RunFleetApply(const FleetOptions& o) {
             << " skipped, " << not_started << " not started"
             << (interrupted ? ", " + std::to_string(interrupted) + " interrupted" : "") << ".\n";
   if (!report.stopped.empty()) std::cout << "The rollout stopped: " << report.stopped << ".\n";
-  // Reasons and errors quote hosts and checks: the report files are
-  // scrubbed of secrets as standard output is.
-  for (auto& p : report.plants) {
-    p.reason = ScrubbedLikeOutput(p.reason);
-    for (auto& e : p.errors) e = ScrubbedLikeOutput(e);
-  }
+  for (auto& p : report.plants) p = ScrubbedResult(std::move(p));  // for the report files
   Diagnostics written;
   if ((!o.report_json.empty() &&
        !AtomicWriteFile(o.report_json, ShowJson(ReportJson(report), 2) + "\n", &written)) ||

@@ -191,6 +191,12 @@ class FakeStore : public WorkerStore {
   }
   Claim Try(const FleetPlant& p, const std::string&, bool may_start, const std::string& window,
             const std::function<bool()>& go, PlantResult* result) override {
+    if (std::optional<PlantResult> r = unrecorded ? unrecorded(p.name) : std::nullopt) {
+      std::lock_guard<std::mutex> l(mu);
+      ++runs[p.name];
+      *result = *r;
+      return Claim::kRan;
+    }
     {
       std::lock_guard<std::mutex> l(mu);
       if (claimed.count(p.name)) return Claim::kBusy;
@@ -221,6 +227,9 @@ class FakeStore : public WorkerStore {
   }
 
   std::function<void(const std::string&)> during;  // called as a plant runs
+  /// A run of the plant that records nothing (its state out of reach,
+  /// an interrupt): the result it gives, or nullopt to run it as usual.
+  std::function<std::optional<PlantResult>(const std::string&)> unrecorded;
   std::mutex mu;
   std::set<std::string> claimed, fail;
   std::map<std::string, PlantResult> results;
@@ -279,16 +288,13 @@ TEST_F(WorkerTest, AFailureThatCouldNotBeRecordedIsCountedOnceAndNotRetried) {
   MakeFleet(3);
   fleet_.rollout.failure_budget_per_wave = 5;
   fleet_.rollout.failure_budget_total = 5;
-  struct Unrecorded : FakeStore {
-    Claim Try(const FleetPlant& p, const std::string& w, bool may, const std::string& win,
-              const std::function<bool()>& go, PlantResult* result) override {
-      if (p.name != "p2") return FakeStore::Try(p, w, may, win, go, result);
-      std::lock_guard<std::mutex> l(mu);
-      ++runs[p.name];  // its state cannot be reached: nothing recorded
-      result->outcome = PlantResult::Outcome::kFailed;
-      return Claim::kRan;
-    }
-  } store;
+  FakeStore store;
+  store.unrecorded = [](const std::string& plant) -> std::optional<PlantResult> {
+    if (plant != "p2") return std::nullopt;
+    PlantResult failed;  // its state cannot be reached: nothing recorded
+    failed.outcome = PlantResult::Outcome::kFailed;
+    return failed;
+  };
   RolloutReport r = Work(store);
   EXPECT_EQ(store.runs["p2"], 1);
   EXPECT_EQ(store.runs["p3"], 1);
@@ -335,21 +341,22 @@ TEST_F(WorkerTest, AResultRecordedByAnotherRunnerReplacesWhatThisOneSaw) {
   MakeFleet(3);
   fleet_.rollout.failure_budget_per_wave = 5;
   fleet_.rollout.failure_budget_total = 5;
-  struct Phantom : FakeStore {
-    Claim Try(const FleetPlant& p, const std::string& w, bool may, const std::string& win,
-              const std::function<bool()>& go, PlantResult* result) override {
-      if (p.name != "p2" || seen++ > 0) return FakeStore::Try(p, w, may, win, go, result);
-      // This runner could not tell (its state unreadable), while another
-      // runner was applying it and then recorded it.
-      result->outcome = PlantResult::Outcome::kFailed;
-      PlantResult applied;
-      applied.outcome = PlantResult::Outcome::kApplied;
-      std::lock_guard<std::mutex> l(mu);
-      results["p2"] = applied;
-      return Claim::kRan;
+  FakeStore store;
+  int seen = 0;
+  store.unrecorded = [&](const std::string& plant) -> std::optional<PlantResult> {
+    if (plant != "p2" || seen++ > 0) return std::nullopt;
+    // This runner could not tell (its state unreadable), while another
+    // runner was applying it and then recorded it.
+    PlantResult applied;
+    applied.outcome = PlantResult::Outcome::kApplied;
+    {
+      std::lock_guard<std::mutex> l(store.mu);
+      store.results["p2"] = applied;
     }
-    int seen = 0;
-  } store;
+    PlantResult failed;
+    failed.outcome = PlantResult::Outcome::kFailed;
+    return failed;
+  };
   RolloutReport r = Work(store);
   EXPECT_EQ(r.failed, 0);
   EXPECT_EQ(Outcomes(r)["p2"], "applied");
@@ -358,19 +365,14 @@ TEST_F(WorkerTest, AResultRecordedByAnotherRunnerReplacesWhatThisOneSaw) {
 TEST_F(WorkerTest, AnInterruptedPlantIsNeitherAFailureNorRetriedByThisRunner) {
   MakeFleet(3);
   std::atomic<bool> stop{false};
-  struct Interrupted : FakeStore {
-    std::atomic<bool>* stop = nullptr;
-    Claim Try(const FleetPlant& p, const std::string& w, bool may, const std::string& win,
-              const std::function<bool()>& go, PlantResult* result) override {
-      if (p.name != "p2") return FakeStore::Try(p, w, may, win, go, result);
-      stop->store(true);  // SIGINT while p2 applies: left unrecorded
-      result->outcome = PlantResult::Outcome::kInterrupted;
-      std::lock_guard<std::mutex> l(mu);
-      ++runs[p.name];
-      return Claim::kRan;
-    }
-  } store;
-  store.stop = &stop;
+  FakeStore store;
+  store.unrecorded = [&](const std::string& plant) -> std::optional<PlantResult> {
+    if (plant != "p2") return std::nullopt;
+    stop.store(true);  // SIGINT while p2 applies: left unrecorded
+    PlantResult interrupted;
+    interrupted.outcome = PlantResult::Outcome::kInterrupted;
+    return interrupted;
+  };
   Diagnostics diags;
   std::vector<std::vector<const FleetPlant*>> waves;
   ASSERT_TRUE(AssignWaves(fleet_, &waves, &diags));
