@@ -69,6 +69,7 @@ class EndpointSlots {
 struct Attempt {
   CURLcode code = CURLE_OK;
   bool sent = false;  // some of the request went out: the server may have acted on it
+  int sends = 0;      // times it went out: libcurl resends on a stale reused connection
   HttpResponse response;
   std::string detail;  // curl's message when code is not CURLE_OK
 };
@@ -108,6 +109,11 @@ std::string Advice(CURLcode code, const HttpClientOptions& options) {
 size_t CollectBody(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
+}
+
+int CountSend(void* sends, char*, char*, int, int) {
+  ++*static_cast<int*>(sends);
+  return CURL_PREREQFUNC_OK;
 }
 
 size_t CollectHeader(char* data, size_t size, size_t n, void* out) {
@@ -285,6 +291,10 @@ Attempt CurlHttpClient::Impl::Perform(const HttpRequest& request) {
   // for a POST the server may have acted on. Those get a connection of
   // their own (it is kept for the requests after).
   if (!IsIdempotent(request)) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+  // Counts those resends: a caller asking whether an earlier attempt of
+  // its own may have acted (a 409 on a create) must hear of them.
+  curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, &CountSend);
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, &a.sends);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &CollectBody);
@@ -317,6 +327,7 @@ Attempt CurlHttpClient::Impl::Perform(const HttpRequest& request) {
   if (a.code != CURLE_OK) a.detail = error[0] ? error : curl_easy_strerror(a.code);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, nullptr);
   curl_slist_free_all(headers);
   ReturnHandle(h);
   return a;
@@ -348,6 +359,7 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
   const std::string endpoint = HttpEndpointOf(request.url);
   const int max_attempts = std::max(1, options.max_attempts);
   const std::string headers = redactor.Headers(request.headers);
+  int resends = 0;  // libcurl's own, on a stale connection
   for (int attempt = 1;; ++attempt) {
     std::string step = redactor.Subject() + " attempt " + std::to_string(attempt) + "/" +
                        std::to_string(max_attempts);
@@ -355,7 +367,8 @@ HttpResponse CurlHttpClient::Send(const HttpRequest& request) {
     impl_->slots.Acquire(endpoint);
     Attempt a = impl_->Perform(request);
     impl_->slots.Release(endpoint);
-    a.response.attempts = attempt;
+    resends += std::max(0, a.sends - 1);
+    a.response.attempts = attempt + resends;
 
     std::string outcome;  // what happened, for the log and an error
     std::string note;     // why there is no retry, for an error

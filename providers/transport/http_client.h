@@ -62,7 +62,9 @@ struct HttpResponse {
   /// `status` and `body` are those of the last attempt). Empty when the
   /// response is final, whatever its status.
   std::string error;
-  /// Attempts made, 1 without retries.
+  /// Attempts made, 1 without retries. libcurl's own silent resend on a
+  /// stale keep-alive connection counts as one: the server may have acted
+  /// on the request before the connection died.
   int attempts = 0;
 
   /// No error and a 2xx status.

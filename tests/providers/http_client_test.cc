@@ -207,6 +207,21 @@ TEST_F(HttpClientTest, PostIsNotRetriedOnceItMayHaveArrived) {
   EXPECT_EQ(r.attempts, 2);
 }
 
+// libcurl resends a request, silently, whose reused connection dies before
+// any reply. The server may have acted on the first: it counts as an attempt
+// (a create that then meets 409 knows the object may be its own).
+TEST_F(HttpClientTest, LibcurlsResendOnAStaleConnectionCountsAsAnAttempt) {
+  CurlHttpClient client(Options());
+  ASSERT_TRUE(client.Send(Get(plain_->Url("/echo"))).Ok());  // a connection to reuse
+  HttpRequest put = Get(Url("reset", "fails=1"));
+  put.method = "PUT";
+  HttpResponse r = client.Send(put);
+  EXPECT_TRUE(r.Ok()) << r.error;
+  EXPECT_EQ(Stats()["requests"], 2);
+  EXPECT_EQ(r.attempts, 2);
+  EXPECT_TRUE(sleeps_.empty());  // libcurl's resend, not one of ours
+}
+
 TEST_F(HttpClientTest, PostIsRetriedWhenNoConnectionWasMade) {
   // A port nobody listens on: bound, then closed.
   int s = socket(AF_INET, SOCK_STREAM, 0);
