@@ -3,7 +3,9 @@
 # resources each, converged, against, in the same run, the floor (PLANTS
 # parallel bare OpenSSH logins running one command) and what a run-all
 # wrapper does (PLANTS `mfgctl plan` processes, 10 at a time), with time and
-# peak memory (GNU time's maximum resident set size).
+# peak memory (GNU time's maximum resident set size). Then, without hosts,
+# 1,000 plants x 100 resources through an in-memory provider
+# (build/bench/mfgctl_fleet_bench).
 #
 #   bench/fleet.sh [PLANTS=50] [HOSTS=10]
 #
@@ -118,3 +120,6 @@ printf '%-58s %8s %8s\n' "$PLANTS mfgctl plan processes, 10 at a time (best of 3
 echo
 echo "fleet plan vs the floor:           $(ratio "$m_fleet" "$floor")x the floor (goal <= 1.5x)"
 echo "fleet plan vs a run-all wrapper:   $(ratio "$m_each" "$m_fleet")x faster"
+
+echo
+"$ROOT/build/bench/mfgctl_fleet_bench" 1000 100

@@ -1,14 +1,13 @@
 // Plans N resources through the whole engine: blueprint load (YAML, keys,
 // types, expressions), expansion, graph, refresh through a provider, diff
 // and ordering. The provider is an in-memory stand-in for the SSH provider
-// (same resource types and schemas, no network), so the figures are the
-// engine's own. Each N runs in its own process so peak memory is its own.
+// (bench/in_memory_hosts.h), so the figures are the engine's own. Each N
+// runs in its own process so peak memory is its own.
 //
 //   mfgctl_plan_bench [N...]      default: 1000 10000 100000
 //
 // Half of the files already match on the "hosts", a quarter differ, a
 // quarter are missing, so the plan has creates, updates and no-ops.
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,47 +18,15 @@
 #include <string>
 #include <vector>
 
+#include "bench/in_memory_hosts.h"
+#include "bench/measure.h"
 #include "blueprints/blueprint.h"
-#include "engine/model/digest.h"
 #include "engine/plan/planner.h"
-#include "providers/ssh/ssh_provider.h"
 
 namespace mfgctl {
 namespace {
 
 constexpr int kResourcesPerHost = 100;
-
-class InMemoryHosts : public Provider {
- public:
-  std::string Name() const override { return "ssh"; }
-  ResourceTypeSchema TargetSchema() const override { return real_.TargetSchema(); }
-  std::vector<ResourceTypeSchema> Schemas() const override { return real_.Schemas(); }
-  ReadResponse Read(const ReadRequest& req) override {
-    ReadResponse resp;
-    resp.results.reserve(req.items.size());
-    for (const auto& item : req.items) {
-      ReadResult r;
-      // Derived from the name, like a host's answer: stable, no shared map.
-      size_t dash = item.address.name.rfind('-');
-      size_t n = dash == std::string::npos ? 3 : std::stoul(item.address.name.substr(dash + 1));
-      if (n % 4 < 2) {
-        r.exists = true;
-        r.attributes = {{"content", Sha256Digest("value " + std::to_string(n) + "\n")},
-                        {"mode", "0640"}, {"owner", "root"}, {"group", "root"}};
-      } else if (n % 4 == 2) {
-        r.exists = true;
-        r.attributes = {{"content", Sha256Digest("old")}, {"mode", "0600"}};
-      }
-      resp.results.push_back(std::move(r));
-    }
-    return resp;
-  }
-  ApplyResponse Apply(const ApplyRequest&) override { return {}; }
-
- private:
-  HostConnections connections_;
-  SshProvider real_{connections_};
-};
 
 std::string WriteBlueprint(int n, const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
@@ -76,10 +43,6 @@ std::string WriteBlueprint(int n, const std::filesystem::path& dir) {
     }
   }
   return path.string();
-}
-
-double Seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
 // Runs in a child process; prints one result line.
@@ -107,11 +70,9 @@ int RunOne(int n) {
   Plan plan = MakePlan(config, StateSnapshot{}, providers, PlanOptions{});
   double plan_s = Seconds(t1);
   double total_s = Seconds(t0);
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
   PlanSummary s = Summarize(plan);
   printf("%9zu %8.3f %8.3f %8.3f %9.1f   %d add, %d change\n", config.resources.size(), load_s,
-         plan_s, total_s, static_cast<double>(ru.ru_maxrss) / 1024.0, s.add, s.change);
+         plan_s, total_s, PeakMiB(), s.add, s.change);
   fflush(stdout);
   std::filesystem::remove_all(dir);
   return 0;

@@ -19,23 +19,8 @@ namespace {
 
 std::mutex g_stdout;
 
-// A plant whose every error is an unreachable host is offline.
-bool AllUnreachable(const Diagnostics& diags) {
-  bool any = false;
-  for (const auto& d : diags) {
-    if (d.severity != Severity::kError) continue;
-    if (d.summary.find(" is unreachable: ") == std::string::npos) return false;
-    any = true;
-  }
-  return any;
-}
-
 void Errors(const Diagnostics& diags, PlantResult* r) {
-  for (const auto& d : diags) {
-    if (d.severity == Severity::kError) {
-      r->errors.push_back((d.address.empty() ? "" : d.address + ": ") + d.summary);
-    }
-  }
+  for (auto& line : ErrorLines(diags)) r->errors.push_back(std::move(line));
 }
 
 std::string HoldText(const Value& hold) {

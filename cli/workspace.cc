@@ -42,8 +42,11 @@ std::string StatePath(const BlueprintOptions& o, const std::string& plant) {
   return (dir / ".mfgctl" / (plant + ".state.json")).string();
 }
 
-bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags) {
-  if (!RegisterProviders(&ws->providers, &ws->connections, diags)) return false;
+bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags,
+                   const ProviderSetup& setup) {
+  bool registered = setup ? setup(&ws->providers, &ws->connections, diags)
+                          : RegisterProviders(&ws->providers, &ws->connections, diags);
+  if (!registered) return false;
   LoadOptions load;
   for (const auto& f : o.files.empty() ? std::vector<std::string>{"plant.yaml"} : o.files) {
     load.files.push_back(std::filesystem::absolute(f).lexically_normal().string());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,10 +45,16 @@ struct Workspace {
   StateSnapshot state;
 };
 
-/// Registers the providers, loads the blueprint (plant.yaml in the current
-/// directory without -f) and opens its state backend; from then on the
-/// blueprint's secrets are scrubbed from all output. Does not read state.
-bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags);
+/// Registers a run's providers: RegisterProviders (cli/providers.h), or a
+/// benchmark's in-memory stand-ins.
+using ProviderSetup = std::function<bool(ProviderRegistry*, HostConnections*, Diagnostics*)>;
+
+/// Registers the providers (all that mfgctl ships unless `setup` says
+/// otherwise), loads the blueprint (plant.yaml in the current directory
+/// without -f) and opens its state backend; from then on the blueprint's
+/// secrets are scrubbed from all output. Does not read state.
+bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags,
+                   const ProviderSetup& setup = {});
 
 /// Who runs mfgctl: `ci@runner-3` ($USER at the host name).
 std::string RunnerName();

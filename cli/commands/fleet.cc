@@ -48,17 +48,6 @@ bool Now(const FleetOptions& o, SysSeconds* now, Diagnostics* diags) {
   return false;
 }
 
-std::string FirstError(const PlantRun& r) {
-  for (const Diagnostics* d : {&r.diags, &r.plan.diagnostics}) {
-    for (const auto& diag : *d) {
-      if (diag.severity == Severity::kError) {
-        return (diag.address.empty() ? "" : diag.address + ": ") + diag.summary;
-      }
-    }
-  }
-  return "";
-}
-
 std::string Padded(const std::string& s, size_t width) {
   return s + std::string(width > s.size() ? width - s.size() : 0, ' ');
 }
@@ -125,7 +114,7 @@ int RunFleetPlan(const FleetOptions& o) {
   size_t width = 5;
   for (const auto& p : fleet.plants) width = std::max(width, p.name.size());
   PlanSummary total;
-  int failed = 0, changed = 0;
+  int failed = 0, changed = 0, offline = 0;  // offline: skipped by the rollout
   TimeZone utc;
   TimeZone::Load("UTC", &utc);
   Value json = {{"fleet", fleet.name}, {"now", FormatInstant(now)}, {"waves", Value::array()}};
@@ -144,7 +133,7 @@ int RunFleetPlan(const FleetOptions& o) {
       const PlantRun& r = *run_of.at(p);
       WindowState win = WindowAt(*p, now);
       PlanSummary s = r.loaded ? Summarize(r.plan) : PlanSummary{};
-      std::string error = FirstError(r);
+      std::string error = r.FirstError();
       Value jp = {{"name", p->name},
                   {"window", {{"open", win.open}, {"text", win.text}}},
                   {"add", s.add}, {"change", s.change}, {"destroy", s.destroy}};
@@ -155,7 +144,13 @@ int RunFleetPlan(const FleetOptions& o) {
         return std::string(s.size() < 4 ? 4 - s.size() : 0, ' ') + s;
       };
       text += "  " + Padded(p->name, width) + "  " + Padded(win.text, 44);
-      if (r.Failed()) {
+      if (r.Offline()) {
+        // The rollout judges it by `offline:`; skipped, it fails nothing.
+        ++(fleet.rollout.offline_skip ? offline : failed);
+        text += "  offline: " + error + "\n";
+        jp["offline"] = true;
+        jp["error"] = error;
+      } else if (r.Failed()) {
         ++failed;
         text += "  error: " + error + "\n";
         jp["error"] = error;
@@ -172,12 +167,15 @@ int RunFleetPlan(const FleetOptions& o) {
     }
     json["waves"].push_back(std::move(jwave));
   }
-  int unchanged = static_cast<int>(fleet.plants.size()) - changed - failed;
+  int unchanged = static_cast<int>(fleet.plants.size()) - changed - failed - offline;
   json["totals"] = {{"plants", fleet.plants.size()}, {"with_changes", changed},
-                    {"without_changes", unchanged}, {"failed", failed},
+                    {"without_changes", unchanged}, {"failed", failed}, {"offline", offline},
                     {"add", total.add}, {"change", total.change}, {"destroy", total.destroy}};
   text += "\nFleet plan: " + std::to_string(changed) + " with changes, " +
-          std::to_string(unchanged) + " without, " + std::to_string(failed) + " failed (" +
+          std::to_string(unchanged) + " without, " + std::to_string(failed) + " failed" +
+          (offline > 0 ? ", " + std::to_string(offline) + " offline (the rollout skips them)"
+                       : "") +
+          " (" +
           std::to_string(total.add) + " to add, " + std::to_string(total.change) + " to change, " +
           std::to_string(total.destroy) + " to destroy).\n";
   if (o.json) {
@@ -419,7 +417,7 @@ int RunFleetStatus(const FleetOptions& o) {
       if (r.Failed()) {
         failed = true;
         j["drift"] = nullptr;
-        line += "  drift: cannot plan (" + FirstError(r) + ")";
+        line += "  drift: cannot plan (" + r.FirstError() + ")";
       } else {
         PlanSummary s = Summarize(r.plan);
         j["drift"] = {{"add", s.add}, {"change", s.change}, {"destroy", s.destroy}};

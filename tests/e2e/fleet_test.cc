@@ -32,12 +32,12 @@ class FleetPlanTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  void WriteFleet(const std::string& plants) {
+  void WriteFleet(const std::string& plants, const std::string& rollout = "") {
     std::ofstream(dir_ / "fleet.yaml")
         << "mfgctl: 1\nfleet: e2e\nblueprint: ./plant.yaml\nplants:\n" << plants
         << "overrides:\n  - { match: { region: emea }, variables: { motd: emea } }\n"
            "rollout:\n  waves:\n    - { name: canary, match: { tier: canary } }\n"
-           "    - { name: rest, percent: 100 }\n";
+           "    - { name: rest, percent: 100 }\n" << rollout;
   }
 
   Result Fleet(std::vector<std::string> args) {
@@ -472,7 +472,7 @@ TEST_F(FleetPlanTest, EveryPlantPlannedATablePerWaveWindowsInPlantTime) {
                           "    0   no changes\n"),
             std::string::npos)
       << plan.out;
-  EXPECT_NE(plan.out.find("  dark-3       always open                                   error: "
+  EXPECT_NE(plan.out.find("  dark-3       always open                                   offline: "
                           "gw:file[/etc/e2e-fleet-motd]: host gw is unreachable"),
             std::string::npos)
       << plan.out;
@@ -486,12 +486,32 @@ TEST_F(FleetPlanTest, EveryPlantPlannedATablePerWaveWindowsInPlantTime) {
 
   Value json = Value::parse(Fleet({"plan", "--json", "--now", "2026-03-28T15:00:00Z"}).out);
   EXPECT_EQ(json["totals"], Value({{"plants", 3}, {"with_changes", 1}, {"without_changes", 1},
-                                   {"failed", 1}, {"add", 1}, {"change", 0}, {"destroy", 0}}));
+                                   {"failed", 1}, {"offline", 0}, {"add", 1}, {"change", 0},
+                                   {"destroy", 0}}));
+  EXPECT_EQ(json["waves"][1]["plants"][1]["offline"], true) << json.dump();
   const Value& stuttgart = json["waves"][1]["plants"][0];
   EXPECT_EQ(stuttgart["name"], "stuttgart-2");
   EXPECT_EQ(stuttgart["window"]["open"], false);
   EXPECT_EQ(stuttgart["window"]["opens"], "2026-03-29T01:00:00Z");
   EXPECT_EQ(json["now"], "2026-03-28T15:00:00Z");
+
+  // Under `offline: skip` the rollout skips the dark plant: offline, not
+  // failed, and the plan's exit code is the other plants'.
+  WriteFleet(PlantOn("suzhou-1", HostAddress(1), "    labels: { tier: canary }\n") +
+                 PlantOn("dark-3", "10.200.0.99", ""),
+             "  offline: skip\n");
+  Result skip = Fleet({"plan", "--detailed-exitcode"});
+  EXPECT_EQ(skip.exit_code, 2) << skip.out << skip.err;
+  EXPECT_NE(skip.out.find("Fleet plan: 1 with changes, 0 without, 0 failed, 1 offline (the "
+                          "rollout skips them) (1 to add, 0 to change, 0 to destroy)."),
+            std::string::npos)
+      << skip.out;
+  EXPECT_NE(skip.err.find("Errors of plant dark-3:"), std::string::npos) << skip.err;
+  WriteFleet(PlantOn("suzhou-1", HostAddress(1),
+                     "    time_zone: Asia/Shanghai\n"
+                     "    windows: [\"Sat 22:00-Sun 06:00\"]\n"
+                     "    labels: { tier: canary }\n") +
+             PlantOn("stuttgart-2", HostAddress(2), "    labels: { region: emea }\n"));
 
   // One plant's full plan, as mfgctl plan shows it.
   Result one = Fleet({"plan", "--plant", "suzhou-1", "--detailed-exitcode"});
