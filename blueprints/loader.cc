@@ -132,7 +132,11 @@ bool Expander::Run(DesiredConfig* out) {
   out->outputs = std::move(plant_outputs_);
   out->files = options_.files;
   for (const auto& [name, v] : variables_) {
-    if (v.sensitive) out->sensitive_variables.push_back(name);
+    if (v.sensitive) {
+      out->sensitive_variables.push_back(name);
+    } else if (v.has_value) {
+      out->variables[name] = v.value;
+    }
   }
   out->secret_values = std::move(secret_values_);
   out->resources.reserve(pending_.size());

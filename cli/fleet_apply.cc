@@ -180,7 +180,7 @@ PlantResult RunLocked(const Fleet& fleet, const FleetPlant& plant, const PlantAp
   for (size_t i = 0; outcome != PlantResult::Outcome::kFailed && i < fleet.rollout.health.size();
        ++i) {
     std::string error;
-    if (RunHealthCheck(fleet.rollout.health[i], i, plant, ws, &error)) continue;
+    if (RunHealthCheck(fleet.rollout.health[i], i, ws, &error)) continue;
     if (interrupted()) return stopped("during its health checks");
     ui.Info("Unhealthy: " + error);
     r.errors.push_back(error);

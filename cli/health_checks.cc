@@ -72,7 +72,7 @@ std::string TcpConnect(const std::string& host_port, long long timeout_ms) {
 
 }  // namespace
 
-bool ExpandCheckText(const std::string& text, const FleetPlant& plant, bool quote,
+bool ExpandCheckText(const std::string& text, const DesiredConfig& config, bool quote,
                      std::string* out, std::string* error) {
   out->clear();
   for (size_t i = 0; i < text.size();) {
@@ -87,26 +87,28 @@ bool ExpandCheckText(const std::string& text, const FleetPlant& plant, bool quot
       return false;
     }
     std::string name = text.substr(at + 6, end - at - 6);
-    auto it = plant.variables.find(name);
-    if (it == plant.variables.end()) {
-      *error = "\"" + text + "\" names ${var." + name + "}, which plant " + plant.name +
-               " does not set in the fleet file";
+    auto it = config.variables.find(name);
+    if (it == config.variables.end()) {
+      *error = "\"" + text + "\" names ${var." + name + "}, which " +
+               (Contains(config.sensitive_variables, name)
+                    ? "is sensitive: health checks do not use sensitive variables"
+                    : "plant " + config.plant + "'s blueprint does not declare");
       return false;
     }
-    *out += text.substr(i, at - i) + (quote ? ShellQuote(it->second) : it->second);
+    std::string value = it->second.is_string() ? it->second.get<std::string>() : it->second.dump();
+    *out += text.substr(i, at - i) + (quote ? ShellQuote(value) : value);
     i = end + 1;
   }
   return true;
 }
 
-bool RunHealthCheck(const HealthCheck& check, size_t index, const FleetPlant& plant,
-                    Workspace& ws, std::string* error) {
+bool RunHealthCheck(const HealthCheck& check, size_t index, Workspace& ws, std::string* error) {
   std::string target;
   const char* kind = check.kind == HealthCheck::Kind::kCommand ? "command"
                      : check.kind == HealthCheck::Kind::kHttp  ? "http"
                                                                : "tcp";
   std::string what = "health check " + std::to_string(index + 1) + " (" + kind + " ";
-  if (!ExpandCheckText(check.target, plant, check.kind == HealthCheck::Kind::kCommand, &target,
+  if (!ExpandCheckText(check.target, ws.config, check.kind == HealthCheck::Kind::kCommand, &target,
                        error)) {
     *error = what + check.target + "): " + *error;
     return false;

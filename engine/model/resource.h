@@ -94,6 +94,9 @@ struct DesiredConfig {
   /// Variables declared `sensitive: true`: a saved plan withholds their
   /// command-line values.
   std::vector<std::string> sensitive_variables;
+  /// The value of each variable that is not sensitive (a fleet's health
+  /// checks name them). Never serialized.
+  std::map<std::string, Value> variables;
   /// The plain text of every secret and sensitive variable the blueprint
   /// uses, so that output can be scrubbed of them. Never serialized.
   std::vector<std::string> secret_values;

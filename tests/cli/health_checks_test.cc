@@ -8,24 +8,28 @@ namespace mfgctl {
 namespace {
 
 TEST(HealthChecksTest, VariablesAreWordsInACommandAndTextElsewhere) {
-  FleetPlant plant;
-  plant.name = "suzhou-1";
-  plant.variables = {{"unit", "mosquitto; rm -rf /"}, {"gw", "10.20.1.10"}};
+  DesiredConfig config;
+  config.plant = "suzhou-1";
+  config.variables = {{"unit", "mosquitto; rm -rf /"}, {"gw", "10.20.1.10"}, {"port", 8080}};
   std::string out, error;
-  ASSERT_TRUE(ExpandCheckText("systemctl is-active ${var.unit}", plant, true, &out, &error));
+  ASSERT_TRUE(ExpandCheckText("systemctl is-active ${var.unit}", config, true, &out, &error));
   EXPECT_EQ(out, "systemctl is-active 'mosquitto; rm -rf /'");
-  ASSERT_TRUE(ExpandCheckText("http://${var.gw}:8080/healthz", plant, false, &out, &error));
+  ASSERT_TRUE(ExpandCheckText("http://${var.gw}:${var.port}/healthz", config, false, &out, &error));
   EXPECT_EQ(out, "http://10.20.1.10:8080/healthz");
 }
 
-TEST(HealthChecksTest, AVariableThePlantDoesNotSetIsAnError) {
-  FleetPlant plant;
-  plant.name = "suzhou-1";
+TEST(HealthChecksTest, AVariableTheBlueprintLacksOrHidesIsAnError) {
+  DesiredConfig config;
+  config.plant = "suzhou-1";
+  config.sensitive_variables = {"token"};
   std::string out, error;
-  EXPECT_FALSE(ExpandCheckText("${var.gw}:1883", plant, false, &out, &error));
-  EXPECT_EQ(error, "\"${var.gw}:1883\" names ${var.gw}, which plant suzhou-1 does not set in the "
-                   "fleet file");
-  EXPECT_FALSE(ExpandCheckText("x ${var.gw", plant, false, &out, &error));
+  EXPECT_FALSE(ExpandCheckText("${var.gw}:1883", config, false, &out, &error));
+  EXPECT_EQ(error, "\"${var.gw}:1883\" names ${var.gw}, which plant suzhou-1's blueprint does not "
+                   "declare");
+  EXPECT_FALSE(ExpandCheckText("curl -H ${var.token} x", config, true, &out, &error));
+  EXPECT_EQ(error, "\"curl -H ${var.token} x\" names ${var.token}, which is sensitive: health "
+                   "checks do not use sensitive variables");
+  EXPECT_FALSE(ExpandCheckText("x ${var.gw", config, false, &out, &error));
   EXPECT_EQ(error, "unterminated \"${\" in \"x ${var.gw\"");
 }
 

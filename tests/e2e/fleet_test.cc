@@ -72,7 +72,8 @@ class FleetApplyTest : public FleetPlanTest {
     for (int h = 1; h <= 4; ++h) OnHost(h, "rm -rf /srv/e2e-fleet");
     std::ofstream(dir_ / "plant.yaml")
         << Blueprint("  gw_address: {}\n  gw2_address: {}\n  site: {}\n"
-                     "  health: { description: the file the health check looks for }\n",
+                     "  health: { description: the file the health check looks for }\n"
+                     "  ssh_port: { default: 22 }\n",
                      "  gw:\n    address: ${var.gw_address}\n"
                      "    directories: { /srv/e2e-fleet: {}, \"/srv/e2e-fleet/${var.site}\": {} }\n"
                      "    files: { \"/srv/e2e-fleet/${var.site}/a\": { content: \"${var.site}\\n\" } }\n"
@@ -171,7 +172,7 @@ TEST_F(FleetApplyTest, WavesThenABudgetStopLeavingTheLastWaveUntouched) {
         "  failure_budget: { per_wave: 0, total: 3 }\n"
         "  health:\n"
         "    - { command: \"test -e ${var.health}\", on: gw, timeout: 10s }\n"
-        "    - { tcp: \"${var.gw_address}:22\", timeout: 3s }\n");
+        "    - { tcp: \"${var.gw_address}:${var.ssh_port}\", timeout: 3s }\n");  // a default
   Result apply = Fleet({"apply", "--report-json", "report.json", "--report", "report.html"});
   EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
   CheckHtmlReport();
