@@ -152,6 +152,10 @@ class Expander {
   bool WireCloud();
   /// `package_bundle: DIR`, as the `bundles:` entry it is short for.
   SectionEntry PackageBundleEntry(const SourceNode& key, const SourceNode& value);
+  /// A containers entry: with `image_id` referencing the `images:` entry
+  /// (by entry name, from its `name:` as written) whose image it runs.
+  bool AddContainer(const std::string& host, const SectionEntry& entry,
+                    const std::unordered_map<std::string, std::string>& images);
   /// A python_envs entry with `wheels: DIR`: DIR as a bundle of its own,
   /// and the venv installing from it.
   bool AddPythonEnvWithWheels(const std::string& host, const SectionEntry& entry,

@@ -30,6 +30,8 @@ constexpr HostSection kHostSections[] = {
     {"files", "host.file", nullptr},
     {"sysctl", "host.sysctl", "value"},
     {"python_envs", "host.python_env", nullptr},
+    {"images", "host.image", nullptr},
+    {"containers", "host.container", nullptr},
     {"commands", "host.command", nullptr},
     {"services", "host.service", nullptr},
 };
@@ -166,6 +168,7 @@ bool Expander::ExpandHost(const SourceNode& name, const SourceNode& body, const 
 
   // Sections merge entry by entry: a later layer's entry of the same name
   // replaces an earlier one's.
+  std::unordered_map<std::string, std::string> image_entries;  // `name:` as written -> entry
   for (const auto& sec : kHostSections) {
     std::vector<SectionEntry> merged;
     std::unordered_map<std::string, size_t> index;
@@ -187,10 +190,38 @@ bool Expander::ExpandHost(const SourceNode& name, const SourceNode& body, const 
         if (!AddPythonEnvWithWheels(host, entry, *wheels)) return false;
         continue;
       }
+      if (std::string_view(sec.key) == "images" && entry.attributes && entry.attributes->IsMap()) {
+        if (const SourceNode* n = entry.attributes->Get("name"); n && n->IsScalar()) {
+          image_entries.emplace(n->scalar, entry.name->scalar);
+        }
+      }
+      if (std::string_view(sec.key) == "containers") {
+        if (!AddContainer(host, entry, image_entries)) return false;
+        continue;
+      }
       if (!AddHostResource(host, sec.type, sec.scalar_attribute, entry)) return false;
     }
   }
   return true;
+}
+
+bool Expander::AddContainer(const std::string& host, const SectionEntry& entry,
+                            const std::unordered_map<std::string, std::string>& images) {
+  // A container of an image the host's `images:` has (its `name:` written
+  // the same) runs that image's ID: a reference, so it comes after the
+  // image and a changed image recreates it.
+  const SourceNode* image = entry.attributes && entry.attributes->IsMap()
+                                ? entry.attributes->Get("image") : nullptr;
+  auto it = image && image->IsScalar() ? images.find(image->scalar) : images.end();
+  if (it == images.end() || entry.attributes->Get("image_id")) {
+    return AddHostResource(host, "host.container", nullptr, entry);
+  }
+  SourceNode& body = synthesized_.emplace_back(*entry.attributes);
+  SourceNode key = *image, value = *image;
+  key.scalar = "image_id";
+  value.scalar = "${image[" + it->second + "].id}";
+  body.entries.push_back({std::move(key), std::move(value)});
+  return AddHostResource(host, "host.container", nullptr, {entry.name, &body});
 }
 
 Expander::SectionEntry Expander::PackageBundleEntry(const SourceNode& key,
@@ -408,7 +439,8 @@ void Expander::AddValueDependencies() {
   // gigabytes). Each link of the chain costs its own round trip of the
   // host's apply (a plant has a few sources); a failed source skips the
   // later ones.
-  // Python environments after the packages (python3-venv, say).
+  // Python environments after the packages (python3-venv, say), images and
+  // containers too (podman).
   std::unordered_map<std::string, std::string> last_apt_source;        // by host
   std::unordered_map<std::string, std::vector<std::string>> packages;  // by host
   for (auto& p : pending_) {
@@ -428,7 +460,7 @@ void Expander::AddValueDependencies() {
       auto it = last_apt_source.find(p.resource.address.target);
       if (it != last_apt_source.end()) p.resource.depends_on.push_back(it->second);
     }
-    if (kind == "python_env") {
+    if (kind == "python_env" || kind == "image" || kind == "container") {
       auto it = packages.find(p.resource.address.target);
       if (it != packages.end()) {
         auto& deps = p.resource.depends_on;

@@ -306,6 +306,7 @@ class Planner {
     ModifyPlanResponse resp = providers_.ForType(c.type())->ModifyPlan(req);
     change->notes = std::move(resp.notes);
     change->restarts = resp.restarts;
+    for (const auto& name : resp.renews) AddOnce(&change->unknown, name);
     for (auto d : resp.diagnostics.items()) {
       d.address = c.address;
       plan_.diagnostics.Add(std::move(d));

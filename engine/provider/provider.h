@@ -102,6 +102,9 @@ struct ModifyPlanResponse {
   /// The change stops and starts the resource (a VM whose new vCPU count
   /// needs it stopped, where the blueprint or the run allows it).
   bool restarts = false;
+  /// Computed attributes this update gives new values (a reloaded image's
+  /// ID): `(known after apply)`, and what references them waits for apply.
+  std::vector<std::string> renews;
   /// Errors fail the change: a change the resource cannot take at all (a
   /// volume that would shrink).
   Diagnostics diagnostics;

@@ -19,5 +19,7 @@ std::unique_ptr<HostResourceType> MakeServiceType();
 std::unique_ptr<HostResourceType> MakeBundleType();
 std::unique_ptr<HostResourceType> MakeAptRepositoryType();
 std::unique_ptr<HostResourceType> MakePythonEnvType();
+std::unique_ptr<HostResourceType> MakeImageType();
+std::unique_ptr<HostResourceType> MakeContainerType();
 
 }  // namespace mfgctl

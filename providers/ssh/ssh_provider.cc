@@ -15,7 +15,8 @@ std::string NoSuchType(const std::string& type) {
 SshProvider::SshProvider(HostConnections& connections) : connections_(connections) {
   for (auto make : {MakePackageType, MakeDirectoryType, MakeFileType, MakeCommandType,
                     MakeSysctlType, MakeGroupType, MakeUserType, MakeServiceType,
-                    MakeBundleType, MakeAptRepositoryType, MakePythonEnvType}) {
+                    MakeBundleType, MakeAptRepositoryType, MakePythonEnvType, MakeImageType,
+                    MakeContainerType}) {
     auto type = make();
     ResourceTypeSchema schema = type->Schema();
     for (const auto& a : schema.attributes) {

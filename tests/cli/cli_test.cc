@@ -530,10 +530,10 @@ TEST(DocsTest, EveryBlueprintExampleValidates) {
                  yaml;
         }
         std::ofstream(dir / "plant.yaml") << yaml;
-        // Local files an example names (source:, template:) exist, empty;
+        // Local files an example names (source:, template:, archive:) exist, empty;
         // so do the directories it names (bundles, wheels, `./dir/`).
         std::smatch m;
-        std::regex local("(source|template|package_bundle|wheels|file): (\\./[^ ,}\\n]+)");
+        std::regex local("(source|template|package_bundle|wheels|file|archive): (\\./[^ ,}\\n]+)");
         for (auto it = yaml.cbegin(); std::regex_search(it, yaml.cend(), m, local);
              it = m.suffix().first) {
           fs::path path = dir / m[2].str();

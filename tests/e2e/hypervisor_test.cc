@@ -9,7 +9,7 @@
 namespace mfgctl::e2e {
 namespace {
 
-constexpr int kHv = 5;
+constexpr int kHv = 6;  // tests/CMakeLists.txt: up 6 1 1 (h5 runs podman)
 
 Result Virsh(const std::string& command) { return OnHost(kHv, "virsh -q " + command); }
 

@@ -6,8 +6,10 @@
 # namespace on a bridge. Installing a package on one host leaves the others
 # and this machine untouched.
 #
-#   testhosts.sh up N [HV]  start N hosts (tears down leftovers first), the
-#                         last HV of them hypervisors (libvirtd + QEMU/TCG);
+#   testhosts.sh up N [HV] [CT]
+#                         start N hosts (tears down leftovers first), the
+#                         last HV of them hypervisors (libvirtd + QEMU/TCG),
+#                         the CT before those container gateways (podman);
 #                         writes $MFGCTL_TEST_HOSTS/{id_ed25519,known_hosts,hosts}
 #   testhosts.sh down     stop every host and remove kernel objects
 #   testhosts.sh base     build the cached base image only
@@ -37,6 +39,11 @@ REPO=$CACHE/repo-$RECIPE
 HV_RECIPE=1
 HV_BASE=$BASE-hv$HV_RECIPE
 HV_PACKAGES="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base genisoimage"
+# Container gateways: the base plus podman (and busybox-static, the test
+# images' only program).
+CT_RECIPE=2
+CT_BASE=$BASE-ct$CT_RECIPE
+CT_PACKAGES="podman uidmap fuse-overlayfs slirp4netns catatonit busybox-static"
 
 log() { echo "testhosts: $*" >&2; }
 
@@ -145,17 +152,18 @@ CONF
   mv "$BASE.tmp" "$BASE"
 }
 
-# The hypervisor base: a copy of the base with libvirt and QEMU installed
-# from this machine's mirror; packages in the hosts still come only from the
-# local repository.
-build_hv_base() {
-  [ -f "$HV_BASE/.complete" ] && return 0
+# A second base: a copy of the base with more packages installed from this
+# machine's mirror (packages in the hosts still come only from the local
+# repository), then `$2_setup` run on it. $1: its directory; $2: its kind.
+build_layer() {
+  local dir=$1 kind=$2 packages=$3
+  [ -f "$dir/.complete" ] && return 0
   build_base
-  log "building hypervisor base image into $HV_BASE (once)"
-  rm -rf "$HV_BASE.tmp"
-  cp -a "$BASE" "$HV_BASE.tmp"
-  rm -f "$HV_BASE.tmp/.complete"
-  local t=$HV_BASE.tmp m
+  log "building the $kind base image into $dir (once)"
+  rm -rf "$dir.tmp"
+  cp -a "$BASE" "$dir.tmp"
+  rm -f "$dir.tmp/.complete"
+  local t=$dir.tmp m
   for m in proc dev sys; do mount --bind "/$m" "$t/$m"; done
   cp /etc/resolv.conf "$t/etc/resolv.conf"
   mv "$t/etc/apt/sources.list" "$t/etc/apt/sources.list.local"
@@ -165,21 +173,46 @@ build_hv_base() {
   local ok=0
   chroot "$t" apt-get update -q >&2 &&
     DEBIAN_FRONTEND=noninteractive chroot "$t" apt-get install -y -q --no-install-recommends \
-      $HV_PACKAGES >&2 && ok=1
+      $packages >&2 && ok=1
   for m in sys dev proc; do umount -l "$t/$m"; done
-  [ $ok = 1 ] || { log "installing libvirt into the hypervisor base failed"; exit 1; }
+  [ $ok = 1 ] || { log "installing $packages into the $kind base failed"; exit 1; }
   rm -f "$t/usr/sbin/policy-rc.d" "$t/etc/apt/sources.list.d/"* "$t/etc/apt/sources.list"
   mv "$t/etc/apt/sources.list.local" "$t/etc/apt/sources.list"
   : >"$t/etc/resolv.conf"
   chroot "$t" apt-get clean
   chroot "$t" apt-get update -q >&2
-  # nspawn's cgroups are read-only to libvirt; guests without an OS would
-  # hold every shutdown for 300 s.
-  echo 'cgroup_controllers = [ ]' >>"$t/etc/libvirt/qemu.conf"
-  ln -sf /dev/null "$t/etc/systemd/system/libvirt-guests.service"
+  "${kind}_setup" "$t"
   touch "$t/.complete"
-  mv "$t" "$HV_BASE"
+  mv "$t" "$dir"
 }
+
+# nspawn's cgroups are read-only to libvirt; guests without an OS would
+# hold every shutdown for 300 s.
+hypervisor_setup() {
+  echo 'cgroup_controllers = [ ]' >>"$1/etc/libvirt/qemu.conf"
+  ln -sf /dev/null "$1/etc/systemd/system/libvirt-guests.service"
+}
+
+# podman inside nspawn: no kernel keyring, cgroups read-only (limits are
+# recorded, not enforced), no /dev/fuse for overlay storage. A busybox-static
+# rootfs in /usr/local/share/mfgctl-test-rootfs.tar is what tests build
+# their images from (`podman import`): no registry is reachable.
+container_setup() {
+  mkdir -p "$1/etc/containers/containers.conf.d"
+  printf '[containers]\nkeyring = false\ncgroups = "disabled"\n' \
+    >"$1/etc/containers/containers.conf.d/10-nspawn.conf"
+  printf '[storage]\ndriver = "vfs"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n' \
+    >"$1/etc/containers/storage.conf"
+  local r=$1/tmp/rootfs
+  rm -rf "$r" && mkdir -p "$r/bin" "$r/etc" "$r/data"
+  cp "$1/bin/busybox" "$r/bin/busybox"
+  for c in sh cat echo env sleep ls httpd nc; do ln -s busybox "$r/bin/$c"; done
+  tar -C "$r" -cf "$1/usr/local/share/mfgctl-test-rootfs.tar" .
+  rm -rf "$r"
+}
+
+build_hv_base() { build_layer "$HV_BASE" hypervisor "$HV_PACKAGES"; }
+build_ct_base() { build_layer "$CT_BASE" container "$CT_PACKAGES"; }
 
 down() {
   # Kill every nspawn we started, then clear kernel objects left by any run.
@@ -247,14 +280,35 @@ boot_exec() {
   # /proc/sys/net belongs to the host's own network namespace: let it be
   # written (sysctl resources) with CAP_NET_ADMIN inside it; the rest of
   # /proc/sys stays read-only.
-  SYSTEMD_NSPAWN_API_VFS_WRITABLE=network exec systemd-nspawn -q --boot --capability=CAP_NET_ADMIN --register=no --keep-unit -M "mfgt-h$i" -D "$root" \
-    --network-namespace-path="/run/netns/$ns"
+  # A reboot inside the host ends nspawn with 133: boot it again, as
+  # systemd-nspawn@.service does. The network namespace outlives a boot:
+  # what the last boot made in it (bridges, veths, firewall rules) goes
+  # first, as a real reboot would clear it.
+  while :; do
+    for l in $(ip -n "$ns" -o link 2>/dev/null | awk -F': ' '{print $2}' | sed 's/@.*//'); do
+      [ "$l" = lo ] || [ "$l" = eth0 ] || ip -n "$ns" link del "$l" 2>/dev/null || true
+    done
+    if command -v nft >/dev/null 2>&1; then
+      ip netns exec "$ns" nft flush ruleset 2>/dev/null || true
+    fi
+    if command -v iptables >/dev/null 2>&1; then
+      for t in filter nat mangle; do
+        ip netns exec "$ns" iptables -t "$t" -F 2>/dev/null || true
+        ip netns exec "$ns" iptables -t "$t" -X 2>/dev/null || true
+      done
+    fi
+    rc=0
+    SYSTEMD_NSPAWN_API_VFS_WRITABLE=network systemd-nspawn -q --boot --capability=CAP_NET_ADMIN --register=no --keep-unit -M "mfgt-h$i" -D "$root" \
+      --network-namespace-path="/run/netns/$ns" || rc=$?
+    [ "$rc" = 133 ] || exit "$rc"
+  done
 }
 
 up() {
-  local n=$1 hv=${2:-0}
+  local n=$1 hv=${2:-0} ct=${3:-0}
   build_base
   [ "$hv" -gt 0 ] && build_hv_base
+  [ "$ct" -gt 0 ] && build_ct_base
   down
   mkdir -p "$RUN"
   chmod 0700 "$RUN"
@@ -267,6 +321,7 @@ up() {
   for i in $(seq 1 "$n"); do
     local h="$RUN/h$i" ns="mfgt-h$i" addr="$SUBNET.$((10 + i))"
     local lower=$BASE
+    [ "$i" -gt $((n - hv - ct)) ] && lower=$CT_BASE
     [ "$i" -gt $((n - hv)) ] && lower=$HV_BASE
     mkdir -p "$h/up" "$h/work" "$h/root"
     mount -t overlay overlay -o "lowerdir=$lower,upperdir=$h/up,workdir=$h/work" "$h/root"
@@ -305,10 +360,11 @@ up() {
 }
 
 case "${1:-}" in
-  up) up "${2:-3}" "${3:-0}" ;;
+  up) up "${2:-3}" "${3:-0}" "${4:-0}" ;;
   down) down ;;
   base) build_base ;;
   hv-base) build_hv_base ;;
+  ct-base) build_ct_base ;;
   _boot) shift; boot_exec "$@" ;;
-  *) echo "usage: $0 up N [HV] | down | base | hv-base" >&2; exit 2 ;;
+  *) echo "usage: $0 up N [HV] [CT] | down | base | hv-base | ct-base" >&2; exit 2 ;;
 esac
