@@ -107,6 +107,22 @@ TEST_F(PlannerTest, ReferencesToComputedAttributesResolveFromWhatStaysAndWaitFor
   EXPECT_EQ(plan.changes[1].unknown, std::vector<std::string>{"value"});
 }
 
+// An update the provider says renews a computed attribute (an image
+// loaded again gets a new ID): what references it waits for apply.
+TEST_F(PlannerTest, AnUpdateThatRenewsAComputedAttributeMakesItsReferencesWait) {
+  DesiredConfig desired = ReferencingPair();
+  fake_->live["h1:thing[a]"] = {{"value", "old"}, {"id", "id-a-7"}};
+  fake_->live["h1:thing[b]"] = {{"value", "a is id-a-7"}, {"id", "id-b-8"}};
+  // Without renews: an update keeps a's id, and b has nothing to do.
+  Plan plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"~ h1:thing[a]"}));
+  fake_->modify_plan["h1:thing[a]"].renews = {"id"};
+  plan = PlanFor(desired);
+  ASSERT_EQ(Summary(plan), (std::vector<std::string>{"~ h1:thing[a]", "~ h1:thing[b]"}));
+  EXPECT_EQ(plan.changes[0].unknown, std::vector<std::string>{"id"});
+  EXPECT_EQ(plan.changes[1].unknown, std::vector<std::string>{"value"});
+}
+
 TEST_F(PlannerTest, ReferencesIntoNestedComputedAttributesResolveFromTheLiveValue) {
   std::string ref = UnknownMarker("h1:thing[a]", "ports[\"http\"].handle");
   DesiredConfig desired =
