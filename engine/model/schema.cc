@@ -124,7 +124,7 @@ Value CanonicalAttribute(const AttributeSchema& a, const Value& v) {
   if (v.is_null()) return v;
   if (a.digest || a.sensitive) {
     if (v.is_string() && IsDigest(v.get_ref<const std::string&>())) return v;
-    return Sha256Digest(v.is_string() ? v.get<std::string>() : ShowJson(v));
+    return Sha256Digest(v.is_string() ? v.get<std::string>() : CanonicalJson(v));
   }
   if (a.octal_mode && v.is_string()) return NormalizeMode(v.get<std::string>());
   if (a.duration && v.is_string()) return CanonicalDuration(v.get<std::string>());

@@ -39,7 +39,7 @@ Value Seal(const Value& v, std::string_view salt) {
     if (IsSealed(s)) return v;
     hex = IsDigest(s) ? s.substr(kDigestPrefix.size()) : Sha256Hex(s);
   } else {
-    hex = Sha256Hex(ShowJson(v));
+    hex = Sha256Hex(CanonicalJson(v));  // a map's digest whatever its keys' order
   }
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

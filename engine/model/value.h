@@ -40,6 +40,16 @@ inline long long IntAttr(const Value& attrs, const char* name, long long fallbac
   return it != attrs.end() && it->is_number_integer() ? it->get<long long>() : fallback;
 }
 
+/// Whether `a` and `b` are the same value: objects whatever the order of
+/// their keys. A Value keeps the order it was written or read in, and a
+/// blueprint's map and a provider's answer (an engine's environment, an
+/// API's labels) need not agree on it.
+bool SameValue(const Value& a, const Value& b);
+
+/// `v` as ShowJson writes it, each object's keys sorted: one text for one
+/// value, whatever its order (what a digest of a value is taken of).
+std::string CanonicalJson(const Value& v);
+
 /// `text` as a whole number: an optional '-' and decimal digits, nothing
 /// else, within long long. The one rule for "is this a number" wherever
 /// text becomes a number (variables, template parameters, expressions).

@@ -26,7 +26,7 @@ void WalkObject(const AttributeSchema& owner, const std::string& path, const Val
     const AttributeSchema* n = owner.Find(key);
     if (n) {
       Walk(*n, child(key), b, v, out);
-    } else if (b != v) {
+    } else if (!SameValue(b, v)) {
       out->push_back({child(key), b, v, nullptr});
     }
   };
@@ -35,7 +35,7 @@ void WalkObject(const AttributeSchema& owner, const std::string& path, const Val
     for (const auto& [key, v] : after.items()) leaf(key, Member(before, key), v);
   } else if (after.is_null() && before.is_object()) {
     for (const auto& [key, b] : before.items()) leaf(key, b, kNull);
-  } else if (before != after) {
+  } else if (!SameValue(before, after)) {
     out->push_back({path, before, after, &owner});
   }
 }
@@ -50,7 +50,9 @@ void Walk(const AttributeSchema& a, const std::string& path, const Value& before
     WalkObject(a, path, before, after, out);
   } else if (list) {
     size_t nb = before.is_array() ? before.size() : 0, na = after.is_array() ? after.size() : 0;
-    if (na == 0 && nb == 0 && before != after) out->push_back({path, before, after, &a});
+    if (na == 0 && nb == 0 && !SameValue(before, after)) {
+      out->push_back({path, before, after, &a});
+    }
     for (size_t i = 0; i < std::max(nb, na); ++i) {
       WalkObject(a, path + ElementPath(i), i < nb ? before[i] : kNull, i < na ? after[i] : kNull,
                  out);
@@ -70,7 +72,7 @@ void Walk(const AttributeSchema& a, const std::string& path, const Value& before
         WalkObject(a, path + ElementPath(key), b, kNull, out);
       }
     }
-  } else if (before != after) {
+  } else if (!SameValue(before, after)) {  // a string map, whatever its keys' order
     out->push_back({path, before, after, &a});
   }
 }
@@ -136,7 +138,7 @@ Action DiffResource(const ResourceTypeSchema& schema, const Value& desired, cons
       }
       continue;
     }
-    if (live.contains(key) && have == want) continue;
+    if (live.contains(key) && SameValue(have, want)) continue;
     changed = true;
     if (a && a->force_new) replace_because->push_back(key);
   }

@@ -26,10 +26,11 @@ PlanChange DriftChange(const ResourceTypeSchema& schema, const ResourceState& re
     if (it == now.end()) continue;
     const AttributeSchema* a = schema.Find(name);
     // ChangedPaths compares the keys of its `after`: the recorded ones.
-    bool drifted = a && IsNested(a->type) ? !ChangedPaths(*a, *it, was).empty() : *it != was;
+    bool drifted =
+        a && IsNested(a->type) ? !ChangedPaths(*a, *it, was).empty() : !SameValue(*it, was);
     if (drifted) change.after[name] = *it;
   }
-  change.action = change.after == change.before ? Action::kNoOp : Action::kUpdate;
+  change.action = SameValue(change.after, change.before) ? Action::kNoOp : Action::kUpdate;
   return change;
 }
 

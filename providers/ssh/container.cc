@@ -18,6 +18,7 @@
 // boot; `--rm` makes each start a fresh container from the same settings.
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "providers/ssh/container_engine.h"
 #include "providers/ssh/host_types.h"
@@ -227,15 +228,19 @@ class ContainerType : public HostResourceType {
       at = comma + 1;
     }
     if (!keys.empty()) {
-      Value env = Value::object();
+      // In the blueprint's order (maps keep it, and compare by it), not the
+      // engine's, which varies from one inspect to the next.
+      std::map<std::string, std::string> live;
       for (const auto& e : config.value("Env", Value::array())) {
         if (!e.is_string()) continue;
         std::string kv = e.get<std::string>();
         size_t eq = kv.find('=');
-        std::string k = kv.substr(0, eq);
-        if (eq != std::string::npos && std::find(keys.begin(), keys.end(), k) != keys.end()) {
-          env[k] = kv.substr(eq + 1);
-        }
+        if (eq != std::string::npos) live[kv.substr(0, eq)] = kv.substr(eq + 1);
+      }
+      Value env = Value::object();
+      for (const auto& k : keys) {
+        auto it = live.find(k);
+        if (it != live.end() && !env.contains(k)) env[k] = it->second;
       }
       r.attributes["environment"] = std::move(env);
     }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/model/sensitive.h"
 #include "tests/support/fake_provider.h"
 
 namespace mfgctl {
@@ -24,6 +25,26 @@ class DifferTest : public ::testing::Test {
 
   ResourceTypeSchema schema_;
 };
+
+// Maps are maps: a provider's answer need not list keys in the
+// blueprint's order (podman's environment varies from one inspect to the
+// next), and a sealed map is sealed alike.
+TEST_F(DifferTest, MapsCompareAndSealWhateverTheOrderOfTheirKeys) {
+  Value written = {{"LINE", "L1"}, {"TOKEN", "t"}};
+  Value read = {{"TOKEN", "t"}, {"LINE", "L1"}};
+  ASSERT_NE(written.dump(), read.dump());  // a Value keeps its order
+  std::vector<std::string> replace;
+  EXPECT_EQ(DiffResource(schema_, {{"tags", written}}, {{"tags", read}}, &replace), Action::kNoOp);
+  EXPECT_EQ(DiffResource(schema_, {{"tags", written}}, {{"tags", {{"LINE", "L2"}, {"TOKEN", "t"}}}},
+                         &replace),
+            Action::kUpdate);
+  EXPECT_EQ(Seal(written, "salt"), Seal(read, "salt"));
+  EXPECT_EQ(CanonicalAttribute(*schema_.Find("secret"), written),
+            CanonicalAttribute(*schema_.Find("secret"), read));
+  EXPECT_EQ(Paths("ports", {{"http", {{"number", 80}}}, {"mqtt", {{"number", 1883}}}},
+                  {{"mqtt", {{"number", 1883}}}, {"http", {{"number", 80}}}}),
+            std::vector<std::string>{});
+}
 
 TEST_F(DifferTest, NestedChangesArePathByPath) {
   Value before = {{"enabled", true}, {"rule", {{{"days", 30}, {"prefix", "raw/"}}, {{"days", 7}}}}};
