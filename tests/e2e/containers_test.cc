@@ -28,7 +28,8 @@ class ContainersTest : public ::testing::Test {
   }
   static void Clean() {
     OnHost(kCt, "podman rm -fa >/dev/null 2>&1; podman rmi -af >/dev/null 2>&1; "
-                "rm -rf /var/lib/mfgctl/images /etc/e2e-collector /var/lib/e2e-collector");
+                "rm -rf /var/lib/mfgctl/images /etc/e2e-collector /var/lib/e2e-collector "
+                "/etc/containers/registries.conf.d/e2e-plant.conf");
   }
 
   // An image archive made on the host from the test rootfs, `label`
@@ -186,6 +187,52 @@ TEST_F(ContainersTest, AMissingImageFailsOnlyItsContainerAndNeverPulls) {
   // The rest of the plan went on.
   EXPECT_EQ(Inspect("{{.State.Running}}"), "true\n");
   EXPECT_EQ(OnHost(kCt, "podman container exists orphan; echo $?").out, "1\n");
+}
+
+// An image without an archive is pulled from the plant's registry (a real
+// one: tests/cloud/registry.sh, plain HTTP, which the host's registries.conf
+// — written by the same plan — allows); `pull: never` fails instead.
+TEST_F(ContainersTest, AnImageIsPulledFromThePlantRegistryWhenMissing) {
+  if (RunProgram({"curl", "-sf", "http://127.0.0.1:5000/v2/"}).exit_code != 0) {
+    GTEST_SKIP() << "no registry on port 5000 (tests/cloud/registry.sh up)";
+  }
+  Plant plant("containers-registry");
+  MakeArchive("localhost/e2e-collector:1", "registry", plant.dir() / "pushed.tar");
+  Result pushed = RunProgram({"skopeo", "copy", "--quiet", "--dest-tls-verify=false",
+                              "docker-archive:" + (plant.dir() / "pushed.tar").string(),
+                              "docker://127.0.0.1:5000/e2e/collector:1"});
+  ASSERT_EQ(pushed.exit_code, 0) << pushed.err;
+  const std::string image = "10.200.0.1:5000/e2e/collector:1";  // the bridge, as the host sees it
+  plant.Write(Gateway(kCt,
+                      "    files:\n"
+                      "      /etc/containers/registries.conf.d/e2e-plant.conf:\n"
+                      "        content: \"[[registry]]\\nlocation = \\\"10.200.0.1:5000\\\"\\n"
+                      "insecure = true\\n\"\n"
+                      "    images:\n"
+                      "      collector:\n"
+                      "        name: \"" + image + "\"\n"
+                      "        after: [\"file[/etc/containers/registries.conf.d/e2e-plant.conf]\"]\n"
+                      "      absent: { name: \"10.200.0.1:5000/e2e/absent:1\", pull: never }\n"
+                      "    containers:\n"
+                      "      collector:\n"
+                      "        image: \"" + image + "\"\n"
+                      "        command: [\"sleep\", \"1000\"]\n"));
+  Result apply = plant.Mfgctl({"apply", "--auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;  // absent: never pulled
+  EXPECT_NE(apply.err.find("error: gw:image[absent]: "), std::string::npos) << apply.err;
+  EXPECT_NE(apply.err.find("image 10.200.0.1:5000/e2e/absent:1 is not on this host and pull: "
+                           "never; give it an archive: to load"),
+            std::string::npos)
+      << apply.err;
+  EXPECT_EQ(Inspect("{{.State.Running}} {{.ImageName}}"), "true " + image + "\n");
+  std::string id = OnHost(kCt, "podman image inspect --format '{{.Id}}' " + image).out;
+  EXPECT_EQ(id, Inspect("{{.Image}}"));
+  Value state = plant.ReadState();
+  const Value* entry = StateEntry(state, "gw:image[collector]");
+  ASSERT_NE(entry, nullptr);
+  id.pop_back();
+  EXPECT_EQ((*entry)["attributes"]["id"], "sha256:" + id) << entry->dump();
+  OnHost(kCt, "rm -f /etc/containers/registries.conf.d/e2e-plant.conf");
 }
 
 // `service: true`: a unit mfgctl writes runs the container; systemd
