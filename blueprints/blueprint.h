@@ -44,6 +44,11 @@ struct LoadOptions {
   std::string template_library;
   /// Reads `${env.NAME}`; nullopt when unset.
   std::function<std::optional<std::string>(const std::string&)> getenv;
+  /// Only what reading and writing the plant's state needs: its name,
+  /// variables and `state:` (the config then has no resources, targets or
+  /// providers). A fleet's hold or status needs no secret of the plant's
+  /// resources.
+  bool state_only = false;
 };
 
 /// Loads blueprint files into the desired configuration: parses them,

@@ -75,6 +75,14 @@ bool Expander::Run(DesiredConfig* out) {
     return false;
   }
   if (options_.state_block && !LoadState(*options_.state_block)) return false;
+  if (options_.state_only) {
+    if (!ApplyVariableOverrides() || !EvaluateState()) return false;
+    out->plant = plant_;
+    out->state = std::move(state_config_);
+    out->files = options_.files;
+    out->secret_values = std::move(secret_values_);
+    return true;
+  }
   if (!ApplyVariableOverrides() || !EvaluateProviders() || !EvaluateState()) return false;
   // Templates are looked for in the project's templates/, then the library.
   template_search_ = {

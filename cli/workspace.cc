@@ -64,6 +64,7 @@ bool LoadWorkspace(const BlueprintOptions& o, Workspace* ws, Diagnostics* diags,
   }
   load.plant = o.fleet_plant;
   load.state_block = o.fleet_state;
+  load.state_only = o.state_only;
   load.template_library = ShippedTemplateLibrary();
   load.getenv = [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());

@@ -29,6 +29,8 @@ struct BlueprintOptions {
   /// block, instead of the blueprint's `plant:` and `state:`.
   std::string fleet_plant;
   const SourceNode* fleet_state = nullptr;
+  /// Not a flag: load only what the plant's state needs (LoadOptions).
+  bool state_only = false;
 };
 
 /// Adds -f, --var, --var-file, --state and --json to a command.

@@ -320,7 +320,9 @@ int RunFleetHold(const FleetOptions& o, bool hold) {
     return 1;
   }
   Workspace ws;
-  if (!LoadWorkspace(PlantOptions(fleet, *fleet.Plant(o.plant)), &ws, &diags) ||
+  BlueprintOptions bo = PlantOptions(fleet, *fleet.Plant(o.plant));
+  bo.state_only = true;  // the plant's engineers may not hold its secrets
+  if (!LoadWorkspace(bo, &ws, &diags) ||
       !LockAndReadState(&ws, hold ? "fleet hold" : "fleet release", o.flags.lock_timeout_s,
                         &diags)) {
     ui->ShowDiagnostics(diags);
@@ -377,8 +379,9 @@ int RunFleetStatus(const FleetOptions& o) {
     Diagnostics plant_diags;
     Value j = {{"name", p.name}};
     std::string line = "  " + Padded(p.name, width) + "  ";
-    if (!LoadWorkspace(PlantOptions(fleet, p), &ws, &plant_diags) ||
-        !ws.backend->Read(&ws.state, &plant_diags)) {
+    BlueprintOptions bo = PlantOptions(fleet, p);
+    bo.state_only = true;  // state alone: no secret of the plant's resources needed
+    if (!LoadWorkspace(bo, &ws, &plant_diags) || !ws.backend->Read(&ws.state, &plant_diags)) {
       failed = true;
       std::string error = plant_diags.empty() ? "cannot read" : plant_diags.begin()->summary;
       j["error"] = error;

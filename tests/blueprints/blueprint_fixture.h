@@ -36,6 +36,7 @@ class BlueprintTest : public ::testing::Test {
     o.files = {path_};
     o.vars = std::move(vars);
     o.template_library = template_library_;
+    o.state_only = state_only_;
     o.getenv = [this](const std::string& n) -> std::optional<std::string> {
       auto it = env_.find(n);
       return it == env_.end() ? std::nullopt : std::optional<std::string>(it->second);
@@ -61,6 +62,7 @@ class BlueprintTest : public ::testing::Test {
     return nullptr;
   }
 
+  bool state_only_ = false;  // LoadOptions::state_only
   static constexpr const char* kHead =
       "mfgctl: 1\n"
       "plant: line-demo\n"

@@ -529,6 +529,24 @@ TEST_F(BlueprintTest, WrongVersion) {
                      "\"mfgctl: 1\"");
 }
 
+// A fleet's hold and status read a plant's state: they load its name,
+// variables and state: alone, so no secret of its resources is needed.
+TEST_F(BlueprintTest, StateOnlyNeedsNoSecretOfTheResources) {
+  std::string yaml = std::string(kHead) +
+                     "state: { backend: etcd, endpoints: [\"http://127.0.0.1:2379\"], prefix: /p }\n"
+                     "gateways:\n  gw:\n    address: 10.0.0.1\n"
+                     "    files: { /a: { content: \"${secret.TOKEN}\" } }\n";
+  EXPECT_FALSE(Load(yaml));
+  EXPECT_NE(Error().find("secret \"TOKEN\" is not set"), std::string::npos) << Error();
+  state_only_ = true;
+  ASSERT_TRUE(Load(yaml)) << Error();
+  EXPECT_EQ(config_.plant, "line-demo");
+  EXPECT_TRUE(config_.resources.empty());
+  ASSERT_TRUE(config_.state.has_value());
+  EXPECT_EQ(config_.state->provider, "etcd");
+  EXPECT_EQ(config_.state->settings["prefix"], "/p");
+}
+
 // A plant of a fleet names its own paths: a section entry's name may hold
 // variables; never a secret or a resource's attribute (names are addresses,
 // fixed before anything is read).

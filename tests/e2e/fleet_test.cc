@@ -353,11 +353,16 @@ TEST_F(FleetApplyTest, SecretsQuotedByAHealthCheckStayOutOfReportsAndState) {
     EXPECT_NE(text.find("(sensitive value)"), std::string::npos) << file << "\n" << text;
     EXPECT_EQ(text.find("tok-e2e-5f0c9a"), std::string::npos) << file << "\n" << text;
   }
-  // Status: the last apply, and what the rollout did since when it differs.
-  Result status = Fleet({"status"});
+  // Status: the last apply, and what the rollout did since when it differs;
+  // reading state needs none of the blueprint's secrets, nor does a hold.
   ::unsetenv("MFGCTL_SECRET_FLEET_TOKEN");
+  Result status = Fleet({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
   EXPECT_NE(status.out.find("failed at"), std::string::npos) << status.out;
   EXPECT_EQ(status.out.find("tok-e2e-5f0c9a"), std::string::npos) << status.out;
+  Result hold = Fleet({"hold", "t1", "--reason", "line stop"});
+  EXPECT_EQ(hold.exit_code, 0) << hold.out << hold.err;
+  EXPECT_EQ(Fleet({"release", "t1"}).exit_code, 0);
 }
 
 // Two `fleet apply --worker` runners share one rollout through a real etcd
