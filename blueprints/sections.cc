@@ -190,6 +190,13 @@ bool Expander::ExpandHost(const SourceNode& name, const SourceNode& body, const 
         if (!AddPythonEnvWithWheels(host, entry, *wheels)) return false;
         continue;
       }
+      if (std::string_view(sec.key) == "images" &&
+          entry.name->scalar.find_first_of("[]{}$ ") != std::string::npos) {
+        diags_->Error("image key \"" + entry.name->scalar + "\" may not contain '[', ']', '{', "
+                      "'}', '$' or spaces: containers reference it",
+                      entry.name->pos());
+        return false;
+      }
       if (std::string_view(sec.key) == "images" && entry.attributes && entry.attributes->IsMap()) {
         if (const SourceNode* n = entry.attributes->Get("name"); n && n->IsScalar()) {
           image_entries.emplace(n->scalar, entry.name->scalar);

@@ -397,7 +397,7 @@ bool BigQuery::Update(const ApplyRequest& req, Value* patched, std::string* erro
   Value changed = Value::object();
   for (const auto& [key, v] : req.after.items()) {
     if (key == "name" || key == "force_destroy" || key == kStateAttribute) continue;
-    if (req.before.is_object() && req.before.contains(key) && req.before[key] == v) continue;
+    if (req.before.is_object() && req.before.contains(key) && SameValue(req.before[key], v)) continue;
     changed[key] = v;
   }
   std::string path = "/datasets/";
@@ -467,7 +467,7 @@ ModifyPlanResponse BigQuery::ModifyPlan(const ModifyPlanRequest& req) {
   const Value& before = *req.before;
   const Value& after = *req.after;
   if (!after.contains("schema") || !before.contains("schema") ||
-      before["schema"] == after["schema"]) {
+      SameValue(before["schema"], after["schema"])) {
     return resp;
   }
   if (!SchemaPatchable(before["schema"], after["schema"])) {

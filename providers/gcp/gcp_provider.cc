@@ -266,7 +266,7 @@ bool GcpProvider::Update(const GcpType& type, const ApplyRequest& req, Value* st
   std::string mask;
   for (const auto& [key, v] : req.after.items()) {
     if (key == "name" || key == kStateAttribute) continue;
-    if (req.before.is_object() && req.before.contains(key) && req.before[key] == v) continue;
+    if (req.before.is_object() && req.before.contains(key) && SameValue(req.before[key], v)) continue;
     changed[key] = v;
     mask += (mask.empty() ? "" : ",") + type.ApiField(key);
   }

@@ -9,7 +9,7 @@ long long NumberAttr(const Value& attrs, const char* name) {
 
 bool Changes(const Value& before, const Value& after, const char* key) {
   if (!after.is_object() || !after.contains(key)) return false;
-  return !before.is_object() || !before.contains(key) || before[key] != after[key];
+  return !before.is_object() || !before.contains(key) || !SameValue(before[key], after[key]);
 }
 
 std::string ActivationCommands(const char* prefix, const std::string& quoted, const Value& before,

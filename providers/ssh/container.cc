@@ -133,8 +133,14 @@ std::vector<std::string> LiveVolumes(const Value& inspect) {
   auto mounts = inspect.find("Mounts");
   if (mounts == inspect.end() || !mounts->is_array()) return out;
   for (const auto& m : *mounts) {
-    std::string source = StringAttr(m, "Type") == "volume" ? StringAttr(m, "Name")
-                                                           : StringAttr(m, "Source");
+    bool volume = StringAttr(m, "Type") == "volume";
+    std::string source = volume ? StringAttr(m, "Name") : StringAttr(m, "Source");
+    // The engine's own for the image's VOLUME paths: a random 64-hex name,
+    // not one the blueprint can write.
+    if (volume && source.size() == 64 &&
+        source.find_first_not_of("0123456789abcdef") == std::string::npos) {
+      continue;
+    }
     bool rw = !m.contains("RW") || !m["RW"].is_boolean() || m["RW"].get<bool>();
     out.push_back(source + ":" + StringAttr(m, "Destination") + (rw ? "" : ":ro"));
   }
@@ -187,10 +193,13 @@ class ContainerType : public HostResourceType {
            " 2>/dev/null)\"; echo \"unit_restart=$(systemctl show -P Restart " + unit +
            " 2>/dev/null)\"; fi\n"
            "if [ -z \"$e\" ]; then echo exists=0\n"
-           "elif j=$(\"$e\" container inspect --format '{{json .}}' \"$c\" 2>/dev/null) && "
-           "[ -n \"$j\" ]; then echo exists=1; printf 'inspect=%s\\n' \"$j\" | tr -d '\\n'; "
-           "echo\n"
-           "else echo exists=0; fi\n";
+           "elif j=$(\"$e\" container inspect --format '{{json .}}' \"$c\" 2>&1); then "
+           "echo exists=1; printf 'inspect=%s\\n' \"$j\" | tr -d '\\n'; echo\n"
+           // Absent only when the engine says so: a container it cannot
+           // read now (a locked database) is not replaced.
+           "elif printf '%s' \"$j\" | grep -qi 'no such'; then echo exists=0\n"
+           "else printf 'error=%s inspect failed: %s\\n' \"$e\" \"$(printf '%s' \"$j\" | "
+           "tr '\\n' ' ')\"; fi\n";
   }
 
   ReadResult Interpret(const FactMap& facts, const ReadItem& item) const override {
@@ -227,7 +236,7 @@ class ContainerType : public HostResourceType {
       if (comma > at) keys.push_back(labelled.substr(at, comma - at));
       at = comma + 1;
     }
-    if (!keys.empty()) {
+    if (!keys.empty() || want.contains("environment")) {
       // In the blueprint's order (maps keep it, and compare by it), not the
       // engine's, which varies from one inspect to the next.
       std::map<std::string, std::string> live;
@@ -307,11 +316,14 @@ class ContainerType : public HostResourceType {
     if (!a.contains("environment") || !a["environment"].is_object()) return true;
     for (const auto& [k, v] : a["environment"].items()) {
       std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-      if (k.empty() || k.find_first_of("=\n,") != std::string::npos ||
-          value.find('\n') != std::string::npos) {
+      bool name_ok = !k.empty() && !std::isdigit(static_cast<unsigned char>(k[0])) &&
+                     std::all_of(k.begin(), k.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                     });
+      if (!name_ok || value.find_first_of("\n\r") != std::string::npos) {
         *script = "echo " + ShellQuote("environment variable \"" + k +
-                                       "\": a name may not hold '=', ',' or a line break, "
-                                       "nor a value a line break") +
+                                       "\": a name is letters, digits and '_', not starting "
+                                       "with a digit; a value holds no line break") +
                   " >&2; exit 1\n";
         return false;
       }
@@ -333,7 +345,7 @@ class ContainerType : public HostResourceType {
   static std::string RunArguments(const std::string& name, const Value& a,
                                   const std::string& env_keys, bool service) {
     std::string run = "run" + std::string(service ? " --rm" : " -d") + " --name " +
-                      ShellQuote(name) + " --pull=never --init --env-file \"$f\"";
+                      ShellQuote(name) + " --pull=never $init --env-file \"$f\"";
     if (!env_keys.empty()) run += " --label " + ShellQuote(std::string(kEnvLabel) + "=" + env_keys);
     for (const char* list : {"ports", "volumes"}) {
       if (!a.contains(list) || !a[list].is_array()) continue;
@@ -350,11 +362,19 @@ class ContainerType : public HostResourceType {
     return run;
   }
 
+  // Sets $init: `--init` (a PID 1 that reaps and forwards signals, so a stop
+  // takes no 10 s) where the engine has an init to run — Docker's ships
+  // with it; podman's (catatonit) is only recommended by Debian's podman.
+  static std::string InitShell() {
+    return "init=--init; if [ \"${e##*/}\" = podman ] && ! command -v catatonit >/dev/null 2>&1 "
+           "&& [ ! -x /usr/libexec/podman/catatonit ]; then init=; fi\n";
+  }
+
   // A container of the engine's own, restarted by its policy. The env
   // file is root's alone and gone once the engine has read it.
   static std::string DetachedRun(const std::string& name, const Value& a,
                                  const std::string& env_keys) {
-    return "f=$(mktemp) && cat > \"$f\" || exit 1\n"
+    return InitShell() + "f=$(mktemp) && cat > \"$f\" || exit 1\n"
            "\"$e\" rm -f " + ShellQuote(name) + " >/dev/null 2>&1\n"
            "\"$e\" " + RunArguments(name, a, env_keys, false) + " >/dev/null; s=$?\n"
            "rm -f \"$f\"\nexit $s\n";
@@ -366,7 +386,7 @@ class ContainerType : public HostResourceType {
   static std::string ServiceStart(const std::string& name, const Value& a,
                                   const std::string& env_keys) {
     std::string unit = ShellQuote(UnitName(name));
-    std::string run_file = "e=@ENGINE@\nf=" + ShellQuote(EnvFile(name)) +
+    std::string run_file = "e=@ENGINE@\n" + InitShell() + "f=" + ShellQuote(EnvFile(name)) +
                            "\n\"$e\" rm -f " + ShellQuote(name) + " >/dev/null 2>&1\n"
                            "exec \"$e\" " + RunArguments(name, a, env_keys, true) + "\n";
     std::string unit_file = std::string(kUnitMark) + "\n"
@@ -401,14 +421,17 @@ class ContainerType : public HostResourceType {
   }
 
   // What a container leaves behind: its unit and files, the container.
+  // In a subshell: on a replacement its engine is the old container's,
+  // and the new one's $e stays. A unit not written by mfgctl is not ours.
   static std::string Teardown(const std::string& name, const Value& before) {
-    std::string unit = ShellQuote(UnitName(name));
-    return EngineShell(before) +
-           "if [ -f " + ShellQuote(UnitFile(name)) + " ]; then systemctl disable --now --quiet " +
-           unit + " 2>/dev/null; rm -f " + ShellQuote(UnitFile(name)) +
+    std::string unit = ShellQuote(UnitName(name)), file = ShellQuote(UnitFile(name));
+    return "(\n" + EngineShell(before) +
+           "if grep -qxF " + ShellQuote(kUnitMark) + " " + file + " 2>/dev/null; then "
+           "systemctl disable --now --quiet " + unit + " 2>/dev/null; rm -f " + file +
            "; systemctl daemon-reload; fi\n"
            "rm -f " + ShellQuote(EnvFile(name)) + " " + ShellQuote(RunFile(name)) + "\n"
-           "[ -z \"$e\" ] || \"$e\" rm -f " + ShellQuote(name) + " >/dev/null || exit 1\n";
+           "[ -z \"$e\" ] || \"$e\" rm -f " + ShellQuote(name) + " >/dev/null\n"
+           ") || exit 1\n";
   }
 };
 

@@ -128,7 +128,7 @@ class ImageType : public HostResourceType {
         "rm -rf -- \"$d\"\n"
         "id=$(\"$e\" image inspect --format '{{.Id}}' \"$n\") || exit 1\n"
         "mkdir -p " + std::string(kImageRoot) + " && printf '%s\\n%s\\n' \"$id\" " +
-        ShellQuote(StringAttr(req.after, "archive_sha256")) + " > " + m + "\n";
+        ShellQuote(StringAttr(req.after, "archive_sha256")) + " > " + m + " || exit 1\n";
     return step;
   }
 };

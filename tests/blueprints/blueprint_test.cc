@@ -529,6 +529,31 @@ TEST_F(BlueprintTest, WrongVersion) {
                      "\"mfgctl: 1\"");
 }
 
+// A container of an images: entry's name references that entry's id.
+TEST_F(BlueprintTest, AContainerOfADeclaredImageRunsItsId) {
+  ASSERT_TRUE(Load(std::string(kHead) +
+                   "gateways:\n  gw:\n    address: 10.0.0.1\n    packages: [podman]\n"
+                   "    images: { collector: { name: \"localhost/c:1\" } }\n"
+                   "    containers:\n      c: { image: \"localhost/c:1\" }\n"
+                   "      other: { image: \"registry.example/o:1\" }\n"))
+      << Error();
+  const Resource* c = Find("gw:container[c]");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->deferred, std::vector<std::string>{"image_id"});
+  for (const char* dep : {"gw:image[collector]", "gw:package[podman]"}) {
+    EXPECT_NE(std::find(c->depends_on.begin(), c->depends_on.end(), dep), c->depends_on.end())
+        << dep;
+  }
+  const Resource* other = Find("gw:container[other]");
+  ASSERT_NE(other, nullptr);
+  EXPECT_FALSE(other->attributes.contains("image_id"));
+  EXPECT_FALSE(Load(std::string(kHead) +
+                    "gateways:\n  gw:\n    address: 10.0.0.1\n"
+                    "    images: { \"a}b\": { name: x } }\n"));
+  EXPECT_EQ(Error(), "DIR/plant.yaml:8:15: error: image key \"a}b\" may not contain '[', ']', "
+                     "'{', '}', '$' or spaces: containers reference it");
+}
+
 // A fleet's hold and status read a plant's state: they load its name,
 // variables and state: alone, so no secret of its resources is needed.
 TEST_F(BlueprintTest, StateOnlyNeedsNoSecretOfTheResources) {
