@@ -1,7 +1,6 @@
 // host.command: a command run once, or whenever its guard says so: while
 // its `creates` path is missing, or while its `unless` check fails. Without
 // a guard, the state remembers that it ran; a changed `run` runs it again.
-#include <cctype>
 
 #include "providers/ssh/host_types.h"
 #include "providers/transport/shell_quote.h"
@@ -79,11 +78,7 @@ class CommandType : public HostResourceType {
     if (env != attrs.end() && env->is_object()) {
       for (const auto& [name, value] : env->items()) {
         // Only valid names reach `export`; anything else fails the command.
-        bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
-        for (char c : name) {
-          valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-        }
-        if (!valid) return "echo " + ShellQuote("invalid environment variable name: " + name) +
+        if (!IsShellName(name)) return "echo " + ShellQuote("invalid environment variable name: " + name) +
                            " >&2; exit 1; ";
         out += "export " + name + "=" + ShellQuote(value.get<std::string>()) + "; ";
       }

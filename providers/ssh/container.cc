@@ -237,8 +237,8 @@ class ContainerType : public HostResourceType {
       at = comma + 1;
     }
     if (!keys.empty() || want.contains("environment")) {
-      // In the blueprint's order (maps keep it, and compare by it), not the
-      // engine's, which varies from one inspect to the next.
+      // The owned keys, in the blueprint's order (the engine's varies from
+      // one inspect to the next; the differ compares maps by key anyway).
       std::map<std::string, std::string> live;
       for (const auto& e : config.value("Env", Value::array())) {
         if (!e.is_string()) continue;
@@ -316,11 +316,7 @@ class ContainerType : public HostResourceType {
     if (!a.contains("environment") || !a["environment"].is_object()) return true;
     for (const auto& [k, v] : a["environment"].items()) {
       std::string value = v.is_string() ? v.get<std::string>() : v.dump();
-      bool name_ok = !k.empty() && !std::isdigit(static_cast<unsigned char>(k[0])) &&
-                     std::all_of(k.begin(), k.end(), [](char c) {
-                       return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-                     });
-      if (!name_ok || value.find_first_of("\n\r") != std::string::npos) {
+      if (!IsShellName(k) || value.find_first_of("\n\r") != std::string::npos) {
         *script = "echo " + ShellQuote("environment variable \"" + k +
                                        "\": a name is letters, digits and '_', not starting "
                                        "with a digit; a value holds no line break") +

@@ -1,5 +1,7 @@
 #include "providers/transport/shell_quote.h"
 
+#include <cctype>
+
 namespace mfgctl {
 
 std::string ShellQuote(std::string_view arg) {
@@ -17,6 +19,14 @@ std::string ShellQuote(std::string_view arg) {
   }
   out.push_back('\'');
   return out;
+}
+
+bool IsShellName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
 }
 
 }  // namespace mfgctl

@@ -10,4 +10,8 @@ namespace mfgctl {
 /// backticks, newlines, globs). Empty input gives `''`.
 std::string ShellQuote(std::string_view arg);
 
+/// A POSIX shell variable name: letters, digits and `_`, not starting with
+/// a digit (what `export` takes, and the engines' env files read back).
+bool IsShellName(std::string_view name);
+
 }  // namespace mfgctl

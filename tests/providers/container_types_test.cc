@@ -120,8 +120,8 @@ TEST_F(ContainerTypesTest, TheLiveConfigurationIsReadFromInspectAsTheBlueprintSp
   // The keys the blueprint sets and those mfgctl set (the label): NEW is
   // missing, OLD is left over, the image's own PATH is not ours.
   EXPECT_EQ(live.attributes["environment"], Value({{"LINE", "L1"}, {"OLD", "x"}}));
-  // Maps keep and compare by order: the blueprint's, whatever the engine's
-  // (podman's varies from one inspect to the next).
+  // Read back in the blueprint's order, whatever the engine's (podman's
+  // varies from one inspect to the next).
   want["environment"] = {{"OLD", "x"}, {"LINE", "L1"}};
   live = Read(*type, {{"gw", "container", "collector"}, "host.container", want, {}});
   EXPECT_EQ(live.attributes["environment"].dump(), R"({"OLD":"x","LINE":"L1"})");
